@@ -6,7 +6,7 @@
  * - `orbitalis help`, `orbitalis version`
  */
 import { readFile } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { OrbitalisError } from "../runtime/errors.js";
@@ -52,7 +52,11 @@ async function version(): Promise<string> {
 async function generateProtocol(args: string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { spec: { type: "string" }, out: { type: "string" }, check: { type: "boolean", default: false } },
+    options: {
+      spec: { type: "string" },
+      out: { type: "string" },
+      check: { type: "boolean", default: false },
+    },
     strict: true,
   });
   const root = packageRoot();
@@ -64,8 +68,8 @@ async function generateProtocol(args: string[], io: Io): Promise<number> {
   for (const note of spec.notes) io.err(`  ${note}`);
   const model = buildProtocolModel(spec);
   io.err(`emitting ${model.messages.length} message kinds, ${model.channels.length} channels`);
-  const source = relative(root, specFile).split("\\").join("/");
-  const files = await emitProtocol(model, source.startsWith("..") ? specFile : source);
+  // The header names the spec by file name only, so output does not depend on where it was generated.
+  const files = await emitProtocol(model, basename(specFile));
   const report = await writeGenerated(outDir, files, { check: values.check });
   const where = relative(process.cwd(), outDir) || outDir;
   if (values.check) {
@@ -80,7 +84,9 @@ async function generateProtocol(args: string[], io: Io): Promise<number> {
   }
   for (const f of report.changed) io.err(`  wrote ${join(where, f)}`);
   for (const f of report.stale) io.err(`  removed ${join(where, f)}`);
-  io.err(`${where}: ${report.changed.length} written, ${report.unchanged.length} unchanged (${Date.now() - started} ms)`);
+  io.err(
+    `${where}: ${report.changed.length} written, ${report.unchanged.length} unchanged (${Date.now() - started} ms)`,
+  );
   return 0;
 }
 

@@ -105,7 +105,12 @@ export function typingSchema(value: unknown): unknown {
   const hasShape = SCHEMA_KEYS.some((k) => k in record);
   if (!hasShape) out.tsType = "unknown";
   const type = record.type;
-  if (Array.isArray(type) && type.includes("object") && type.includes("boolean") && !("properties" in record)) {
+  if (
+    Array.isArray(type) &&
+    type.includes("object") &&
+    type.includes("boolean") &&
+    !("properties" in record)
+  ) {
     out.tsType = "Record<string, unknown> | boolean";
   }
   return out;

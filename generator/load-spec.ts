@@ -64,7 +64,10 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
   }
   const version = (raw as { asyncapi?: unknown }).asyncapi;
   if (typeof version !== "string" || !version.startsWith("3.")) {
-    throw new ContractError(`${file}#/asyncapi`, `expected an AsyncAPI 3.x document, found ${JSON.stringify(version)}`);
+    throw new ContractError(
+      `${file}#/asyncapi`,
+      `expected an AsyncAPI 3.x document, found ${JSON.stringify(version)}`,
+    );
   }
   const parser = new Parser();
   const { document, diagnostics } = await parser.parse(text, { source: file });

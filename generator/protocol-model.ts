@@ -81,7 +81,9 @@ export function rewriteRefs(value: unknown, at: (string | number)[], file: strin
 }
 
 function asRecord(value: unknown): Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  return value !== null && typeof value === "object" && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
 }
 
 function pascal(kind: string): string {
@@ -98,7 +100,10 @@ export function parseAddress(address: string, where: string): AddressLevel[] {
     const m = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(part);
     if (m) return { param: m[1]! };
     if (part === "" || /[{}+#]/.test(part)) {
-      throw new ContractError(where, `channel address level ${JSON.stringify(part)} is not a literal or a whole {parameter}`);
+      throw new ContractError(
+        where,
+        `channel address level ${JSON.stringify(part)} is not a literal or a whole {parameter}`,
+      );
     }
     return { literal: part };
   });
@@ -169,7 +174,11 @@ export function buildProtocolModel(spec: LoadedSpec): ProtocolModel {
       const ref = asRecord(msgValue).$ref;
       const key = typeof ref === "string" ? ref.replace(/^#\/components\/messages\//, "") : "";
       const message = byKey.get(key);
-      if (!message) throw new ContractError(`${file}${pointer(["channels", name, "messages"])}`, `unknown message ${String(ref)}`);
+      if (!message)
+        throw new ContractError(
+          `${file}${pointer(["channels", name, "messages"])}`,
+          `unknown message ${String(ref)}`,
+        );
       kinds.push(message.kind);
       (message.channels as string[]).push(name);
     }
@@ -186,7 +195,10 @@ export function buildProtocolModel(spec: LoadedSpec): ProtocolModel {
   }
   for (const message of messages) {
     if (message.channels.length === 0) {
-      throw new ContractError(`${file}${pointer(["components", "messages", message.kind])}`, "message is on no channel");
+      throw new ContractError(
+        `${file}${pointer(["components", "messages", message.kind])}`,
+        "message is on no channel",
+      );
     }
   }
   const info = asRecord(raw.info);

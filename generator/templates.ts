@@ -10,7 +10,9 @@ import Handlebars from "handlebars";
 export function templatesDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   // generator/ -> ../templates ; dist/generator/ -> ../../templates
-  return here.includes(`${join("dist", "generator")}`) ? join(here, "..", "..", "templates") : join(here, "..", "templates");
+  return here.includes(`${join("dist", "generator")}`)
+    ? join(here, "..", "..", "templates")
+    : join(here, "..", "templates");
 }
 
 const hbs = Handlebars.create();

@@ -20,7 +20,11 @@ export async function validateAgainstSpec(specFile: string, message: unknown): P
   if (message === null || typeof message !== "object" || Array.isArray(message)) {
     return { ok: false, errors: ["/: must be a JSON object"] };
   }
-  if (!entry) return { ok: false, errors: [`/kind: must be one of ${kinds.join(", ")} (found ${JSON.stringify(kind) ?? "nothing"})`] };
+  if (!entry)
+    return {
+      ok: false,
+      errors: [`/kind: must be one of ${kinds.join(", ")} (found ${JSON.stringify(kind) ?? "nothing"})`],
+    };
   const ajv = protocolAjv(false);
   ajv.addSchema(combinedSchema(model));
   const validate = ajv.getSchema(`${SCHEMA_ID}#/definitions/${entry.schemaName}`);

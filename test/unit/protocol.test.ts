@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import {
+  CHANNELS,
+  DEFAULT_ROOT,
+  inputFilter,
+  inputTopic,
+  offerTopic,
+  parseInputTopic,
+  parseOfferTopic,
+  parsePresenceTopic,
+  presenceFilter,
+  validateMessage,
+  validateMessageOfKind,
+} from "../../generated/protocol/index.js";
+
+const keepalive = { v: 1, kind: "keepalive", id: "m1", from: "core-1", epoch: "e1", ts: 1 };
+
+describe("generated channel addresses", () => {
+  it("build topics from parameters and parse them back", () => {
+    const topic = inputTopic({ root: "home", plugin: "lamp-x", operation: "turn_on", core: "core.1" });
+    expect(topic).toBe("home/plugin/lamp-x/op/turn_on/in/core.1");
+    expect(parseInputTopic(topic, "home")).toEqual({
+      plugin: "lamp-x",
+      operation: "turn_on",
+      core: "core.1",
+    });
+    expect(offerTopic({ root: DEFAULT_ROOT, core: "c" })).toBe("orbitalis/core/c/offer");
+  });
+
+  it("support a root with several levels", () => {
+    const topic = offerTopic({ root: "site/a/orbitalis", core: "c1" });
+    expect(parseOfferTopic(topic, "site/a/orbitalis")).toEqual({ core: "c1" });
+    expect(parseOfferTopic(topic, "site/a")).toBeUndefined();
+  });
+
+  it("reject topics of other channels, other roots and empty levels", () => {
+    expect(parseOfferTopic("orbitalis/core/c/response")).toBeUndefined();
+    expect(parseOfferTopic("orbitalis/core//offer")).toBeUndefined();
+    expect(parseOfferTopic("orbitalisx/core/c/offer")).toBeUndefined();
+    expect(parseOfferTopic("orbitalis/core/c/offer/extra")).toBeUndefined();
+    expect(parsePresenceTopic("other/presence/x")).toBeUndefined();
+  });
+
+  it("make filters with + for parameters left out", () => {
+    expect(presenceFilter({ root: "r" })).toBe("r/presence/+");
+    expect(inputFilter({ root: "r", plugin: "p" })).toBe("r/plugin/p/op/+/in/+");
+    expect(CHANNELS.output.kinds).toEqual(["output", "error"]);
+  });
+});
+
+describe("generated validators", () => {
+  it("accept a valid message and type it", () => {
+    const result = validateMessage(keepalive);
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.value.kind).toBe("keepalive");
+  });
+
+  it("say which field is wrong and why", () => {
+    const result = validateMessageOfKind("keepalive", { ...keepalive, from: "a/b", extra: 1 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.errors).toContain('/: must NOT have additional properties ("extra")');
+      expect(result.errors.some((e) => e.startsWith("/from: must match pattern"))).toBe(true);
+    }
+  });
+
+  it("reject an unknown kind listing the known ones, and non-objects", () => {
+    const unknown = validateMessage({ ...keepalive, kind: "hello" });
+    expect(unknown.ok).toBe(false);
+    if (!unknown.ok) expect(unknown.errors[0]).toMatch(/^\/kind: must be one of discover, announce/);
+    const array = validateMessage([keepalive]);
+    expect(array.ok).toBe(false);
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * Ids: orb id validation, epochs and message ids.
+ * @packageDocumentation
+ */
+import { randomBytes } from "node:crypto";
+import { ConfigError } from "./errors.js";
+
+/** Orb ids and operation names: safe as a topic level on every bus. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Throws a {@link ConfigError} naming `field` when `value` is not a valid orb id / operation name. */
+export function checkId(field: string, value: unknown): string {
+  if (typeof value !== "string" || !ID_PATTERN.test(value)) {
+    throw new ConfigError(
+      field,
+      `${JSON.stringify(value)} is not a valid id: use 1-128 characters from A-Z a-z 0-9 . _ - starting with a letter or digit`,
+    );
+  }
+  return value;
+}
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A random id of `length` letters and digits (an orb's epoch, a correlation id). */
+export function randomId(length = 12): string {
+  const bytes = randomBytes(length);
+  let out = "";
+  for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
+  return out;
+}
+
+/** Makes unique message ids for one orb start: `<epoch>.<counter>`, cheap to produce. */
+export class MessageIds {
+  private counter = 0;
+  constructor(private readonly epoch: string) {}
+  next(): string {
+    return `${this.epoch}.${(this.counter++).toString(36)}`;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * A connection between a core and a plugin for one operation, as each side keeps it.
+ */
+import type { CompiledSpec, WireSchemaSpec } from "../schema-spec.js";
+
+/** Connection states: open, then closing during a graceful close, then closed. */
+export type ConnectionState = "open" | "closing" | "closed";
+
+/** Why a connection closed. */
+export type DisconnectionReason =
+  | "closed" // this orb closed it (close(), stop())
+  | "closed-by-remote" // the remote closed it
+  | "dead" // the remote was silent for longer than deadAfterMs
+  | "offline" // the remote's presence said it went away (its will, or a stop)
+  | "restarted" // the remote came back with a new epoch
+  | "timeout" // a graceful close got no ack in time and fell back to graceless
+  | "unused"; // closeUnusedAfterMs elapsed without traffic
+
+/** A read-only view of a connection, as returned by `connections()` and events. */
+export interface ConnectionInfo {
+  /** Id of the orb at the other end. */
+  readonly remote: string;
+  /** Epoch of that orb when the connection was made. */
+  readonly remoteEpoch: string;
+  /** The operation. */
+  readonly operation: string;
+  /** Input schema spec of the connection (the plugin's). */
+  readonly input: WireSchemaSpec;
+  /** Output schema spec of the connection (the plugin's). */
+  readonly output: WireSchemaSpec;
+  /** Topic inputs go to (the plugin listens there). */
+  readonly inputTopic: string;
+  /** Topic outputs go to (the core listens there). */
+  readonly outputTopic: string;
+  /** When it was made (ms since the Unix epoch). */
+  readonly since: number;
+  /** When it last carried an input or output. */
+  readonly lastUsed: number;
+  readonly state: ConnectionState;
+}
+
+/** Details of a `disconnection` event. */
+export interface DisconnectionDetail {
+  readonly reason: DisconnectionReason;
+  /** Whether the close was graceful (work finished before it closed). */
+  readonly graceful: boolean;
+  /** The remote's `close` data, when the remote closed it and sent some. */
+  readonly data?: unknown;
+}
+
+/** Internal, mutable connection record. */
+export class Connection {
+  state: ConnectionState = "open";
+  lastUsed: number;
+  /** Work in progress on this side (plugin: running handlers; core: awaited requests). */
+  inFlight = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly remote: string,
+    readonly remoteEpoch: string,
+    readonly operation: string,
+    readonly input: CompiledSpec,
+    readonly output: CompiledSpec,
+    readonly inputTopic: string,
+    readonly outputTopic: string,
+    readonly since: number,
+  ) {
+    this.lastUsed = since;
+  }
+
+  /** Key of a connection in an orb's table: one connection per remote and operation. */
+  static key(remote: string, operation: string): string {
+    return `${remote}\u0000${operation}`;
+  }
+
+  get key(): string {
+    return Connection.key(this.remote, this.operation);
+  }
+
+  /** Marks one unit of work started. */
+  begin(): void {
+    this.inFlight++;
+  }
+
+  /** Marks one unit of work finished; wakes drain waiters at zero. */
+  end(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (this.inFlight === 0) {
+      const waiters = this.drainWaiters;
+      this.drainWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /** Resolves when no work is in flight. */
+  drained(): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** A frozen snapshot. */
+  info(): ConnectionInfo {
+    return Object.freeze({
+      remote: this.remote,
+      remoteEpoch: this.remoteEpoch,
+      operation: this.operation,
+      input: this.input.wire,
+      output: this.output.wire,
+      inputTopic: this.inputTopic,
+      outputTopic: this.outputTopic,
+      since: this.since,
+      lastUsed: this.lastUsed,
+      state: this.state,
+    });
+  }
+}

@@ -1,0 +1,680 @@
+/**
+ * A core: it needs operations, discovers plugins that lend them, connects within the
+ * limits it configures, and uses them (execute, request, output sinks).
+ */
+import {
+  ConfigError,
+  InvalidPayloadError,
+  NoConnectionError,
+  RemoteOperationError,
+  RequestTimeoutError,
+  TimeoutError,
+  NotRunningError,
+} from "../errors.js";
+import { checkId, randomId } from "../ids.js";
+import { CompiledSpec, matchesAny, type SchemaSpec } from "../schema-spec.js";
+import type { TimerHandle } from "../clock.js";
+import {
+  closeTopic,
+  discoverTopic,
+  keepaliveTopic,
+  offerTopic,
+  outputFilter,
+  outputTopic,
+  responseTopic,
+  announceTopic,
+  type AnnounceMessage,
+  type ConfirmMessage,
+  type ErrorMessage,
+  type NeededOperation,
+  type OfferMessage,
+  type OrbitalisMessage,
+  type OutputMessage,
+  type UnavailableMessage,
+} from "../../generated/protocol/index.js";
+import { Connection, type ConnectionInfo, type DisconnectionDetail } from "./connection.js";
+import { Orbiter, type OrbEvents, type OrbOptions } from "./orbiter.js";
+import { Access, count, idList, rank } from "./policy.js";
+
+/** Core states. */
+export type CoreState = "created" | "compliant" | "not-compliant" | "stopping" | "stopped";
+
+/** What a core needs of one operation. */
+export interface RequirementOptions {
+  /** Connections needed in total to be compliant (mandatory ones count). Default 1; 0 makes it optional. */
+  readonly minimum?: number;
+  /** Connections taken at most (absent: unbounded). */
+  readonly maximum?: number;
+  /** Plugins that must be connected for compliance. */
+  readonly mandatory?: readonly string[];
+  /** Only these plugins (exclusive with `block`). */
+  readonly allow?: readonly string[];
+  /** Never these plugins. */
+  readonly block?: readonly string[];
+  /** Input specs the core sends; a plugin's input must match one. Default: anything. */
+  readonly inputs?: readonly SchemaSpec[];
+  /** Output specs the core accepts; a plugin's output must match one. Default: anything, or none. */
+  readonly outputs?: readonly SchemaSpec[];
+  /** Preferred plugins, most preferred first: they win when offers exceed what is needed. */
+  readonly prefer?: readonly string[];
+}
+
+/** Options of {@link Core}. */
+export interface CoreOptions extends OrbOptions {
+  /** Required operations by name. */
+  readonly requires: Readonly<Record<string, RequirementOptions>>;
+}
+
+/** Where `execute` and `request` send: a plugin id, one connection (`any`) or every one (`all`). */
+export type Target = "any" | "all" | (string & {});
+
+/** Context given to output sinks. */
+export interface OutputContext {
+  readonly plugin: string;
+  readonly operation: string;
+  readonly connection: ConnectionInfo;
+}
+
+/** Options of `execute`. */
+export interface ExecuteOptions {
+  /** Default `all`. */
+  readonly to?: Target;
+}
+
+/** Options of `request`. */
+export interface RequestOptions {
+  /** Default `any`. `all` is not allowed: a request awaits one result. */
+  readonly to?: Target;
+  /** Default `timing.requestTimeoutMs`. */
+  readonly timeoutMs?: number;
+}
+
+interface Requirement {
+  readonly name: string;
+  readonly minimum: number;
+  readonly maximum: number | undefined;
+  readonly mandatory: readonly string[];
+  readonly access: Access;
+  readonly inputs: readonly CompiledSpec[];
+  readonly outputs: readonly CompiledSpec[];
+  readonly prefer: readonly string[];
+}
+
+interface PendingConnect {
+  readonly requestId: string;
+  readonly plugin: string;
+  readonly pluginEpoch: string;
+  readonly operation: string;
+  readonly offer: OfferMessage;
+  readonly input: CompiledSpec;
+  readonly output: CompiledSpec;
+  readonly outputTopic: string;
+  readonly timer: TimerHandle;
+}
+
+interface PendingRequest {
+  readonly connection: Connection;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: TimerHandle;
+}
+
+const ANY_INPUT: readonly CompiledSpec[] = [CompiledSpec.fromWire({ any: true }), CompiledSpec.fromWire("none")];
+
+const TRANSITIONS: Readonly<Record<CoreState, readonly CoreState[]>> = {
+  created: ["compliant", "not-compliant"],
+  compliant: ["not-compliant", "stopping"],
+  "not-compliant": ["compliant", "stopping"],
+  stopping: ["stopped"],
+  stopped: ["compliant", "not-compliant"],
+};
+
+/**
+ * A core. Configure what it `requires`, `start()` it, await `compliant()`, then use its
+ * plugins with `execute`, `request` and `onOutput`.
+ */
+export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
+  protected readonly role = "core" as const;
+  protected readonly transitions = TRANSITIONS;
+  protected readonly stoppingState = "stopping" as const;
+  protected readonly stoppedState = "stopped" as const;
+  private readonly requirements: ReadonlyMap<string, Requirement>;
+  private readonly pendingConnects = new Map<string, PendingConnect>();
+  private readonly requests = new Map<string, PendingRequest>();
+  private readonly sinks = new Map<string, Set<(data: unknown, ctx: OutputContext) => void>>();
+  private readonly bufferedOffers: OfferMessage[] = [];
+  private offerWindow: TimerHandle | undefined;
+  private discoverTimer: TimerHandle | undefined;
+  private discoverSoonTimer: TimerHandle | undefined;
+  private roundRobin = 0;
+  private readonly usesPreferences: boolean;
+
+  /** @throws ConfigError naming the field when the configuration is invalid or contradictory. */
+  constructor(options: CoreOptions) {
+    super(options, "created");
+    const requires = options.requires;
+    if (requires === null || typeof requires !== "object" || Array.isArray(requires)) {
+      throw new ConfigError("requires", "an object of required operations is required (may be empty)");
+    }
+    const map = new Map<string, Requirement>();
+    for (const [name, req] of Object.entries(requires)) {
+      map.set(name, compileRequirement(name, req));
+    }
+    this.requirements = map;
+    this.usesPreferences = [...map.values()].some((r) => r.prefer.length > 0);
+  }
+
+  protected get running(): boolean {
+    return this.state === "compliant" || this.state === "not-compliant";
+  }
+
+  /** Whether every requirement is met. */
+  get isCompliant(): boolean {
+    for (const req of this.requirements.values()) if (!this.satisfied(req)) return false;
+    return true;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  protected inboundFilters(): string[] {
+    return [
+      offerTopic({ root: this.root, core: this.id }),
+      responseTopic({ root: this.root, core: this.id }),
+      outputFilter({ root: this.root, core: this.id }),
+      announceTopic({ root: this.root }),
+    ];
+  }
+
+  protected startedState(): CoreState {
+    return this.isCompliant ? "compliant" : "not-compliant";
+  }
+
+  protected onStarted(): void {
+    this.discover();
+  }
+
+  protected onStopping(): void {
+    for (const t of [this.discoverTimer, this.discoverSoonTimer, this.offerWindow]) if (t !== undefined) this.clock.clearTimeout(t);
+    this.discoverTimer = this.discoverSoonTimer = this.offerWindow = undefined;
+    this.bufferedOffers.length = 0;
+    for (const p of this.pendingConnects.values()) this.clock.clearTimeout(p.timer);
+    this.pendingConnects.clear();
+  }
+
+  protected statusOperations(): string[] {
+    return [...this.requirements.keys()];
+  }
+
+  /**
+   * Resolves once the core is compliant (at once if it is).
+   * @throws TimeoutError after `timeoutMs` (default: wait forever); NotRunningError if it stops first.
+   */
+  compliant(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.state === "compliant") return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      let timer: TimerHandle | undefined;
+      const off = this.on("state", (state) => {
+        if (state === "compliant") done(), resolve();
+        else if (state === "stopped") done(), reject(new NotRunningError(`${this.id} stopped before becoming compliant`));
+      });
+      const done = (): void => {
+        off();
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+      };
+      if (options.timeoutMs !== undefined) {
+        timer = this.clock.setTimeout(() => {
+          off();
+          reject(new TimeoutError(`${this.id} not compliant within ${options.timeoutMs} ms: ${this.missing().join("; ")}`));
+        }, options.timeoutMs);
+      }
+    });
+  }
+
+  /** Human-readable list of unmet requirements. */
+  missing(): string[] {
+    const out: string[] = [];
+    for (const req of this.requirements.values()) {
+      const conns = this.connectionsOf(req.name);
+      if (conns.length < req.minimum) out.push(`${req.name}: ${conns.length}/${req.minimum} connections`);
+      const absent = req.mandatory.filter((p) => !conns.some((c) => c.remote === p));
+      if (absent.length > 0) out.push(`${req.name}: mandatory ${absent.join(", ")} not connected`);
+    }
+    return out;
+  }
+
+  private satisfied(req: Requirement): boolean {
+    const conns = this.connectionsOf(req.name);
+    if (conns.length < req.minimum) return false;
+    return req.mandatory.every((p) => conns.some((c) => c.remote === p));
+  }
+
+  private connectionsOf(operation: string): Connection[] {
+    const out: Connection[] = [];
+    for (const c of this.table.values()) if (c.operation === operation) out.push(c);
+    return out;
+  }
+
+  private evaluate(): void {
+    if (!this.running) return;
+    this.setState(this.isCompliant ? "compliant" : "not-compliant");
+  }
+
+  // ---- discovery -----------------------------------------------------------------------
+
+  /** What is still needed, per operation, for a discover (empty when nothing can be taken). */
+  private needs(): NeededOperation[] {
+    const out: NeededOperation[] = [];
+    for (const req of this.requirements.values()) {
+      const taken = this.connectionsOf(req.name).length + this.pendingFor(req.name).length;
+      if (req.maximum !== undefined && taken >= req.maximum) continue;
+      const connected = new Set(this.connectionsOf(req.name).map((c) => c.remote));
+      const missingMandatory = req.mandatory.filter((p) => !connected.has(p));
+      const need: NeededOperation = {
+        name: req.name,
+        inputs: req.inputs.map((s) => s.wire) as NeededOperation["inputs"],
+        outputs: req.outputs.map((s) => s.wire) as NeededOperation["outputs"],
+        ...req.access.wire(),
+      };
+      if (req.maximum !== undefined) need.slots = req.maximum - taken;
+      if (missingMandatory.length > 0) need.mandatory = missingMandatory;
+      out.push(need);
+    }
+    return out;
+  }
+
+  private pendingFor(operation: string): PendingConnect[] {
+    return [...this.pendingConnects.values()].filter((p) => p.operation === operation);
+  }
+
+  /** Sends a discover now (if anything can be taken) and schedules the next one. */
+  private discover(): void {
+    if (this.discoverTimer !== undefined) this.clock.clearTimeout(this.discoverTimer);
+    this.discoverTimer = undefined;
+    if (!this.running) return;
+    const operations = this.needs();
+    if (operations.length > 0) {
+      const message = this.message("discover", {
+        offerTo: offerTopic({ root: this.root, core: this.id }),
+        keepaliveTo: keepaliveTopic({ root: this.root, orb: this.id }),
+        closeTo: closeTopic({ root: this.root, orb: this.id }),
+        deadAfterMs: this.timing.deadAfterMs,
+        operations: operations as [NeededOperation, ...NeededOperation[]],
+      });
+      this.post(discoverTopic({ root: this.root }), message);
+    }
+    const jitter = 0.8 + 0.4 * Math.random();
+    this.discoverTimer = this.clock.setTimeout(() => this.discover(), Math.max(1, Math.round(this.timing.discoverIntervalMs * jitter)));
+  }
+
+  /** Discovers soon, coalescing bursts (announces, unavailable answers, lost connections). */
+  private discoverSoon(): void {
+    if (!this.running || this.discoverSoonTimer !== undefined) return;
+    const delay = Math.min(50, Math.max(1, Math.floor(this.timing.discoverIntervalMs / 20)));
+    this.discoverSoonTimer = this.clock.setTimeout(() => {
+      this.discoverSoonTimer = undefined;
+      this.discover();
+    }, delay);
+  }
+
+  // ---- inbound -------------------------------------------------------------------------
+
+  protected handle(message: OrbitalisMessage): void {
+    if (!this.running) return;
+    switch (message.kind) {
+      case "announce":
+        return this.onAnnounce(message);
+      case "offer":
+        return this.onOffer(message);
+      case "confirm":
+        return this.onConfirm(message);
+      case "unavailable":
+        return this.onUnavailable(message);
+      case "output":
+      case "error":
+        return this.onOutputMessage(message);
+      default:
+        return;
+    }
+  }
+
+  private onAnnounce(message: AnnounceMessage): void {
+    const needed = new Set(this.needs().map((n) => n.name));
+    if (message.operations.some((op) => needed.has(op.name))) this.discoverSoon();
+  }
+
+  private onOffer(offer: OfferMessage): void {
+    this.bufferedOffers.push(offer);
+    if (!this.usesPreferences) return this.processOffers();
+    // Preferences: collect offers for a short window, then pick the preferred ones.
+    if (this.offerWindow === undefined) {
+      this.offerWindow = this.clock.setTimeout(() => {
+        this.offerWindow = undefined;
+        this.processOffers();
+      }, this.timing.offerWindowMs);
+    }
+  }
+
+  /** Requests what is still needed from the buffered offers (preferred first) and rejects the rest. */
+  private processOffers(): void {
+    const offers = this.bufferedOffers.splice(0);
+    const chosen = new Set<string>(); // `${offer.id}\0${op}`
+    for (const req of this.requirements.values()) {
+      const candidates: { offer: OfferMessage; order: number }[] = [];
+      offers.forEach((offer, order) => {
+        const op = offer.operations.find((o) => o.name === req.name);
+        if (!op || !this.acceptable(req, offer, CompiledSpec.fromWire(op.input), CompiledSpec.fromWire(op.output))) return;
+        candidates.push({ offer, order });
+      });
+      if (candidates.length === 0) continue;
+      const mandatory = (id: string): number => (req.mandatory.includes(id) ? 0 : 1);
+      candidates.sort((a, b) => mandatory(a.offer.from) - mandatory(b.offer.from) || rank(req.prefer, a.offer.from) - rank(req.prefer, b.offer.from) || a.order - b.order);
+      const connected = new Set(this.connectionsOf(req.name).map((c) => c.remote));
+      const pending = this.pendingFor(req.name);
+      for (const p of pending) connected.add(p.plugin);
+      let free = req.maximum === undefined ? Infinity : req.maximum - this.connectionsOf(req.name).length - pending.length;
+      let mandatoryHeld = req.mandatory.filter((p) => !connected.has(p)).length;
+      const picked = new Set<string>();
+      for (const { offer } of candidates) {
+        if (free <= 0 || picked.has(offer.from)) continue;
+        const isMandatory = req.mandatory.includes(offer.from);
+        // Keep room for mandatory plugins that are not connected yet.
+        if (!isMandatory && free - mandatoryHeld <= 0) continue;
+        if (isMandatory) mandatoryHeld--;
+        free--;
+        picked.add(offer.from);
+        chosen.add(`${offer.id}\u0000${req.name}`);
+      }
+    }
+    for (const offer of offers) {
+      for (const op of offer.operations) {
+        if (chosen.has(`${offer.id}\u0000${op.name}`)) this.requestConnection(offer, op.name);
+        else {
+          this.post(offer.replyTo, this.message("reject", { re: offer.id, operation: op.name }), offer.from);
+        }
+      }
+    }
+  }
+
+  /** Whether an offered operation may be taken at all (before counting slots). */
+  private acceptable(req: Requirement, offer: OfferMessage, input: CompiledSpec, output: CompiledSpec): boolean {
+    if (!req.access.permits(offer.from)) return false;
+    const existing = this.connection(offer.from, req.name);
+    if (existing && existing.remoteEpoch === offer.epoch) return false;
+    if (this.pendingFor(req.name).some((p) => p.plugin === offer.from)) return false;
+    return matchesAny(input, req.inputs) && matchesAny(output, req.outputs);
+  }
+
+  private requestConnection(offer: OfferMessage, operation: string): void {
+    const op = offer.operations.find((o) => o.name === operation)!;
+    const out = outputTopic({ root: this.root, core: this.id, operation, plugin: offer.from });
+    const request = this.message("request", {
+      re: offer.id,
+      operation,
+      responseTo: responseTopic({ root: this.root, core: this.id }),
+      outputTopic: out,
+    });
+    const timer = this.clock.setTimeout(() => {
+      // The reservation expired on the plugin's side too; try again.
+      if (this.pendingConnects.delete(request.id)) this.discoverSoon();
+    }, offer.holdMs);
+    this.pendingConnects.set(request.id, {
+      requestId: request.id,
+      plugin: offer.from,
+      pluginEpoch: offer.epoch,
+      operation,
+      offer,
+      input: CompiledSpec.fromWire(op.input),
+      output: CompiledSpec.fromWire(op.output),
+      outputTopic: out,
+      timer,
+    });
+    this.post(offer.replyTo, request, offer.from);
+  }
+
+  private onConfirm(confirm: ConfirmMessage): void {
+    const pending = this.pendingConnects.get(confirm.re);
+    if (!pending || pending.plugin !== confirm.from || pending.pluginEpoch !== confirm.epoch || pending.operation !== confirm.operation) {
+      // Nobody waits for this confirm (expired, or not ours): close it so no slot is stranded.
+      const closeTo = this.peerTopics(confirm.from)?.closeTo ?? closeTopic({ root: this.root, orb: confirm.from });
+      this.post(closeTo, this.message("close", { graceful: false, operations: [confirm.operation], reason: "no pending request" }), confirm.from);
+      return;
+    }
+    this.pendingConnects.delete(confirm.re);
+    this.clock.clearTimeout(pending.timer);
+    const connection = new Connection(
+      confirm.from,
+      confirm.epoch,
+      confirm.operation,
+      pending.input,
+      pending.output,
+      confirm.inputTopic,
+      pending.outputTopic,
+      this.clock.now(),
+    );
+    this.addConnection(connection, confirm.epoch, {
+      keepaliveTo: pending.offer.keepaliveTo,
+      closeTo: pending.offer.closeTo,
+      deadAfterMs: pending.offer.deadAfterMs,
+    });
+    this.evaluate();
+  }
+
+  private onUnavailable(message: UnavailableMessage): void {
+    const pending = this.pendingConnects.get(message.re);
+    if (!pending || pending.plugin !== message.from) return;
+    this.pendingConnects.delete(message.re);
+    this.clock.clearTimeout(pending.timer);
+    this.discoverSoon();
+  }
+
+  private onOutputMessage(message: OutputMessage | ErrorMessage): void {
+    const connection = this.connection(message.from, message.operation);
+    if (!connection || connection.remoteEpoch !== message.epoch) {
+      this.reportError(new NoConnectionError(`${message.kind} from ${message.from} for ${message.operation}: no such connection`), "dropped");
+      return;
+    }
+    connection.lastUsed = this.clock.now();
+    const pending = message.corr === undefined ? undefined : this.requests.get(message.corr);
+    const awaited = pending !== undefined && pending.connection === connection;
+    if (awaited) this.settle(message.corr!);
+    if (message.kind === "error") {
+      const error = new RemoteOperationError(message.code, `${message.from} failed ${message.operation}: ${message.message}`);
+      if (awaited) pending.reject(error);
+      else this.reportError(error, "remote error");
+      return;
+    }
+    const check = connection.output.check(message.data);
+    if (!check.ok) {
+      const error = new InvalidPayloadError(`output of ${message.operation} from ${message.from} does not match its schema`, check.errors);
+      if (awaited) pending.reject(error);
+      else this.reportError(error, "invalid output");
+      return;
+    }
+    if (awaited) {
+      pending.resolve(message.data);
+      return;
+    }
+    const sinks = this.sinks.get(message.operation);
+    if (!sinks || sinks.size === 0) {
+      this.logger.debug(`${this.id}: output of ${message.operation} from ${message.from} with no sink`);
+      return;
+    }
+    const ctx: OutputContext = { plugin: message.from, operation: message.operation, connection: connection.info() };
+    for (const sink of [...sinks]) {
+      try {
+        sink(message.data, ctx);
+      } catch (error) {
+        this.reportError(error, `an output sink of ${message.operation} threw`);
+      }
+    }
+  }
+
+  private settle(corr: string): void {
+    const pending = this.requests.get(corr);
+    if (!pending) return;
+    this.requests.delete(corr);
+    this.clock.clearTimeout(pending.timer);
+    pending.connection.end();
+  }
+
+  protected onConnectionRemoved(connection: Connection, detail: DisconnectionDetail): void {
+    for (const [corr, pending] of [...this.requests]) {
+      if (pending.connection !== connection) continue;
+      this.settle(corr);
+      pending.reject(this.closedError(connection, detail));
+    }
+    if (this.running) {
+      this.evaluate();
+      this.discoverSoon();
+    }
+  }
+
+  // ---- using plugins -------------------------------------------------------------------
+
+  /**
+   * Registers a sink for outputs of `operation` that nobody awaits (pushed by plugins,
+   * or answers to `execute`). Returns a function that removes it.
+   */
+  onOutput<T = unknown>(operation: string, sink: (data: T, ctx: OutputContext) => void): () => void {
+    checkId("operation", operation);
+    let set = this.sinks.get(operation);
+    if (!set) this.sinks.set(operation, (set = new Set()));
+    const fn = sink as (data: unknown, ctx: OutputContext) => void;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /** Open connections of `operation` whose input accepts `data`; throws when there are none. */
+  private targets(operation: string, data: unknown, to: Target): Connection[] {
+    this.assertRunning();
+    const req = this.requirements.get(operation);
+    if (!req) throw new NoConnectionError(`${this.id} does not require ${operation}`);
+    const checks = req.inputs.map((s) => s.check(data));
+    if (!checks.some((c) => c.ok)) {
+      throw new InvalidPayloadError(
+        `input for ${operation} matches no accepted input spec`,
+        checks.flatMap((c) => (c.ok ? [] : c.errors)),
+      );
+    }
+    const open = this.connectionsOf(operation).filter(
+      (c) => c.state === "open" && (to === "any" || to === "all" || c.remote === to),
+    );
+    const accepting = open.filter((c) => c.input.check(data).ok);
+    if (accepting.length === 0) {
+      const whom = to === "any" || to === "all" ? "" : ` to ${to}`;
+      throw new NoConnectionError(
+        open.length === 0
+          ? `no open connection${whom} for ${operation}`
+          : `no open connection${whom} for ${operation} accepts this input (${open.length} open)`,
+      );
+    }
+    return accepting;
+  }
+
+  private pick(conns: Connection[]): Connection {
+    return conns[this.roundRobin++ % conns.length]!;
+  }
+
+  private sendInput(c: Connection, data: unknown, corr?: string): Promise<void> {
+    const fields: { operation: string; corr?: string; data?: unknown } = { operation: c.operation };
+    if (corr !== undefined) fields.corr = corr;
+    if (data !== undefined) fields.data = data;
+    c.lastUsed = this.clock.now();
+    return this.send(c.inputTopic, this.message("input", fields), c.remote);
+  }
+
+  /**
+   * Sends `data` as input of `operation` to `to` (a plugin id, `any` or `all`; default
+   * `all`), only over open connections whose input accepts it. Outputs go to `onOutput`
+   * sinks. Resolves with the plugin ids it was sent to.
+   * @throws NoConnectionError when no connection can take it; InvalidPayloadError when the
+   * data matches no accepted schema (nothing is sent).
+   */
+  async execute(operation: string, data?: unknown, options: ExecuteOptions = {}): Promise<string[]> {
+    const to = options.to ?? "all";
+    const targets = this.targets(operation, data, to);
+    const chosen = to === "any" ? [this.pick(targets)] : targets;
+    await Promise.all(chosen.map((c) => this.sendInput(c, data)));
+    return chosen.map((c) => c.remote);
+  }
+
+  /**
+   * Spreads `items` over the connections of `operation` that accept them, one item per
+   * plugin in turn (round robin). Resolves with the plugin id each item went to.
+   * @throws NoConnectionError / InvalidPayloadError as `execute`, before anything is sent.
+   */
+  async executeDistributed(operation: string, items: readonly unknown[]): Promise<string[]> {
+    if (!Array.isArray(items)) throw new InvalidPayloadError("executeDistributed takes an array of inputs");
+    const plan = items.map((item) => this.pick(this.targets(operation, item, "any")));
+    await Promise.all(plan.map((c, i) => this.sendInput(c, items[i])));
+    return plan.map((c) => c.remote);
+  }
+
+  /**
+   * Sends `data` to one plugin (`to`: an id or `any`, default `any`) and resolves with its
+   * output.
+   * @throws RequestTimeoutError (no answer in time), RemoteOperationError (the handler
+   * failed), ConnectionClosedError (the connection went away), NoConnectionError,
+   * InvalidPayloadError (bad input, or an output that does not match its schema).
+   */
+  async request<T = unknown>(operation: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
+    const to = options.to ?? "any";
+    if (to === "all") throw new NoConnectionError('request awaits one result: use to: "any" or a plugin id (or execute for all)');
+    const connection = this.pick(this.targets(operation, data, to));
+    const timeoutMs = options.timeoutMs ?? this.timing.requestTimeoutMs;
+    const corr = randomId(16);
+    const result = new Promise<T>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        if (!this.requests.has(corr)) return;
+        this.settle(corr);
+        reject(new RequestTimeoutError(`${connection.remote} did not answer ${operation} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      connection.begin();
+      this.requests.set(corr, { connection, resolve: resolve as (v: unknown) => void, reject, timer });
+    });
+    try {
+      await this.sendInput(connection, data, corr);
+    } catch (error) {
+      const pending = this.requests.get(corr);
+      this.settle(corr);
+      pending?.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return result;
+  }
+}
+
+function compileRequirement(name: string, req: RequirementOptions): Requirement {
+  const field = `requires.${name}`;
+  checkId(field, name);
+  if (req === null || typeof req !== "object") throw new ConfigError(field, "must be an object");
+  const minimum = count(req.minimum, `${field}.minimum`, 0) ?? 1;
+  const maximum = count(req.maximum, `${field}.maximum`, 1);
+  const mandatory = idList(req.mandatory, `${field}.mandatory`) ?? [];
+  if (maximum !== undefined && minimum > maximum) {
+    throw new ConfigError(`${field}.minimum`, `minimum ${minimum} is above maximum ${maximum}`);
+  }
+  if (maximum !== undefined && mandatory.length > maximum) {
+    throw new ConfigError(`${field}.mandatory`, `${mandatory.length} mandatory plugins do not fit in maximum ${maximum}`);
+  }
+  const access = Access.from(req, field);
+  for (const p of mandatory) {
+    if (access.blocks(p)) throw new ConfigError(`${field}.mandatory`, `mandatory plugin ${JSON.stringify(p)} is on the block list`);
+    if (!access.permits(p)) throw new ConfigError(`${field}.mandatory`, `mandatory plugin ${JSON.stringify(p)} is not on the allow list`);
+  }
+  const specs = (list: readonly SchemaSpec[] | undefined, key: string): CompiledSpec[] | undefined => {
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list) || list.length === 0) throw new ConfigError(`${field}.${key}`, "must be a non-empty array of schema specs");
+    return list.map((s, i) => CompiledSpec.fromUser(s, `${field}.${key}[${i}]`, "none"));
+  };
+  const prefer = idList(req.prefer, `${field}.prefer`) ?? [];
+  return {
+    name,
+    minimum: Math.max(minimum, 0),
+    maximum,
+    mandatory,
+    access,
+    inputs: specs(req.inputs, "inputs") ?? ANY_INPUT,
+    outputs: specs(req.outputs, "outputs") ?? ANY_INPUT,
+    prefer,
+  };
+}

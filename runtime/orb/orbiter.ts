@@ -1,0 +1,771 @@
+/**
+ * The base of cores and plugins: bus membership, the protocol envelope, inbound
+ * validation, connections, liveness (keepalive, presence, will), status, termination.
+ */
+import type { Bus, BusStatus, Subscription } from "../bus/bus.js";
+import { systemClock, type Clock, type TimerHandle } from "../clock.js";
+import {
+  BusError,
+  ConfigError,
+  ConnectionClosedError,
+  InvalidMessageError,
+  NotRunningError,
+  OrbitalisError,
+  TimeoutError,
+} from "../errors.js";
+import { checkId, MessageIds, randomId } from "../ids.js";
+import { quietLogger, type Logger } from "../logger.js";
+import {
+  closeTopic,
+  keepaliveTopic,
+  presenceFilter,
+  presenceTopic,
+  statusReplyTopic,
+  statusTopic,
+  validateMessage,
+  type CloseMessage,
+  type MessageByKind,
+  type MessageKind,
+  type OrbitalisMessage,
+  type PresenceMessage,
+  type StatusMessage,
+} from "../../generated/protocol/index.js";
+import { Connection, type ConnectionInfo, type DisconnectionDetail, type DisconnectionReason } from "./connection.js";
+import { TypedEmitter } from "./events.js";
+
+/** Protocol timing, in milliseconds (see the spec's timing defaults). */
+export interface TimingOptions {
+  /** A core re-sends discover this often (jittered) while a requirement can take connections. */
+  readonly discoverIntervalMs: number;
+  /** A plugin reserves offered slots this long. */
+  readonly holdMs: number;
+  /** A remote silent this long is dead; remotes send keepalives every third of it. */
+  readonly deadAfterMs: number;
+  /** A graceful close without ack in this time falls back to graceless. */
+  readonly gracefulCloseTimeoutMs: number;
+  /** Default timeout of `request()`, `status()`, `ping()`. */
+  readonly requestTimeoutMs: number;
+  /** Close connections idle this long (0: never). */
+  readonly closeUnusedAfterMs: number;
+  /** With preferences set, offers (core) or discovers (plugin) are collected this long before choosing. */
+  readonly offerWindowMs: number;
+}
+
+/** Section 3 defaults. */
+export const DEFAULT_TIMING: TimingOptions = Object.freeze({
+  discoverIntervalMs: 2000,
+  holdMs: 5000,
+  deadAfterMs: 6000,
+  gracefulCloseTimeoutMs: 5000,
+  requestTimeoutMs: 10000,
+  closeUnusedAfterMs: 0,
+  offerWindowMs: 200,
+});
+
+/** Options every orb takes. */
+export interface OrbOptions {
+  /** Orb id, unique in the system: 1-128 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit. */
+  readonly id: string;
+  /** The orb's own bus client (one per orb, so each orb has its own will). */
+  readonly bus: Bus;
+  /** Topic root shared by the system (default `orbitalis`). */
+  readonly root?: string;
+  /** Protocol timing overrides. */
+  readonly timing?: Partial<TimingOptions>;
+  /** Time source (tests pass a ManualClock). */
+  readonly clock?: Clock;
+  /** Where the orb logs (default: warnings and errors to the console). */
+  readonly logger?: Logger;
+}
+
+/** Status of the underlying bus, as seen by an orb. */
+export type OrbBusStatus = BusStatus;
+
+/** Events every orb emits. */
+export interface OrbEvents<S extends string> {
+  [event: string]: unknown[];
+  /** The orb's state changed. */
+  state: [state: S, previous: S];
+  /** A connection was made. */
+  connection: [connection: ConnectionInfo];
+  /** A connection closed. */
+  disconnection: [connection: ConnectionInfo, detail: DisconnectionDetail];
+  /** Something went wrong that no call can report (an invalid inbound message, a failed publish ...). */
+  error: [error: Error];
+  /** The bus connection changed (disconnected, reconnected ...). */
+  bus: [status: OrbBusStatus];
+}
+
+/** Options of `close()`. */
+export interface CloseOptions {
+  /** Let in-flight work finish and wait for the remote's ack (default true). */
+  readonly graceful?: boolean;
+  /** Free text sent to the remote. */
+  readonly reason?: string;
+  /** Data handed to the remote's disconnection event. */
+  readonly data?: unknown;
+}
+
+/** A remote orb this orb is connected to. */
+interface Peer {
+  readonly id: string;
+  epoch: string;
+  keepaliveTo: string;
+  closeTo: string;
+  /** The remote's deadAfterMs: we keep it informed every third of it. */
+  remoteDeadAfterMs: number;
+  lastSeen: number;
+  lastSent: number;
+  readonly connections: Set<Connection>;
+  deathTimer?: TimerHandle;
+  keepaliveTimer?: TimerHandle;
+}
+
+/** Topics a remote advertised for liveness and termination. */
+export interface PeerTopics {
+  readonly keepaliveTo: string;
+  readonly closeTo: string;
+  readonly deadAfterMs: number;
+}
+
+interface PendingReply {
+  readonly resolve: (message: OrbitalisMessage) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: TimerHandle;
+}
+
+interface PendingClose {
+  readonly connections: Set<Connection>;
+  readonly resolve: () => void;
+  readonly timer: TimerHandle;
+}
+
+type Envelope = "v" | "kind" | "id" | "from" | "epoch" | "ts";
+
+/** Fields of a message of kind `K` that the sender fills in (all but the envelope). */
+export type MessageFields<K extends MessageKind> = Omit<MessageByKind[K], Envelope>;
+
+/** Role of an orb in status messages. */
+export type OrbRole = "core" | "plugin";
+
+/**
+ * Shared base of {@link Core} and {@link Plugin}. Not meant to be subclassed outside
+ * Orbitalis.
+ */
+export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEvents<S>> {
+  /** The orb id. */
+  readonly id: string;
+  /** The orb's bus client. */
+  readonly bus: Bus;
+  /** Topic root. */
+  readonly root: string;
+  /** Effective timing. */
+  readonly timing: TimingOptions;
+  protected readonly clock: Clock;
+  protected readonly logger: Logger;
+  protected readonly events: TypedEmitter<E>;
+  private currentState: S;
+  private currentEpoch = "";
+  private ids = new MessageIds("init");
+  private subscriptions: Subscription[] = [];
+  private stopBusWatch: (() => void) | undefined;
+  private busDown = false;
+  protected readonly table = new Map<string, Connection>();
+  private readonly peers = new Map<string, Peer>();
+  private readonly replies = new Map<string, PendingReply>();
+  private readonly closes = new Map<string, PendingClose>();
+  private unusedTimer: TimerHandle | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  protected abstract readonly role: OrbRole;
+  /** Legal state transitions (from -> allowed targets). */
+  protected abstract readonly transitions: Readonly<Record<S, readonly S[]>>;
+
+  protected constructor(options: OrbOptions, initial: S) {
+    if (options === null || typeof options !== "object") throw new ConfigError("options", "an options object is required");
+    this.id = checkId("id", options.id);
+    const bus = options.bus;
+    if (!bus || typeof bus.publishValue !== "function" || typeof bus.subscribeValue !== "function") {
+      throw new ConfigError("bus", "a Bus is required (e.g. new LocalHub().bus(), new MqttBus({ url }))");
+    }
+    this.bus = bus;
+    const root = options.root ?? "orbitalis";
+    if (typeof root !== "string" || root === "" || /[+#\0]/.test(root) || root.split("/").some((l) => l === "")) {
+      throw new ConfigError("root", `${JSON.stringify(root)} is not a usable topic root (non-empty levels, no + or #)`);
+    }
+    this.root = root;
+    this.timing = checkTiming(options.timing);
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? quietLogger;
+    this.events = new TypedEmitter<E>(() => this.logger);
+    this.currentState = initial;
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+
+  /** Current state. */
+  get state(): S {
+    return this.currentState;
+  }
+
+  /** Epoch of the current (or latest) start; empty before the first start. */
+  get epoch(): string {
+    return this.currentEpoch;
+  }
+
+  protected setState(next: S): void {
+    const previous = this.currentState;
+    if (previous === next) return;
+    if (!this.transitions[previous].includes(next)) {
+      throw new Error(`internal: illegal state transition ${previous} -> ${next}`);
+    }
+    this.currentState = next;
+    this.events.emit("state", ...([next, previous] as unknown as E["state"]));
+  }
+
+  /** True between a completed start and the beginning of stop. */
+  protected abstract get running(): boolean;
+
+  /** Listens to an event. Returns a function that removes the listener. */
+  on<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Listens to an event once. */
+  once<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): () => void {
+    return this.events.once(event, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): void {
+    this.events.off(event, listener);
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  /** Topic filters this orb listens on (besides the shared orb and presence ones). */
+  protected abstract inboundFilters(): string[];
+  /** Called once subscribed and online; the orb starts its protocol work. */
+  protected abstract onStarted(): void;
+  /** Called when stop() begins, before connections close. */
+  protected abstract onStopping(): void;
+  /** The state to enter once started. */
+  protected abstract startedState(): S;
+  protected abstract readonly stoppingState: S;
+  protected abstract readonly stoppedState: S;
+  /** Operations reported in status (offered or required). */
+  protected abstract statusOperations(): string[];
+  /** Handles a validated handshake or operation message. */
+  protected abstract handle(message: OrbitalisMessage, topic: string): void;
+  /** A connection was removed; subclasses re-evaluate (compliance, reservations ...). */
+  protected abstract onConnectionRemoved(connection: Connection, detail: DisconnectionDetail): void;
+
+  /**
+   * Connects the bus (registering the offline will), subscribes, publishes presence
+   * `online`, and starts the protocol. Resolves once the orb is running. Calling it while
+   * running does nothing; after `stop()` it starts again with a new epoch.
+   * @throws BusError when the bus cannot connect or subscribe (the orb is left stopped).
+   */
+  start(): Promise<void> {
+    if (this.starting) return this.starting;
+    if (this.stopping) return Promise.reject(new NotRunningError(`${this.id} is stopping; await stop() before start()`));
+    if (this.running) return Promise.resolve();
+    this.starting = this.doStart().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async doStart(): Promise<void> {
+    this.currentEpoch = randomId(12);
+    this.ids = new MessageIds(this.currentEpoch);
+    const will = this.presence("offline", false);
+    try {
+      await this.bus.connect({
+        will: { topic: presenceTopic({ root: this.root, orb: this.id }), payload: new TextEncoder().encode(JSON.stringify(will)), retain: true },
+      });
+      this.stopBusWatch = this.bus.onStatus((status) => this.onBusStatus(status));
+      const filters = [
+        `${this.root}/orb/${this.id}/+`,
+        presenceFilter({ root: this.root }),
+        ...this.inboundFilters(),
+      ];
+      const onInvalid = (topic: string, error: Error): void => {
+        this.events.emit("error", ...([new InvalidMessageError(`dropped a message on ${topic} that is not JSON`, [error.message])] as E["error"]));
+      };
+      this.subscriptions = await Promise.all(filters.map((f) => this.bus.subscribeValue(f, (t, v) => this.receive(t, v), onInvalid)));
+      await this.bus.publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), { retain: this.bus.capabilities.retain });
+    } catch (error) {
+      await this.leaveBus();
+      throw error instanceof OrbitalisError ? error : new BusError("ERR_BUS", `${this.id} could not start: ${(error as Error).message}`, { cause: error });
+    }
+    this.setState(this.startedState());
+    this.scheduleUnusedCheck();
+    this.onStarted();
+  }
+
+  /**
+   * Closes every connection gracefully (bounded by `gracefulCloseTimeoutMs`), publishes
+   * presence `offline, graceful`, and leaves the bus. Resolves when all of that is done.
+   * Idempotent.
+   */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    if (!this.running && !this.starting) return Promise.resolve();
+    this.stopping = this.doStop().finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    if (this.starting) await this.starting.catch(() => undefined);
+    if (!this.running) return;
+    this.setState(this.stoppingState);
+    this.onStopping();
+    const remotes = [...new Set([...this.table.values()].map((c) => c.remote))];
+    await Promise.all(remotes.map((r) => this.close(r, undefined, { graceful: true, reason: "stopping" }).catch(() => undefined)));
+    try {
+      await this.bus.publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("offline", true), { retain: this.bus.capabilities.retain });
+    } catch (error) {
+      this.reportError(error, "could not publish offline presence");
+    }
+    for (const [id, reply] of this.replies) {
+      this.clock.clearTimeout(reply.timer);
+      reply.reject(new NotRunningError(`${this.id} stopped`));
+      this.replies.delete(id);
+    }
+    if (this.unusedTimer !== undefined) this.clock.clearTimeout(this.unusedTimer);
+    await this.leaveBus();
+    this.setState(this.stoppedState);
+  }
+
+  private async leaveBus(): Promise<void> {
+    this.stopBusWatch?.();
+    this.stopBusWatch = undefined;
+    const subs = this.subscriptions;
+    this.subscriptions = [];
+    await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
+    await this.bus.close().catch((error: unknown) => this.reportError(error, "could not close the bus"));
+  }
+
+  private onBusStatus(status: BusStatus): void {
+    if (status === "disconnected") {
+      // Peers cannot be heard during an outage: suspend death until deadAfterMs after it ends.
+      this.busDown = true;
+    } else if (status === "reconnected" || status === "connected") {
+      if (this.busDown) {
+        const now = this.clock.now();
+        for (const peer of this.peers.values()) {
+          peer.lastSeen = now;
+          this.armDeath(peer);
+        }
+      }
+      this.busDown = false;
+    }
+    this.events.emit("bus", ...([status] as E["bus"]));
+  }
+
+  // ---- sending -------------------------------------------------------------------------
+
+  /** Builds a message of `kind` with a fresh envelope. */
+  protected message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
+    return { v: 1, kind, id: this.ids.next(), from: this.id, epoch: this.currentEpoch, ts: this.clock.now(), ...fields } as MessageByKind[K];
+  }
+
+  /** Publishes a message; resolves when the bus took it. Counts as life towards `to`. */
+  protected async send(topic: string, message: OrbitalisMessage, to?: string): Promise<void> {
+    if (to !== undefined) {
+      const peer = this.peers.get(to);
+      if (peer) peer.lastSent = this.clock.now();
+    }
+    await this.bus.publishValue(topic, message);
+  }
+
+  /** Publishes without awaiting; a failure becomes an `error` event. */
+  protected post(topic: string, message: OrbitalisMessage, to?: string): void {
+    this.send(topic, message, to).catch((error: unknown) => this.reportError(error, `could not publish ${message.kind} to ${topic}`));
+  }
+
+  /** Reports an error on the `error` event (or the logger when nobody listens). */
+  protected reportError(error: unknown, context: string): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    const wrapped = err instanceof OrbitalisError ? err : new BusError("ERR_BUS", `${this.id}: ${context}: ${err.message}`, { cause: err });
+    this.events.emit("error", ...([wrapped] as E["error"]));
+  }
+
+  private presence(status: "online" | "offline", graceful?: boolean): PresenceMessage {
+    const fields = graceful === undefined ? { role: this.role, status } : { role: this.role, status, graceful };
+    return this.message("presence", fields as MessageFields<"presence">);
+  }
+
+  // ---- receiving -----------------------------------------------------------------------
+
+  private receive(topic: string, value: unknown): void {
+    const result = validateMessage(value);
+    if (!result.ok) {
+      this.events.emit("error", ...([new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors)] as E["error"]));
+      return;
+    }
+    const message = result.value;
+    if (message.from === this.id) return;
+    if (!this.running && this.currentState !== this.stoppingState) return;
+    try {
+      const peer = this.peers.get(message.from);
+      if (peer) {
+        if (message.epoch !== peer.epoch) {
+          // A presence (will) of an older instance must not touch the new one.
+          if (message.kind === "presence" && message.status === "offline") return;
+          this.peerGone(peer, "restarted");
+        } else {
+          peer.lastSeen = this.clock.now();
+        }
+      }
+      switch (message.kind) {
+        case "keepalive":
+          this.settleReply(message.re, message);
+          return;
+        case "keepalive-request":
+          this.post(message.replyTo, this.message("keepalive", { re: message.id }), message.from);
+          return;
+        case "status-request":
+          this.post(message.replyTo, this.statusMessage(message.id), message.from);
+          return;
+        case "status":
+          this.settleReply(message.re, message);
+          return;
+        case "close":
+          this.onClose(message);
+          return;
+        case "close-ack":
+          this.onCloseAck(message.re);
+          return;
+        case "presence":
+          this.onPresence(message);
+          return;
+        default:
+          this.handle(message, topic);
+      }
+    } catch (error) {
+      this.reportError(error, `failed handling ${message.kind} from ${message.from}`);
+    }
+  }
+
+  private settleReply(id: string | undefined, message: OrbitalisMessage): void {
+    if (id === undefined) return;
+    const pending = this.replies.get(id);
+    if (!pending) return;
+    this.replies.delete(id);
+    this.clock.clearTimeout(pending.timer);
+    pending.resolve(message);
+  }
+
+  /** Sends `message` and resolves with the reply whose `re` is its id. */
+  private awaitReply(topic: string, message: OrbitalisMessage, to: string, timeoutMs: number): Promise<OrbitalisMessage> {
+    this.assertRunning();
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => {
+        this.replies.delete(message.id);
+        reject(new TimeoutError(`${to} did not answer ${message.kind} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.replies.set(message.id, { resolve, reject, timer });
+      this.send(topic, message, to).catch((error: unknown) => {
+        this.clock.clearTimeout(timer);
+        this.replies.delete(message.id);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      });
+    });
+  }
+
+  protected assertRunning(): void {
+    if (!this.running) throw new NotRunningError(`${this.id} is ${this.state}: start() it first`);
+  }
+
+  // ---- status and ping -----------------------------------------------------------------
+
+  private statusMessage(re: string): StatusMessage {
+    return this.message("status", {
+      re,
+      role: this.role,
+      state: this.currentState as StatusMessage["state"],
+      connections: [...this.table.values()].map((c) => ({
+        remote: c.remote,
+        remoteEpoch: c.remoteEpoch,
+        operation: c.operation,
+        since: c.since,
+        state: c.state === "closing" ? "closing" : "open",
+        lastSeen: this.peers.get(c.remote)?.lastSeen ?? c.since,
+      })),
+      operations: this.statusOperations(),
+    });
+  }
+
+  /**
+   * Asks any orb (by id) for its status: role, state, connections and operations.
+   * @throws TimeoutError when no answer comes within `timeoutMs` (default requestTimeoutMs).
+   */
+  async status(remote: string, options: { timeoutMs?: number } = {}): Promise<StatusMessage> {
+    checkId("remote", remote);
+    const request = this.message("status-request", { replyTo: statusReplyTopic({ root: this.root, orb: this.id }) });
+    const answer = await this.awaitReply(statusTopic({ root: this.root, orb: remote }), request, remote, options.timeoutMs ?? this.timing.requestTimeoutMs);
+    return answer as StatusMessage;
+  }
+
+  /**
+   * Sends a keepalive-request to `remote` and resolves with the round-trip time in ms.
+   * @throws TimeoutError when no keepalive comes back within `timeoutMs`.
+   */
+  async ping(remote: string, options: { timeoutMs?: number } = {}): Promise<number> {
+    checkId("remote", remote);
+    const started = performance.now();
+    const request = this.message("keepalive-request", { replyTo: keepaliveTopic({ root: this.root, orb: this.id }) });
+    const topic = this.peers.get(remote)?.keepaliveTo ?? keepaliveTopic({ root: this.root, orb: remote });
+    await this.awaitReply(topic, request, remote, options.timeoutMs ?? this.timing.requestTimeoutMs);
+    return performance.now() - started;
+  }
+
+  // ---- connections ---------------------------------------------------------------------
+
+  /**
+   * Connections of this orb, optionally only those with `remote` and/or for `operation`.
+   */
+  connections(filter: { remote?: string; operation?: string } = {}): ConnectionInfo[] {
+    const out: ConnectionInfo[] = [];
+    for (const c of this.table.values()) {
+      if (filter.remote !== undefined && c.remote !== filter.remote) continue;
+      if (filter.operation !== undefined && c.operation !== filter.operation) continue;
+      out.push(c.info());
+    }
+    return out;
+  }
+
+  protected connection(remote: string, operation: string): Connection | undefined {
+    return this.table.get(Connection.key(remote, operation));
+  }
+
+  /** Adds a connection and starts keeping its remote informed. */
+  protected addConnection(connection: Connection, remoteEpoch: string, topics: PeerTopics): void {
+    const existing = this.table.get(connection.key);
+    if (existing) this.removeConnection(existing, { reason: "restarted", graceful: false });
+    let peer = this.peers.get(connection.remote);
+    if (peer && peer.epoch !== remoteEpoch) {
+      this.peerGone(peer, "restarted");
+      peer = undefined;
+    }
+    const now = this.clock.now();
+    if (!peer) {
+      peer = {
+        id: connection.remote,
+        epoch: remoteEpoch,
+        keepaliveTo: topics.keepaliveTo,
+        closeTo: topics.closeTo,
+        remoteDeadAfterMs: topics.deadAfterMs,
+        lastSeen: now,
+        lastSent: now,
+        connections: new Set(),
+      };
+      this.peers.set(peer.id, peer);
+      this.armDeath(peer);
+      this.armKeepalive(peer);
+    } else {
+      peer.keepaliveTo = topics.keepaliveTo;
+      peer.closeTo = topics.closeTo;
+      peer.remoteDeadAfterMs = topics.deadAfterMs;
+    }
+    peer.connections.add(connection);
+    this.table.set(connection.key, connection);
+    this.events.emit("connection", ...([connection.info()] as E["connection"]));
+  }
+
+  /** Removes a connection locally (no message sent) and tells listeners why. */
+  protected removeConnection(connection: Connection, detail: DisconnectionDetail): void {
+    if (this.table.get(connection.key) !== connection) return;
+    this.table.delete(connection.key);
+    connection.state = "closed";
+    const peer = this.peers.get(connection.remote);
+    if (peer) {
+      peer.connections.delete(connection);
+      if (peer.connections.size === 0) this.dropPeer(peer);
+    }
+    for (const [id, pending] of this.closes) {
+      pending.connections.delete(connection);
+      if (pending.connections.size === 0) {
+        this.clock.clearTimeout(pending.timer);
+        this.closes.delete(id);
+        pending.resolve();
+      }
+    }
+    this.onConnectionRemoved(connection, detail);
+    this.events.emit("disconnection", ...([connection.info(), detail] as E["disconnection"]));
+  }
+
+  /** Closes every connection with a peer locally, e.g. when it died. */
+  private peerGone(peer: Peer, reason: DisconnectionReason): void {
+    for (const c of [...peer.connections]) this.removeConnection(c, { reason, graceful: false });
+    this.dropPeer(peer);
+  }
+
+  private dropPeer(peer: Peer): void {
+    if (this.peers.get(peer.id) !== peer) return;
+    this.peers.delete(peer.id);
+    if (peer.deathTimer !== undefined) this.clock.clearTimeout(peer.deathTimer);
+    if (peer.keepaliveTimer !== undefined) this.clock.clearTimeout(peer.keepaliveTimer);
+  }
+
+  /** Known topics of a connected remote, if any. */
+  protected peerTopics(remote: string): { closeTo: string; keepaliveTo: string; epoch: string } | undefined {
+    const peer = this.peers.get(remote);
+    return peer && { closeTo: peer.closeTo, keepaliveTo: peer.keepaliveTo, epoch: peer.epoch };
+  }
+
+  // ---- liveness ------------------------------------------------------------------------
+
+  private armDeath(peer: Peer): void {
+    if (peer.deathTimer !== undefined) this.clock.clearTimeout(peer.deathTimer);
+    const due = peer.lastSeen + this.timing.deadAfterMs - this.clock.now();
+    peer.deathTimer = this.clock.setTimeout(() => {
+      peer.deathTimer = undefined;
+      if (this.peers.get(peer.id) !== peer) return;
+      const silent = this.clock.now() - peer.lastSeen;
+      if (this.busDown || silent < this.timing.deadAfterMs) {
+        // Heard from it meanwhile (or the bus is down: suspended): check again later.
+        if (this.busDown) peer.lastSeen = Math.max(peer.lastSeen, this.clock.now() - this.timing.deadAfterMs + 1);
+        this.armDeath(peer);
+        return;
+      }
+      this.logger.info(`${this.id}: ${peer.id} silent for ${silent} ms: dead`);
+      // Best effort: if it is only cut off, it learns that we dropped the connections.
+      this.post(peer.closeTo, this.message("close", { graceful: false, reason: "dead" }), peer.id);
+      this.peerGone(peer, "dead");
+    }, Math.max(1, due));
+  }
+
+  /** Keepalive period towards a peer: a third of its deadAfterMs, jittered down by up to 20%. */
+  private keepaliveInterval(peer: Peer): number {
+    return Math.max(1, Math.floor((peer.remoteDeadAfterMs / 3) * (0.8 + 0.2 * Math.random())));
+  }
+
+  private armKeepalive(peer: Peer): void {
+    if (peer.keepaliveTimer !== undefined) this.clock.clearTimeout(peer.keepaliveTimer);
+    const interval = this.keepaliveInterval(peer);
+    const due = Math.max(1, peer.lastSent + interval - this.clock.now());
+    peer.keepaliveTimer = this.clock.setTimeout(() => {
+      peer.keepaliveTimer = undefined;
+      if (this.peers.get(peer.id) !== peer) return;
+      // Any message we sent counts as a keepalive: send one only when we were quiet.
+      if (this.clock.now() - peer.lastSent >= interval * 0.9) {
+        this.post(peer.keepaliveTo, this.message("keepalive", {}), peer.id);
+        peer.lastSent = this.clock.now();
+      }
+      this.armKeepalive(peer);
+    }, due);
+  }
+
+  private onPresence(message: PresenceMessage): void {
+    const peer = this.peers.get(message.from);
+    if (!peer || message.status !== "offline" || message.epoch !== peer.epoch) return;
+    this.peerGone(peer, "offline");
+  }
+
+  // ---- termination ---------------------------------------------------------------------
+
+  /**
+   * Closes the connections with `remote` (for `operation`, or all of them).
+   * Graceful (default): the connections take no new work, the remote finishes its
+   * in-flight work and acknowledges; no ack within `gracefulCloseTimeoutMs` closes
+   * gracelessly. Resolves once closed locally.
+   */
+  async close(remote: string, operation?: string, options: CloseOptions = {}): Promise<void> {
+    const graceful = options.graceful ?? true;
+    const targets = [...this.table.values()].filter((c) => c.remote === remote && (operation === undefined || c.operation === operation));
+    if (targets.length === 0) return;
+    const peer = this.peers.get(remote);
+    const closeTo = peer?.closeTo ?? closeTopic({ root: this.root, orb: remote });
+    const all = operation === undefined || targets.length === peer?.connections.size;
+    const base: { operations?: string[]; reason?: string; data?: unknown } = {};
+    if (!all) base.operations = [...new Set(targets.map((t) => t.operation))];
+    if (options.reason !== undefined) base.reason = options.reason;
+    if (options.data !== undefined) base.data = options.data;
+    if (!graceful) {
+      this.post(closeTo, this.message("close", { ...base, graceful: false }), remote);
+      for (const c of targets) this.removeConnection(c, { reason: "closed", graceful: false });
+      return;
+    }
+    for (const c of targets) c.state = "closing";
+    const message = this.message("close", { ...base, graceful: true, ackTo: closeTopic({ root: this.root, orb: this.id }) });
+    await new Promise<void>((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.closes.delete(message.id);
+        this.logger.warn(`${this.id}: no close-ack from ${remote} within ${this.timing.gracefulCloseTimeoutMs} ms: closing gracelessly`);
+        this.post(closeTo, this.message("close", { ...base, graceful: false, reason: "close timeout" }), remote);
+        for (const c of targets) this.removeConnection(c, { reason: "timeout", graceful: false });
+        resolve();
+      }, this.timing.gracefulCloseTimeoutMs);
+      this.closes.set(message.id, { connections: new Set(targets), resolve, timer });
+      this.send(closeTo, message, remote).catch((error: unknown) => this.reportError(error, `could not send close to ${remote}`));
+    });
+  }
+
+  private onCloseAck(re: string): void {
+    const pending = this.closes.get(re);
+    if (!pending) return;
+    for (const c of [...pending.connections]) this.removeConnection(c, { reason: "closed", graceful: true });
+  }
+
+  private onClose(message: CloseMessage): void {
+    const targets = [...this.table.values()].filter(
+      (c) => c.remote === message.from && c.remoteEpoch === message.epoch && (message.operations === undefined || message.operations.includes(c.operation)),
+    );
+    const detail = (graceful: boolean): DisconnectionDetail =>
+      message.data === undefined ? { reason: "closed-by-remote", graceful } : { reason: "closed-by-remote", graceful, data: message.data };
+    if (!message.graceful) {
+      for (const c of targets) this.removeConnection(c, detail(false));
+      return;
+    }
+    for (const c of targets) c.state = "closing";
+    void Promise.all(targets.map((c) => c.drained())).then(() => {
+      for (const c of targets) this.removeConnection(c, detail(true));
+      if (message.ackTo !== undefined) this.post(message.ackTo, this.message("close-ack", { re: message.id }), message.from);
+    });
+  }
+
+  /** Fails waiting callers of a connection that went away. */
+  protected closedError(connection: Connection, detail: DisconnectionDetail): ConnectionClosedError {
+    return new ConnectionClosedError(`connection to ${connection.remote} for ${connection.operation} closed (${detail.reason})`);
+  }
+
+  // ---- idle connections ----------------------------------------------------------------
+
+  private scheduleUnusedCheck(): void {
+    const idle = this.timing.closeUnusedAfterMs;
+    if (idle <= 0) return;
+    const period = Math.max(1, Math.floor(idle / 4));
+    this.unusedTimer = this.clock.setTimeout(() => {
+      this.unusedTimer = undefined;
+      if (!this.running) return;
+      const now = this.clock.now();
+      for (const c of [...this.table.values()]) {
+        if (c.state === "open" && c.inFlight === 0 && now - c.lastUsed >= idle) {
+          this.logger.info(`${this.id}: closing unused connection ${c.remote}/${c.operation}`);
+          void this.close(c.remote, c.operation, { graceful: true, reason: "unused" });
+        }
+      }
+      this.scheduleUnusedCheck();
+    }, period);
+  }
+}
+
+function checkTiming(timing: Partial<TimingOptions> | undefined): TimingOptions {
+  const out: Record<string, number> = { ...DEFAULT_TIMING };
+  for (const [key, value] of Object.entries(timing ?? {})) {
+    if (!(key in DEFAULT_TIMING)) throw new ConfigError(`timing.${key}`, `unknown timing option (known: ${Object.keys(DEFAULT_TIMING).join(", ")})`);
+    if (value === undefined) continue;
+    const min = key === "closeUnusedAfterMs" ? 0 : 1;
+    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > 86_400_000) {
+      throw new ConfigError(`timing.${key}`, `must be a number of milliseconds from ${min} to 86400000, found ${JSON.stringify(value)}`);
+    }
+    out[key] = Math.round(value);
+  }
+  return out as unknown as TimingOptions;
+}

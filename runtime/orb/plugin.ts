@@ -1,0 +1,408 @@
+/**
+ * A plugin: it lends operations to cores, within the limits it configures.
+ */
+import type { TimerHandle } from "../clock.js";
+import { ConfigError, InvalidPayloadError, NoConnectionError, OrbitalisError } from "../errors.js";
+import { checkId } from "../ids.js";
+import { CompiledSpec, matchesAny, type SchemaSpec } from "../schema-spec.js";
+import {
+  announceTopic,
+  closeTopic,
+  discoverTopic,
+  inputFilter,
+  inputTopic,
+  keepaliveTopic,
+  replyTopic,
+  type DiscoverMessage,
+  type InputMessage,
+  type NeededOperation,
+  type OfferedOperation,
+  type OrbitalisMessage,
+  type RejectMessage,
+  type RequestMessage,
+} from "../../generated/protocol/index.js";
+import { Connection, type ConnectionInfo, type ConnectionState, type DisconnectionDetail } from "./connection.js";
+import { Orbiter, type OrbEvents, type OrbOptions, type PeerTopics } from "./orbiter.js";
+import { Access, count, idList, rank, type AccessLists } from "./policy.js";
+
+/** Plugin states. */
+export type PluginState = "created" | "running" | "stopping" | "stopped";
+
+/** Per-operation limits of a plugin. */
+export interface OperationPolicy extends AccessLists {
+  /** Cores served at most for this operation (absent: unbounded). */
+  readonly maxCores?: number;
+}
+
+/** How an operation is declared. */
+export interface OperationOptions {
+  /** Input the handler accepts (default `{ empty: true }`). */
+  readonly input?: SchemaSpec;
+  /** Output the handler returns (default `"none"`). */
+  readonly output?: SchemaSpec;
+  /** Limits for this operation. */
+  readonly policy?: OperationPolicy;
+}
+
+/** What a handler gets besides its input. */
+export interface OperationContext {
+  /** Id of the core that sent the input. */
+  readonly core: string;
+  readonly operation: string;
+  readonly connection: ConnectionInfo;
+}
+
+/** An operation handler: gets validated input, returns the output (or throws). */
+export type OperationHandler<I = unknown, O = unknown> = (data: I, ctx: OperationContext) => O | Promise<O>;
+
+/** Options of {@link Plugin}. */
+export interface PluginOptions extends OrbOptions, AccessLists {
+  /** Cores served at most, in total (absent: unbounded). */
+  readonly maxCores?: number;
+  /** Preferred cores, most preferred first: they win when more cores ask than slots remain. */
+  readonly prefer?: readonly string[];
+}
+
+interface Operation {
+  readonly name: string;
+  readonly input: CompiledSpec;
+  readonly output: CompiledSpec;
+  readonly maxCores: number | undefined;
+  readonly access: Access;
+  readonly handler: OperationHandler;
+}
+
+interface Reservation {
+  readonly offerId: string;
+  readonly core: string;
+  readonly coreEpoch: string;
+  readonly operation: string;
+  readonly timer: TimerHandle;
+}
+
+interface CoreInfo extends PeerTopics {
+  readonly epoch: string;
+}
+
+const TRANSITIONS: Readonly<Record<PluginState, readonly PluginState[]>> = {
+  created: ["running"],
+  running: ["stopping"],
+  stopping: ["stopped"],
+  stopped: ["running"],
+};
+
+/** Error codes a plugin sends in `error` messages. */
+export const PLUGIN_ERROR_CODES = {
+  invalidInput: "INVALID_INPUT",
+  invalidOutput: "INVALID_OUTPUT",
+  handler: "HANDLER_ERROR",
+  closing: "CLOSING",
+} as const;
+
+/**
+ * A plugin. Declare operations with `operation()`, then `start()` it: it answers discovers
+ * from cores, connects within its limits, and runs handlers for their inputs.
+ */
+export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
+  protected readonly role = "plugin" as const;
+  protected readonly transitions = TRANSITIONS;
+  protected readonly stoppingState = "stopping" as const;
+  protected readonly stoppedState = "stopped" as const;
+  private readonly maxCores: number | undefined;
+  private readonly access: Access;
+  private readonly prefer: readonly string[];
+  private readonly operations = new Map<string, Operation>();
+  private readonly reservations = new Map<string, Reservation>(); // `${offerId}\0${op}`
+  private readonly coreInfo = new Map<string, CoreInfo>();
+  private readonly bufferedDiscovers: DiscoverMessage[] = [];
+  private discoverWindow: TimerHandle | undefined;
+
+  /** @throws ConfigError naming the field when the configuration is invalid. */
+  constructor(options: PluginOptions) {
+    super(options, "created");
+    this.maxCores = count(options.maxCores, "maxCores", 1);
+    this.access = Access.from(options, "plugin");
+    this.prefer = idList(options.prefer, "prefer") ?? [];
+  }
+
+  protected get running(): boolean {
+    return this.state === "running";
+  }
+
+  /**
+   * Declares an operation (before `start()`). The handler gets input already validated
+   * against `input`; its return value is sent back as output, a throw as an error.
+   * @throws ConfigError for a bad name, spec or policy, a duplicate, or after start.
+   */
+  operation<I = unknown, O = unknown>(name: string, options: OperationOptions, handler: OperationHandler<I, O>): this {
+    const field = `operation(${JSON.stringify(name)})`;
+    checkId(field, name);
+    if (this.state !== "created" && this.state !== "stopped") throw new ConfigError(field, "declare operations before start()");
+    if (this.operations.has(name)) throw new ConfigError(field, "declared twice");
+    if (typeof handler !== "function") throw new ConfigError(`${field}.handler`, "must be a function");
+    const policy = options?.policy ?? {};
+    this.operations.set(name, {
+      name,
+      input: CompiledSpec.fromUser(options?.input, `${field}.input`, { empty: true }),
+      output: CompiledSpec.fromUser(options?.output, `${field}.output`, "none"),
+      maxCores: count(policy.maxCores, `${field}.policy.maxCores`, 1),
+      access: Access.from(policy, `${field}.policy`),
+      handler: handler as OperationHandler,
+    });
+    return this;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------------------
+
+  protected inboundFilters(): string[] {
+    return [discoverTopic({ root: this.root }), replyTopic({ root: this.root, plugin: this.id }), inputFilter({ root: this.root, plugin: this.id })];
+  }
+
+  protected startedState(): PluginState {
+    return "running";
+  }
+
+  protected onStarted(): void {
+    if (this.operations.size === 0) {
+      this.logger.warn(`${this.id}: started with no operations`);
+      return;
+    }
+    this.post(announceTopic({ root: this.root }), this.message("announce", { operations: this.offered([...this.operations.values()]) }));
+  }
+
+  protected onStopping(): void {
+    if (this.discoverWindow !== undefined) this.clock.clearTimeout(this.discoverWindow);
+    this.discoverWindow = undefined;
+    this.bufferedDiscovers.length = 0;
+    for (const r of this.reservations.values()) this.clock.clearTimeout(r.timer);
+    this.reservations.clear();
+  }
+
+  protected statusOperations(): string[] {
+    return [...this.operations.keys()];
+  }
+
+  private offered(ops: Operation[]): [OfferedOperation, ...OfferedOperation[]] {
+    return ops.map((o) => ({ name: o.name, input: o.input.wire, output: o.output.wire })) as [OfferedOperation, ...OfferedOperation[]];
+  }
+
+  // ---- capacity ------------------------------------------------------------------------
+
+  /** Cores connected or holding a reservation. */
+  private servedCores(): Set<string> {
+    const cores = new Set<string>();
+    for (const c of this.table.values()) cores.add(c.remote);
+    for (const r of this.reservations.values()) cores.add(r.core);
+    return cores;
+  }
+
+  private usage(operation: string): number {
+    let n = 0;
+    for (const c of this.table.values()) if (c.operation === operation) n++;
+    for (const r of this.reservations.values()) if (r.operation === operation) n++;
+    return n;
+  }
+
+  /** Whether `core` may take a new slot of `op` now. */
+  private hasRoom(op: Operation, core: string): boolean {
+    if (op.maxCores !== undefined && this.usage(op.name) >= op.maxCores) return false;
+    if (this.maxCores !== undefined) {
+      const served = this.servedCores();
+      if (!served.has(core) && served.size >= this.maxCores) return false;
+    }
+    return true;
+  }
+
+  // ---- inbound -------------------------------------------------------------------------
+
+  protected handle(message: OrbitalisMessage): void {
+    if (!this.running) {
+      return;
+    }
+    switch (message.kind) {
+      case "discover":
+        return this.onDiscover(message);
+      case "request":
+        return this.onRequest(message);
+      case "reject":
+        return this.onReject(message);
+      case "input":
+        return void this.onInput(message);
+      default:
+        return;
+    }
+  }
+
+  private onDiscover(discover: DiscoverMessage): void {
+    if (!this.access.permits(discover.from)) return;
+    this.coreInfo.set(discover.from, {
+      epoch: discover.epoch,
+      keepaliveTo: discover.keepaliveTo,
+      closeTo: discover.closeTo,
+      deadAfterMs: discover.deadAfterMs,
+    });
+    if (this.prefer.length === 0) return this.offerTo(discover);
+    // Preferences: collect discovers for a short window, then serve preferred cores first.
+    this.bufferedDiscovers.push(discover);
+    if (this.discoverWindow === undefined) {
+      this.discoverWindow = this.clock.setTimeout(() => {
+        this.discoverWindow = undefined;
+        const batch = this.bufferedDiscovers.splice(0).map((d, i) => ({ d, i }));
+        batch.sort((a, b) => rank(this.prefer, a.d.from) - rank(this.prefer, b.d.from) || a.i - b.i);
+        for (const { d } of batch) if (this.running) this.offerTo(d);
+      }, this.timing.offerWindowMs);
+    }
+  }
+
+  /** Whether `op` can serve what the core asks for in `need`. */
+  private canServe(op: Operation, need: NeededOperation, core: string): boolean {
+    if (!op.access.permits(core)) return false;
+    if (need.allow && !need.allow.includes(this.id)) return false;
+    if (need.block?.includes(this.id)) return false;
+    const existing = this.connection(core, op.name);
+    if (existing) return false;
+    for (const r of this.reservations.values()) if (r.core === core && r.operation === op.name) return false;
+    return matchesAny(op.input, need.inputs.map(CompiledSpec.fromWire)) && matchesAny(op.output, need.outputs.map(CompiledSpec.fromWire));
+  }
+
+  private offerTo(discover: DiscoverMessage): void {
+    const core = discover.from;
+    const offered: Operation[] = [];
+    for (const need of discover.operations) {
+      const op = this.operations.get(need.name);
+      if (!op || !this.canServe(op, need, core) || !this.hasRoom(op, core)) continue;
+      offered.push(op);
+    }
+    if (offered.length === 0) return;
+    const offer = this.message("offer", {
+      re: discover.id,
+      replyTo: replyTopic({ root: this.root, plugin: this.id }),
+      keepaliveTo: keepaliveTopic({ root: this.root, orb: this.id }),
+      closeTo: closeTopic({ root: this.root, orb: this.id }),
+      deadAfterMs: this.timing.deadAfterMs,
+      holdMs: this.timing.holdMs,
+      operations: this.offered(offered),
+    });
+    for (const op of offered) {
+      const key = `${offer.id}\u0000${op.name}`;
+      const timer = this.clock.setTimeout(() => this.reservations.delete(key), this.timing.holdMs);
+      this.reservations.set(key, { offerId: offer.id, core, coreEpoch: discover.epoch, operation: op.name, timer });
+    }
+    this.post(discover.offerTo, offer, core);
+  }
+
+  private release(offerId: string, operation: string): Reservation | undefined {
+    const key = `${offerId}\u0000${operation}`;
+    const r = this.reservations.get(key);
+    if (!r) return undefined;
+    this.reservations.delete(key);
+    this.clock.clearTimeout(r.timer);
+    return r;
+  }
+
+  private onReject(message: RejectMessage): void {
+    const r = this.reservations.get(`${message.re}\u0000${message.operation}`);
+    if (r && r.core === message.from) this.release(message.re, message.operation);
+  }
+
+  private onRequest(request: RequestMessage): void {
+    const core = request.from;
+    const op = this.operations.get(request.operation);
+    const reservation = this.reservations.get(`${request.re}\u0000${request.operation}`);
+    const held = reservation !== undefined && reservation.core === core && reservation.coreEpoch === request.epoch;
+    if (held) this.release(request.re, request.operation);
+    const unavailable = (reason: string): void =>
+      this.post(request.responseTo, this.message("unavailable", { re: request.id, operation: request.operation, reason }), core);
+    if (!op) return unavailable("no such operation");
+    if (!this.access.permits(core) || !op.access.permits(core)) return unavailable("not allowed");
+    const existing = this.connection(core, op.name);
+    if (existing && existing.remoteEpoch === request.epoch) return unavailable("already connected");
+    if (!held && !this.hasRoom(op, core)) return unavailable("no free slot");
+    const info = this.coreInfo.get(core);
+    const topics: PeerTopics =
+      info && info.epoch === request.epoch
+        ? info
+        : {
+            keepaliveTo: keepaliveTopic({ root: this.root, orb: core }),
+            closeTo: closeTopic({ root: this.root, orb: core }),
+            deadAfterMs: this.timing.deadAfterMs,
+          };
+    const input = inputTopic({ root: this.root, plugin: this.id, operation: op.name, core });
+    const connection = new Connection(core, request.epoch, op.name, op.input, op.output, input, request.outputTopic, this.clock.now());
+    this.addConnection(connection, request.epoch, topics);
+    this.post(request.responseTo, this.message("confirm", { re: request.id, operation: op.name, inputTopic: input }), core);
+  }
+
+  private async onInput(message: InputMessage): Promise<void> {
+    const connection = this.connection(message.from, message.operation);
+    const op = this.operations.get(message.operation);
+    if (!connection || !op || connection.remoteEpoch !== message.epoch) {
+      this.reportError(new NoConnectionError(`input from ${message.from} for ${message.operation}: no such connection`), "dropped");
+      return;
+    }
+    connection.lastUsed = this.clock.now();
+    const fail = (code: string, text: string): void => {
+      const fields: { operation: string; code: string; message: string; corr?: string } = { operation: op.name, code, message: text.slice(0, 4096) };
+      if (message.corr !== undefined) fields.corr = message.corr;
+      this.post(connection.outputTopic, this.message("error", fields), connection.remote);
+    };
+    if (connection.state !== "open") return fail(PLUGIN_ERROR_CODES.closing, "the connection is closing");
+    const check = connection.input.check(message.data);
+    if (!check.ok) return fail(PLUGIN_ERROR_CODES.invalidInput, `invalid input: ${check.errors.join("; ")}`);
+    connection.begin();
+    try {
+      let result: unknown;
+      try {
+        result = await op.handler(message.data, { core: connection.remote, operation: op.name, connection: connection.info() });
+      } catch (error) {
+        const code = error instanceof OrbitalisError ? error.code : PLUGIN_ERROR_CODES.handler;
+        return fail(code, error instanceof Error ? error.message : String(error));
+      }
+      // The connection may have closed (graceless) while the handler ran.
+      if ((connection.state as ConnectionState) === "closed") return;
+      // With output "none" the handler's return value is ignored.
+      const outCheck = connection.output.none ? ({ ok: true } as const) : connection.output.check(result);
+      if (!outCheck.ok) return fail(PLUGIN_ERROR_CODES.invalidOutput, `handler output does not match the output schema: ${outCheck.errors.join("; ")}`);
+      // An operation with no output answers only when the core awaits it.
+      if (connection.output.none && message.corr === undefined) return;
+      const fields: { operation: string; corr?: string; data?: unknown } = { operation: op.name };
+      if (message.corr !== undefined) fields.corr = message.corr;
+      if (!connection.output.none && result !== undefined) fields.data = result;
+      await this.send(connection.outputTopic, this.message("output", fields), connection.remote).catch((error: unknown) =>
+        this.reportError(error, `could not send the output of ${op.name}`),
+      );
+    } finally {
+      connection.end();
+    }
+  }
+
+  protected onConnectionRemoved(_connection: Connection, _detail: DisconnectionDetail): void {
+    // Slots free up by themselves: capacity is computed from the connection table.
+  }
+
+  // ---- pushing outputs -----------------------------------------------------------------
+
+  /**
+   * Pushes `data` as output of `operation` to every connected core (periodic operations).
+   * Resolves with the core ids it was sent to.
+   * @throws InvalidPayloadError when the data does not match the operation's output spec;
+   * ConfigError for an unknown operation.
+   */
+  async emit(operation: string, data?: unknown): Promise<string[]> {
+    this.assertRunning();
+    const op = this.operations.get(operation);
+    if (!op) throw new ConfigError("operation", `${JSON.stringify(operation)} is not an operation of ${this.id}`);
+    const check = op.output.check(data);
+    if (!check.ok) throw new InvalidPayloadError(`output of ${operation} does not match its output spec`, check.errors);
+    const targets = [...this.table.values()].filter((c) => c.operation === operation && c.state === "open");
+    await Promise.all(
+      targets.map((c) => {
+        c.lastUsed = this.clock.now();
+        const fields: { operation: string; data?: unknown } = { operation };
+        if (data !== undefined) fields.data = data;
+        return this.send(c.outputTopic, this.message("output", fields), c.remote);
+      }),
+    );
+    return targets.map((c) => c.remote);
+  }
+}

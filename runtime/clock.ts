@@ -78,7 +78,9 @@ export class ManualClock implements Clock {
     await flush();
     for (;;) {
       let next: ManualTimer | undefined;
-      for (const t of this.timers) if (t.at <= end && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id))) next = t;
+      for (const t of this.timers)
+        if (t.at <= end && (next === undefined || t.at < next.at || (t.at === next.at && t.id < next.id)))
+          next = t;
       if (next === undefined) break;
       this.timers = this.timers.filter((t) => t !== next);
       this.time = Math.max(this.time, next.at);

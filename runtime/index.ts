@@ -6,7 +6,16 @@
  * ```
  * @packageDocumentation
  */
-export { Core, type CoreOptions, type CoreState, type RequirementOptions, type ExecuteOptions, type RequestOptions, type OutputContext, type Target } from "./orb/core.js";
+export {
+  Core,
+  type CoreOptions,
+  type CoreState,
+  type RequirementOptions,
+  type ExecuteOptions,
+  type RequestOptions,
+  type OutputContext,
+  type Target,
+} from "./orb/core.js";
 export {
   Plugin,
   PLUGIN_ERROR_CODES,
@@ -17,10 +26,28 @@ export {
   type OperationContext,
   type OperationHandler,
 } from "./orb/plugin.js";
-export { DEFAULT_TIMING, type OrbOptions, type TimingOptions, type OrbEvents, type CloseOptions, type OrbRole } from "./orb/orbiter.js";
-export type { ConnectionInfo, ConnectionState, DisconnectionDetail, DisconnectionReason } from "./orb/connection.js";
+export {
+  DEFAULT_TIMING,
+  type OrbOptions,
+  type TimingOptions,
+  type OrbEvents,
+  type CloseOptions,
+  type OrbRole,
+} from "./orb/orbiter.js";
+export type {
+  ConnectionInfo,
+  ConnectionState,
+  DisconnectionDetail,
+  DisconnectionReason,
+} from "./orb/connection.js";
 export type { AccessLists } from "./orb/policy.js";
-export { CompiledSpec, fingerprint, type SchemaSpec, type JsonSchema, type WireSchemaSpec } from "./schema-spec.js";
+export {
+  CompiledSpec,
+  fingerprint,
+  type SchemaSpec,
+  type JsonSchema,
+  type WireSchemaSpec,
+} from "./schema-spec.js";
 export { ManualClock, systemClock, type Clock, type TimerHandle } from "./clock.js";
 export { quietLogger, silentLogger, type Logger } from "./logger.js";
 export { ID_PATTERN } from "./ids.js";

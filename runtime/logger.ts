@@ -17,7 +17,8 @@ export const quietLogger: Logger = {
   debug: () => undefined,
   info: () => undefined,
   warn: (message, detail) => (detail === undefined ? console.warn(message) : console.warn(message, detail)),
-  error: (message, detail) => (detail === undefined ? console.error(message) : console.error(message, detail)),
+  error: (message, detail) =>
+    detail === undefined ? console.error(message) : console.error(message, detail),
 };
 
 /** A logger that drops everything (for tests that check errors through events). */

@@ -19,7 +19,8 @@ export type JsonSchema = Readonly<Record<string, unknown>> | boolean;
  * - `{ schemas, empty, any }`: data valid against any of `schemas`, or absent data when
  *   `empty`, or anything when `any`.
  */
-export type SchemaSpec = "none" | { readonly schemas?: readonly JsonSchema[]; readonly empty?: boolean; readonly any?: boolean };
+export type SchemaSpec =
+  "none" | { readonly schemas?: readonly JsonSchema[]; readonly empty?: boolean; readonly any?: boolean };
 
 export type { WireSchemaSpec };
 
@@ -91,25 +92,40 @@ export class CompiledSpec {
     const s = spec ?? fallback;
     if (s === "none") return new CompiledSpec("none");
     if (s === null || typeof s !== "object" || Array.isArray(s)) {
-      throw new ConfigError(field, `expected "none" or { schemas?, empty?, any? }, found ${JSON.stringify(s)}`);
+      throw new ConfigError(
+        field,
+        `expected "none" or { schemas?, empty?, any? }, found ${JSON.stringify(s)}`,
+      );
     }
-    const schemas = s.schemas ?? [];
-    if (!Array.isArray(schemas)) throw new ConfigError(`${field}.schemas`, "must be an array of JSON Schemas");
+    const schemas: readonly JsonSchema[] = s.schemas ?? [];
+    if (!Array.isArray(schemas))
+      throw new ConfigError(`${field}.schemas`, "must be an array of JSON Schemas");
     if (!s.any && !s.empty && schemas.length === 0) {
-      throw new ConfigError(field, "accepts nothing: give schemas, or set empty or any (or use \"none\")");
+      throw new ConfigError(field, 'accepts nothing: give schemas, or set empty or any (or use "none")');
     }
     if (schemas.length > 32) throw new ConfigError(`${field}.schemas`, "at most 32 schemas");
-    const wire: { schemas?: { fingerprint: string; schema: Record<string, unknown> | boolean }[]; empty?: boolean; any?: boolean } = {};
+    const wire: {
+      schemas?: { fingerprint: string; schema: Record<string, unknown> | boolean }[];
+      empty?: boolean;
+      any?: boolean;
+    } = {};
     if (schemas.length > 0) {
       wire.schemas = schemas.map((schema, i) => {
-        if (typeof schema !== "boolean" && (schema === null || typeof schema !== "object" || Array.isArray(schema))) {
+        if (
+          typeof schema !== "boolean" &&
+          (schema === null || typeof schema !== "object" || Array.isArray(schema))
+        ) {
           throw new ConfigError(`${field}.schemas[${i}]`, "a JSON Schema must be an object or a boolean");
         }
-        const fp = fingerprint(schema);
+        const fp = fingerprint(schema as JsonSchema);
         try {
-          compile(fp, schema);
+          compile(fp, schema as JsonSchema);
         } catch (error) {
-          throw new ConfigError(`${field}.schemas[${i}]`, `not a valid JSON Schema: ${(error as Error).message}`, { cause: error });
+          throw new ConfigError(
+            `${field}.schemas[${i}]`,
+            `not a valid JSON Schema: ${(error as Error).message}`,
+            { cause: error },
+          );
         }
         return { fingerprint: fp, schema: schema as Record<string, unknown> | boolean };
       });
@@ -138,14 +154,24 @@ export class CompiledSpec {
 
   /** Checks data (`undefined` = no data) against this spec. */
   check(data: unknown): DataCheck {
-    if (this.none) return data === undefined ? OK : { ok: false, errors: ["the operation takes no data (schema spec \"none\")"] };
+    if (this.none)
+      return data === undefined
+        ? OK
+        : { ok: false, errors: ['the operation takes no data (schema spec "none")'] };
     if (this.any) return OK;
-    if (data === undefined) return this.empty ? OK : { ok: false, errors: ["data is required (the schema spec does not accept empty data)"] };
+    if (data === undefined)
+      return this.empty
+        ? OK
+        : { ok: false, errors: ["data is required (the schema spec does not accept empty data)"] };
     const errors: string[] = [];
     for (const { fp, schema } of this.schemas) {
       const validate = compile(fp, schema);
       if (validate(data)) return OK;
-      errors.push(...formatValidationErrors(validate.errors).map((e) => (this.schemas.length > 1 ? `schema ${fp.slice(0, 8)}: ${e}` : e)));
+      errors.push(
+        ...formatValidationErrors(validate.errors).map((e) =>
+          this.schemas.length > 1 ? `schema ${fp.slice(0, 8)}: ${e}` : e,
+        ),
+      );
     }
     if (this.schemas.length === 0) errors.push("only empty data is accepted");
     return { ok: false, errors };

@@ -119,7 +119,10 @@ interface PendingRequest {
   readonly timer: TimerHandle;
 }
 
-const ANY_INPUT: readonly CompiledSpec[] = [CompiledSpec.fromWire({ any: true }), CompiledSpec.fromWire("none")];
+const ANY_INPUT: readonly CompiledSpec[] = [
+  CompiledSpec.fromWire({ any: true }),
+  CompiledSpec.fromWire("none"),
+];
 
 const TRANSITIONS: Readonly<Record<CoreState, readonly CoreState[]>> = {
   created: ["compliant", "not-compliant"],
@@ -194,7 +197,8 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
   }
 
   protected onStopping(): void {
-    for (const t of [this.discoverTimer, this.discoverSoonTimer, this.offerWindow]) if (t !== undefined) this.clock.clearTimeout(t);
+    for (const t of [this.discoverTimer, this.discoverSoonTimer, this.offerWindow])
+      if (t !== undefined) this.clock.clearTimeout(t);
     this.discoverTimer = this.discoverSoonTimer = this.offerWindow = undefined;
     this.bufferedOffers.length = 0;
     for (const p of this.pendingConnects.values()) this.clock.clearTimeout(p.timer);
@@ -214,8 +218,13 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
     return new Promise((resolve, reject) => {
       let timer: TimerHandle | undefined;
       const off = this.on("state", (state) => {
-        if (state === "compliant") done(), resolve();
-        else if (state === "stopped") done(), reject(new NotRunningError(`${this.id} stopped before becoming compliant`));
+        if (state === "compliant") {
+          done();
+          resolve();
+        } else if (state === "stopped") {
+          done();
+          reject(new NotRunningError(`${this.id} stopped before becoming compliant`));
+        }
       });
       const done = (): void => {
         off();
@@ -224,7 +233,11 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       if (options.timeoutMs !== undefined) {
         timer = this.clock.setTimeout(() => {
           off();
-          reject(new TimeoutError(`${this.id} not compliant within ${options.timeoutMs} ms: ${this.missing().join("; ")}`));
+          reject(
+            new TimeoutError(
+              `${this.id} not compliant within ${options.timeoutMs} ms: ${this.missing().join("; ")}`,
+            ),
+          );
         }, options.timeoutMs);
       }
     });
@@ -271,8 +284,8 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       const missingMandatory = req.mandatory.filter((p) => !connected.has(p));
       const need: NeededOperation = {
         name: req.name,
-        inputs: req.inputs.map((s) => s.wire) as NeededOperation["inputs"],
-        outputs: req.outputs.map((s) => s.wire) as NeededOperation["outputs"],
+        inputs: req.inputs.map((s) => s.wire),
+        outputs: req.outputs.map((s) => s.wire),
         ...req.access.wire(),
       };
       if (req.maximum !== undefined) need.slots = req.maximum - taken;
@@ -298,12 +311,15 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
         keepaliveTo: keepaliveTopic({ root: this.root, orb: this.id }),
         closeTo: closeTopic({ root: this.root, orb: this.id }),
         deadAfterMs: this.timing.deadAfterMs,
-        operations: operations as [NeededOperation, ...NeededOperation[]],
+        operations: operations,
       });
       this.post(discoverTopic({ root: this.root }), message);
     }
     const jitter = 0.8 + 0.4 * Math.random();
-    this.discoverTimer = this.clock.setTimeout(() => this.discover(), Math.max(1, Math.round(this.timing.discoverIntervalMs * jitter)));
+    this.discoverTimer = this.clock.setTimeout(
+      () => this.discover(),
+      Math.max(1, Math.round(this.timing.discoverIntervalMs * jitter)),
+    );
   }
 
   /** Discovers soon, coalescing bursts (announces, unavailable answers, lost connections). */
@@ -362,16 +378,28 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       const candidates: { offer: OfferMessage; order: number }[] = [];
       offers.forEach((offer, order) => {
         const op = offer.operations.find((o) => o.name === req.name);
-        if (!op || !this.acceptable(req, offer, CompiledSpec.fromWire(op.input), CompiledSpec.fromWire(op.output))) return;
+        if (
+          !op ||
+          !this.acceptable(req, offer, CompiledSpec.fromWire(op.input), CompiledSpec.fromWire(op.output))
+        )
+          return;
         candidates.push({ offer, order });
       });
       if (candidates.length === 0) continue;
       const mandatory = (id: string): number => (req.mandatory.includes(id) ? 0 : 1);
-      candidates.sort((a, b) => mandatory(a.offer.from) - mandatory(b.offer.from) || rank(req.prefer, a.offer.from) - rank(req.prefer, b.offer.from) || a.order - b.order);
+      candidates.sort(
+        (a, b) =>
+          mandatory(a.offer.from) - mandatory(b.offer.from) ||
+          rank(req.prefer, a.offer.from) - rank(req.prefer, b.offer.from) ||
+          a.order - b.order,
+      );
       const connected = new Set(this.connectionsOf(req.name).map((c) => c.remote));
       const pending = this.pendingFor(req.name);
       for (const p of pending) connected.add(p.plugin);
-      let free = req.maximum === undefined ? Infinity : req.maximum - this.connectionsOf(req.name).length - pending.length;
+      let free =
+        req.maximum === undefined
+          ? Infinity
+          : req.maximum - this.connectionsOf(req.name).length - pending.length;
       let mandatoryHeld = req.mandatory.filter((p) => !connected.has(p)).length;
       const picked = new Set<string>();
       for (const { offer } of candidates) {
@@ -396,7 +424,12 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
   }
 
   /** Whether an offered operation may be taken at all (before counting slots). */
-  private acceptable(req: Requirement, offer: OfferMessage, input: CompiledSpec, output: CompiledSpec): boolean {
+  private acceptable(
+    req: Requirement,
+    offer: OfferMessage,
+    input: CompiledSpec,
+    output: CompiledSpec,
+  ): boolean {
     if (!req.access.permits(offer.from)) return false;
     const existing = this.connection(offer.from, req.name);
     if (existing && existing.remoteEpoch === offer.epoch) return false;
@@ -433,10 +466,24 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
 
   private onConfirm(confirm: ConfirmMessage): void {
     const pending = this.pendingConnects.get(confirm.re);
-    if (!pending || pending.plugin !== confirm.from || pending.pluginEpoch !== confirm.epoch || pending.operation !== confirm.operation) {
+    if (
+      !pending ||
+      pending.plugin !== confirm.from ||
+      pending.pluginEpoch !== confirm.epoch ||
+      pending.operation !== confirm.operation
+    ) {
       // Nobody waits for this confirm (expired, or not ours): close it so no slot is stranded.
-      const closeTo = this.peerTopics(confirm.from)?.closeTo ?? closeTopic({ root: this.root, orb: confirm.from });
-      this.post(closeTo, this.message("close", { graceful: false, operations: [confirm.operation], reason: "no pending request" }), confirm.from);
+      const closeTo =
+        this.peerTopics(confirm.from)?.closeTo ?? closeTopic({ root: this.root, orb: confirm.from });
+      this.post(
+        closeTo,
+        this.message("close", {
+          graceful: false,
+          operations: [confirm.operation],
+          reason: "no pending request",
+        }),
+        confirm.from,
+      );
       return;
     }
     this.pendingConnects.delete(confirm.re);
@@ -470,7 +517,12 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
   private onOutputMessage(message: OutputMessage | ErrorMessage): void {
     const connection = this.connection(message.from, message.operation);
     if (!connection || connection.remoteEpoch !== message.epoch) {
-      this.reportError(new NoConnectionError(`${message.kind} from ${message.from} for ${message.operation}: no such connection`), "dropped");
+      this.reportError(
+        new NoConnectionError(
+          `${message.kind} from ${message.from} for ${message.operation}: no such connection`,
+        ),
+        "dropped",
+      );
       return;
     }
     connection.lastUsed = this.clock.now();
@@ -478,14 +530,20 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
     const awaited = pending !== undefined && pending.connection === connection;
     if (awaited) this.settle(message.corr!);
     if (message.kind === "error") {
-      const error = new RemoteOperationError(message.code, `${message.from} failed ${message.operation}: ${message.message}`);
+      const error = new RemoteOperationError(
+        message.code,
+        `${message.from} failed ${message.operation}: ${message.message}`,
+      );
       if (awaited) pending.reject(error);
       else this.reportError(error, "remote error");
       return;
     }
     const check = connection.output.check(message.data);
     if (!check.ok) {
-      const error = new InvalidPayloadError(`output of ${message.operation} from ${message.from} does not match its schema`, check.errors);
+      const error = new InvalidPayloadError(
+        `output of ${message.operation} from ${message.from} does not match its schema`,
+        check.errors,
+      );
       if (awaited) pending.reject(error);
       else this.reportError(error, "invalid output");
       return;
@@ -499,7 +557,11 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       this.logger.debug(`${this.id}: output of ${message.operation} from ${message.from} with no sink`);
       return;
     }
-    const ctx: OutputContext = { plugin: message.from, operation: message.operation, connection: connection.info() };
+    const ctx: OutputContext = {
+      plugin: message.from,
+      operation: message.operation,
+      connection: connection.info(),
+    };
     for (const sink of [...sinks]) {
       try {
         sink(message.data, ctx);
@@ -619,7 +681,10 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
    */
   async request<T = unknown>(operation: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
     const to = options.to ?? "any";
-    if (to === "all") throw new NoConnectionError('request awaits one result: use to: "any" or a plugin id (or execute for all)');
+    if (to === "all")
+      throw new NoConnectionError(
+        'request awaits one result: use to: "any" or a plugin id (or execute for all)',
+      );
     const connection = this.pick(this.targets(operation, data, to));
     const timeoutMs = options.timeoutMs ?? this.timing.requestTimeoutMs;
     const corr = randomId(16);
@@ -627,7 +692,9 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       const timer = this.clock.setTimeout(() => {
         if (!this.requests.has(corr)) return;
         this.settle(corr);
-        reject(new RequestTimeoutError(`${connection.remote} did not answer ${operation} within ${timeoutMs} ms`));
+        reject(
+          new RequestTimeoutError(`${connection.remote} did not answer ${operation} within ${timeoutMs} ms`),
+        );
       }, timeoutMs);
       connection.begin();
       this.requests.set(corr, { connection, resolve: resolve as (v: unknown) => void, reject, timer });
@@ -654,17 +721,31 @@ function compileRequirement(name: string, req: RequirementOptions): Requirement 
     throw new ConfigError(`${field}.minimum`, `minimum ${minimum} is above maximum ${maximum}`);
   }
   if (maximum !== undefined && mandatory.length > maximum) {
-    throw new ConfigError(`${field}.mandatory`, `${mandatory.length} mandatory plugins do not fit in maximum ${maximum}`);
+    throw new ConfigError(
+      `${field}.mandatory`,
+      `${mandatory.length} mandatory plugins do not fit in maximum ${maximum}`,
+    );
   }
   const access = Access.from(req, field);
   for (const p of mandatory) {
-    if (access.blocks(p)) throw new ConfigError(`${field}.mandatory`, `mandatory plugin ${JSON.stringify(p)} is on the block list`);
-    if (!access.permits(p)) throw new ConfigError(`${field}.mandatory`, `mandatory plugin ${JSON.stringify(p)} is not on the allow list`);
+    if (access.blocks(p))
+      throw new ConfigError(
+        `${field}.mandatory`,
+        `mandatory plugin ${JSON.stringify(p)} is on the block list`,
+      );
+    if (!access.permits(p))
+      throw new ConfigError(
+        `${field}.mandatory`,
+        `mandatory plugin ${JSON.stringify(p)} is not on the allow list`,
+      );
   }
   const specs = (list: readonly SchemaSpec[] | undefined, key: string): CompiledSpec[] | undefined => {
     if (list === undefined) return undefined;
-    if (!Array.isArray(list) || list.length === 0) throw new ConfigError(`${field}.${key}`, "must be a non-empty array of schema specs");
-    return list.map((s, i) => CompiledSpec.fromUser(s, `${field}.${key}[${i}]`, "none"));
+    if (!Array.isArray(list) || list.length === 0)
+      throw new ConfigError(`${field}.${key}`, "must be a non-empty array of schema specs");
+    return (list as readonly SchemaSpec[]).map((s, i) =>
+      CompiledSpec.fromUser(s, `${field}.${key}[${i}]`, "none"),
+    );
   };
   const prefer = idList(req.prefer, `${field}.prefer`) ?? [];
   return {

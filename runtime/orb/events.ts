@@ -49,12 +49,13 @@ export class TypedEmitter<E extends EventMap> {
   emit<K extends keyof E>(event: K, ...args: E[K]): boolean {
     const set = this.listeners.get(event);
     if (!set || set.size === 0) {
-      if (event === "error") this.log().error(`orbitalis: ${String((args[0] as Error | undefined)?.message ?? args[0])}`, args[0]);
+      if (event === "error")
+        this.log().error(`orbitalis: ${String((args[0] as Error | undefined)?.message ?? args[0])}`, args[0]);
       return false;
     }
     for (const listener of [...set]) {
       try {
-        (listener as (...a: unknown[]) => void)(...(args as unknown[]));
+        listener(...(args as unknown[]));
       } catch (error) {
         this.log().error(`orbitalis: a listener of "${String(event)}" threw`, error);
       }

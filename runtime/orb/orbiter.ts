@@ -30,7 +30,12 @@ import {
   type PresenceMessage,
   type StatusMessage,
 } from "../../generated/protocol/index.js";
-import { Connection, type ConnectionInfo, type DisconnectionDetail, type DisconnectionReason } from "./connection.js";
+import {
+  Connection,
+  type ConnectionInfo,
+  type DisconnectionDetail,
+  type DisconnectionReason,
+} from "./connection.js";
 import { TypedEmitter } from "./events.js";
 
 /** Protocol timing, in milliseconds (see the spec's timing defaults). */
@@ -183,7 +188,8 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   protected abstract readonly transitions: Readonly<Record<S, readonly S[]>>;
 
   protected constructor(options: OrbOptions, initial: S) {
-    if (options === null || typeof options !== "object") throw new ConfigError("options", "an options object is required");
+    if (options === null || typeof options !== "object")
+      throw new ConfigError("options", "an options object is required");
     this.id = checkId("id", options.id);
     const bus = options.bus;
     if (!bus || typeof bus.publishValue !== "function" || typeof bus.subscribeValue !== "function") {
@@ -191,8 +197,16 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     }
     this.bus = bus;
     const root = options.root ?? "orbitalis";
-    if (typeof root !== "string" || root === "" || /[+#\0]/.test(root) || root.split("/").some((l) => l === "")) {
-      throw new ConfigError("root", `${JSON.stringify(root)} is not a usable topic root (non-empty levels, no + or #)`);
+    if (
+      typeof root !== "string" ||
+      root === "" ||
+      /[+#\0]/.test(root) ||
+      root.split("/").some((l) => l === "")
+    ) {
+      throw new ConfigError(
+        "root",
+        `${JSON.stringify(root)} is not a usable topic root (non-empty levels, no + or #)`,
+      );
     }
     this.root = root;
     this.timing = checkTiming(options.timing);
@@ -269,7 +283,8 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
    */
   start(): Promise<void> {
     if (this.starting) return this.starting;
-    if (this.stopping) return Promise.reject(new NotRunningError(`${this.id} is stopping; await stop() before start()`));
+    if (this.stopping)
+      return Promise.reject(new NotRunningError(`${this.id} is stopping; await stop() before start()`));
     if (this.running) return Promise.resolve();
     this.starting = this.doStart().finally(() => {
       this.starting = undefined;
@@ -283,7 +298,11 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     const will = this.presence("offline", false);
     try {
       await this.bus.connect({
-        will: { topic: presenceTopic({ root: this.root, orb: this.id }), payload: new TextEncoder().encode(JSON.stringify(will)), retain: true },
+        will: {
+          topic: presenceTopic({ root: this.root, orb: this.id }),
+          payload: new TextEncoder().encode(JSON.stringify(will)),
+          retain: true,
+        },
       });
       this.stopBusWatch = this.bus.onStatus((status) => this.onBusStatus(status));
       const filters = [
@@ -292,13 +311,26 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
         ...this.inboundFilters(),
       ];
       const onInvalid = (topic: string, error: Error): void => {
-        this.events.emit("error", ...([new InvalidMessageError(`dropped a message on ${topic} that is not JSON`, [error.message])] as E["error"]));
+        this.events.emit(
+          "error",
+          ...([
+            new InvalidMessageError(`dropped a message on ${topic} that is not JSON`, [error.message]),
+          ] as E["error"]),
+        );
       };
-      this.subscriptions = await Promise.all(filters.map((f) => this.bus.subscribeValue(f, (t, v) => this.receive(t, v), onInvalid)));
-      await this.bus.publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), { retain: this.bus.capabilities.retain });
+      this.subscriptions = await Promise.all(
+        filters.map((f) => this.bus.subscribeValue(f, (t, v) => this.receive(t, v), onInvalid)),
+      );
+      await this.bus.publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), {
+        retain: this.bus.capabilities.retain,
+      });
     } catch (error) {
       await this.leaveBus();
-      throw error instanceof OrbitalisError ? error : new BusError("ERR_BUS", `${this.id} could not start: ${(error as Error).message}`, { cause: error });
+      throw error instanceof OrbitalisError
+        ? error
+        : new BusError("ERR_BUS", `${this.id} could not start: ${(error as Error).message}`, {
+            cause: error,
+          });
     }
     this.setState(this.startedState());
     this.scheduleUnusedCheck();
@@ -325,9 +357,17 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     this.setState(this.stoppingState);
     this.onStopping();
     const remotes = [...new Set([...this.table.values()].map((c) => c.remote))];
-    await Promise.all(remotes.map((r) => this.close(r, undefined, { graceful: true, reason: "stopping" }).catch(() => undefined)));
+    await Promise.all(
+      remotes.map((r) =>
+        this.close(r, undefined, { graceful: true, reason: "stopping" }).catch(() => undefined),
+      ),
+    );
     try {
-      await this.bus.publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("offline", true), { retain: this.bus.capabilities.retain });
+      await this.bus.publishValue(
+        presenceTopic({ root: this.root, orb: this.id }),
+        this.presence("offline", true),
+        { retain: this.bus.capabilities.retain },
+      );
     } catch (error) {
       this.reportError(error, "could not publish offline presence");
     }
@@ -371,7 +411,15 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
 
   /** Builds a message of `kind` with a fresh envelope. */
   protected message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
-    return { v: 1, kind, id: this.ids.next(), from: this.id, epoch: this.currentEpoch, ts: this.clock.now(), ...fields } as MessageByKind[K];
+    return {
+      v: 1,
+      kind,
+      id: this.ids.next(),
+      from: this.id,
+      epoch: this.currentEpoch,
+      ts: this.clock.now(),
+      ...fields,
+    } as MessageByKind[K];
   }
 
   /** Publishes a message; resolves when the bus took it. Counts as life towards `to`. */
@@ -385,19 +433,25 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
 
   /** Publishes without awaiting; a failure becomes an `error` event. */
   protected post(topic: string, message: OrbitalisMessage, to?: string): void {
-    this.send(topic, message, to).catch((error: unknown) => this.reportError(error, `could not publish ${message.kind} to ${topic}`));
+    this.send(topic, message, to).catch((error: unknown) =>
+      this.reportError(error, `could not publish ${message.kind} to ${topic}`),
+    );
   }
 
   /** Reports an error on the `error` event (or the logger when nobody listens). */
   protected reportError(error: unknown, context: string): void {
     const err = error instanceof Error ? error : new Error(String(error));
-    const wrapped = err instanceof OrbitalisError ? err : new BusError("ERR_BUS", `${this.id}: ${context}: ${err.message}`, { cause: err });
+    const wrapped =
+      err instanceof OrbitalisError
+        ? err
+        : new BusError("ERR_BUS", `${this.id}: ${context}: ${err.message}`, { cause: err });
     this.events.emit("error", ...([wrapped] as E["error"]));
   }
 
   private presence(status: "online" | "offline", graceful?: boolean): PresenceMessage {
-    const fields = graceful === undefined ? { role: this.role, status } : { role: this.role, status, graceful };
-    return this.message("presence", fields as MessageFields<"presence">);
+    const fields =
+      graceful === undefined ? { role: this.role, status } : { role: this.role, status, graceful };
+    return this.message("presence", fields);
   }
 
   // ---- receiving -----------------------------------------------------------------------
@@ -405,7 +459,10 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   private receive(topic: string, value: unknown): void {
     const result = validateMessage(value);
     if (!result.ok) {
-      this.events.emit("error", ...([new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors)] as E["error"]));
+      this.events.emit(
+        "error",
+        ...([new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors)] as E["error"]),
+      );
       return;
     }
     const message = result.value;
@@ -462,7 +519,12 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   }
 
   /** Sends `message` and resolves with the reply whose `re` is its id. */
-  private awaitReply(topic: string, message: OrbitalisMessage, to: string, timeoutMs: number): Promise<OrbitalisMessage> {
+  private awaitReply(
+    topic: string,
+    message: OrbitalisMessage,
+    to: string,
+    timeoutMs: number,
+  ): Promise<OrbitalisMessage> {
     this.assertRunning();
     return new Promise((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {
@@ -507,8 +569,15 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
    */
   async status(remote: string, options: { timeoutMs?: number } = {}): Promise<StatusMessage> {
     checkId("remote", remote);
-    const request = this.message("status-request", { replyTo: statusReplyTopic({ root: this.root, orb: this.id }) });
-    const answer = await this.awaitReply(statusTopic({ root: this.root, orb: remote }), request, remote, options.timeoutMs ?? this.timing.requestTimeoutMs);
+    const request = this.message("status-request", {
+      replyTo: statusReplyTopic({ root: this.root, orb: this.id }),
+    });
+    const answer = await this.awaitReply(
+      statusTopic({ root: this.root, orb: remote }),
+      request,
+      remote,
+      options.timeoutMs ?? this.timing.requestTimeoutMs,
+    );
     return answer as StatusMessage;
   }
 
@@ -519,7 +588,9 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   async ping(remote: string, options: { timeoutMs?: number } = {}): Promise<number> {
     checkId("remote", remote);
     const started = performance.now();
-    const request = this.message("keepalive-request", { replyTo: keepaliveTopic({ root: this.root, orb: this.id }) });
+    const request = this.message("keepalive-request", {
+      replyTo: keepaliveTopic({ root: this.root, orb: this.id }),
+    });
     const topic = this.peers.get(remote)?.keepaliveTo ?? keepaliveTopic({ root: this.root, orb: remote });
     await this.awaitReply(topic, request, remote, options.timeoutMs ?? this.timing.requestTimeoutMs);
     return performance.now() - started;
@@ -624,21 +695,25 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   private armDeath(peer: Peer): void {
     if (peer.deathTimer !== undefined) this.clock.clearTimeout(peer.deathTimer);
     const due = peer.lastSeen + this.timing.deadAfterMs - this.clock.now();
-    peer.deathTimer = this.clock.setTimeout(() => {
-      peer.deathTimer = undefined;
-      if (this.peers.get(peer.id) !== peer) return;
-      const silent = this.clock.now() - peer.lastSeen;
-      if (this.busDown || silent < this.timing.deadAfterMs) {
-        // Heard from it meanwhile (or the bus is down: suspended): check again later.
-        if (this.busDown) peer.lastSeen = Math.max(peer.lastSeen, this.clock.now() - this.timing.deadAfterMs + 1);
-        this.armDeath(peer);
-        return;
-      }
-      this.logger.info(`${this.id}: ${peer.id} silent for ${silent} ms: dead`);
-      // Best effort: if it is only cut off, it learns that we dropped the connections.
-      this.post(peer.closeTo, this.message("close", { graceful: false, reason: "dead" }), peer.id);
-      this.peerGone(peer, "dead");
-    }, Math.max(1, due));
+    peer.deathTimer = this.clock.setTimeout(
+      () => {
+        peer.deathTimer = undefined;
+        if (this.peers.get(peer.id) !== peer) return;
+        const silent = this.clock.now() - peer.lastSeen;
+        if (this.busDown || silent < this.timing.deadAfterMs) {
+          // Heard from it meanwhile (or the bus is down: suspended): check again later.
+          if (this.busDown)
+            peer.lastSeen = Math.max(peer.lastSeen, this.clock.now() - this.timing.deadAfterMs + 1);
+          this.armDeath(peer);
+          return;
+        }
+        this.logger.info(`${this.id}: ${peer.id} silent for ${silent} ms: dead`);
+        // Best effort: if it is only cut off, it learns that we dropped the connections.
+        this.post(peer.closeTo, this.message("close", { graceful: false, reason: "dead" }), peer.id);
+        this.peerGone(peer, "dead");
+      },
+      Math.max(1, due),
+    );
   }
 
   /** Keepalive period towards a peer: a third of its deadAfterMs, jittered down by up to 20%. */
@@ -678,7 +753,9 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
    */
   async close(remote: string, operation?: string, options: CloseOptions = {}): Promise<void> {
     const graceful = options.graceful ?? true;
-    const targets = [...this.table.values()].filter((c) => c.remote === remote && (operation === undefined || c.operation === operation));
+    const targets = [...this.table.values()].filter(
+      (c) => c.remote === remote && (operation === undefined || c.operation === operation),
+    );
     if (targets.length === 0) return;
     const peer = this.peers.get(remote);
     const closeTo = peer?.closeTo ?? closeTopic({ root: this.root, orb: remote });
@@ -693,17 +770,34 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       return;
     }
     for (const c of targets) c.state = "closing";
-    const message = this.message("close", { ...base, graceful: true, ackTo: closeTopic({ root: this.root, orb: this.id }) });
+    const message = this.message("close", {
+      ...base,
+      graceful: true,
+      ackTo: closeTopic({ root: this.root, orb: this.id }),
+    });
     await new Promise<void>((resolve) => {
       const timer = this.clock.setTimeout(() => {
         this.closes.delete(message.id);
-        this.logger.warn(`${this.id}: no close-ack from ${remote} within ${this.timing.gracefulCloseTimeoutMs} ms: closing gracelessly`);
-        this.post(closeTo, this.message("close", { ...base, graceful: false, reason: "close timeout" }), remote);
+        this.logger.warn(
+          `${this.id}: no close-ack from ${remote} within ${this.timing.gracefulCloseTimeoutMs} ms: closing gracelessly`,
+        );
+        this.post(
+          closeTo,
+          this.message("close", { ...base, graceful: false, reason: "close timeout" }),
+          remote,
+        );
         for (const c of targets) this.removeConnection(c, { reason: "timeout", graceful: false });
         resolve();
       }, this.timing.gracefulCloseTimeoutMs);
       this.closes.set(message.id, { connections: new Set(targets), resolve, timer });
-      this.send(closeTo, message, remote).catch((error: unknown) => this.reportError(error, `could not send close to ${remote}`));
+      this.send(closeTo, message, remote).catch((error: unknown) => {
+        // No close went out, so no ack will come: close locally now.
+        this.reportError(error, `could not send close to ${remote}`);
+        this.clock.clearTimeout(timer);
+        this.closes.delete(message.id);
+        for (const c of targets) this.removeConnection(c, { reason: "closed", graceful: false });
+        resolve();
+      });
     });
   }
 
@@ -715,10 +809,15 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
 
   private onClose(message: CloseMessage): void {
     const targets = [...this.table.values()].filter(
-      (c) => c.remote === message.from && c.remoteEpoch === message.epoch && (message.operations === undefined || message.operations.includes(c.operation)),
+      (c) =>
+        c.remote === message.from &&
+        c.remoteEpoch === message.epoch &&
+        (message.operations === undefined || message.operations.includes(c.operation)),
     );
     const detail = (graceful: boolean): DisconnectionDetail =>
-      message.data === undefined ? { reason: "closed-by-remote", graceful } : { reason: "closed-by-remote", graceful, data: message.data };
+      message.data === undefined
+        ? { reason: "closed-by-remote", graceful }
+        : { reason: "closed-by-remote", graceful, data: message.data };
     if (!message.graceful) {
       for (const c of targets) this.removeConnection(c, detail(false));
       return;
@@ -726,13 +825,16 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     for (const c of targets) c.state = "closing";
     void Promise.all(targets.map((c) => c.drained())).then(() => {
       for (const c of targets) this.removeConnection(c, detail(true));
-      if (message.ackTo !== undefined) this.post(message.ackTo, this.message("close-ack", { re: message.id }), message.from);
+      if (message.ackTo !== undefined)
+        this.post(message.ackTo, this.message("close-ack", { re: message.id }), message.from);
     });
   }
 
   /** Fails waiting callers of a connection that went away. */
   protected closedError(connection: Connection, detail: DisconnectionDetail): ConnectionClosedError {
-    return new ConnectionClosedError(`connection to ${connection.remote} for ${connection.operation} closed (${detail.reason})`);
+    return new ConnectionClosedError(
+      `connection to ${connection.remote} for ${connection.operation} closed (${detail.reason})`,
+    );
   }
 
   // ---- idle connections ----------------------------------------------------------------
@@ -759,11 +861,18 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
 function checkTiming(timing: Partial<TimingOptions> | undefined): TimingOptions {
   const out: Record<string, number> = { ...DEFAULT_TIMING };
   for (const [key, value] of Object.entries(timing ?? {})) {
-    if (!(key in DEFAULT_TIMING)) throw new ConfigError(`timing.${key}`, `unknown timing option (known: ${Object.keys(DEFAULT_TIMING).join(", ")})`);
+    if (!(key in DEFAULT_TIMING))
+      throw new ConfigError(
+        `timing.${key}`,
+        `unknown timing option (known: ${Object.keys(DEFAULT_TIMING).join(", ")})`,
+      );
     if (value === undefined) continue;
     const min = key === "closeUnusedAfterMs" ? 0 : 1;
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > 86_400_000) {
-      throw new ConfigError(`timing.${key}`, `must be a number of milliseconds from ${min} to 86400000, found ${JSON.stringify(value)}`);
+      throw new ConfigError(
+        `timing.${key}`,
+        `must be a number of milliseconds from ${min} to 86400000, found ${JSON.stringify(value)}`,
+      );
     }
     out[key] = Math.round(value);
   }

@@ -21,7 +21,12 @@ import {
   type RejectMessage,
   type RequestMessage,
 } from "../../generated/protocol/index.js";
-import { Connection, type ConnectionInfo, type ConnectionState, type DisconnectionDetail } from "./connection.js";
+import {
+  Connection,
+  type ConnectionInfo,
+  type ConnectionState,
+  type DisconnectionDetail,
+} from "./connection.js";
 import { Orbiter, type OrbEvents, type OrbOptions, type PeerTopics } from "./orbiter.js";
 import { Access, count, idList, rank, type AccessLists } from "./policy.js";
 
@@ -134,10 +139,15 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
    * against `input`; its return value is sent back as output, a throw as an error.
    * @throws ConfigError for a bad name, spec or policy, a duplicate, or after start.
    */
-  operation<I = unknown, O = unknown>(name: string, options: OperationOptions, handler: OperationHandler<I, O>): this {
+  operation<I = unknown, O = unknown>(
+    name: string,
+    options: OperationOptions,
+    handler: OperationHandler<I, O>,
+  ): this {
     const field = `operation(${JSON.stringify(name)})`;
     checkId(field, name);
-    if (this.state !== "created" && this.state !== "stopped") throw new ConfigError(field, "declare operations before start()");
+    if (this.state !== "created" && this.state !== "stopped")
+      throw new ConfigError(field, "declare operations before start()");
     if (this.operations.has(name)) throw new ConfigError(field, "declared twice");
     if (typeof handler !== "function") throw new ConfigError(`${field}.handler`, "must be a function");
     const policy = options?.policy ?? {};
@@ -155,7 +165,11 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
   // ---- lifecycle -----------------------------------------------------------------------
 
   protected inboundFilters(): string[] {
-    return [discoverTopic({ root: this.root }), replyTopic({ root: this.root, plugin: this.id }), inputFilter({ root: this.root, plugin: this.id })];
+    return [
+      discoverTopic({ root: this.root }),
+      replyTopic({ root: this.root, plugin: this.id }),
+      inputFilter({ root: this.root, plugin: this.id }),
+    ];
   }
 
   protected startedState(): PluginState {
@@ -167,7 +181,10 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
       this.logger.warn(`${this.id}: started with no operations`);
       return;
     }
-    this.post(announceTopic({ root: this.root }), this.message("announce", { operations: this.offered([...this.operations.values()]) }));
+    this.post(
+      announceTopic({ root: this.root }),
+      this.message("announce", { operations: this.offered([...this.operations.values()]) }),
+    );
   }
 
   protected onStopping(): void {
@@ -183,7 +200,10 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
   }
 
   private offered(ops: Operation[]): [OfferedOperation, ...OfferedOperation[]] {
-    return ops.map((o) => ({ name: o.name, input: o.input.wire, output: o.output.wire })) as [OfferedOperation, ...OfferedOperation[]];
+    return ops.map((o) => ({ name: o.name, input: o.input.wire, output: o.output.wire })) as [
+      OfferedOperation,
+      ...OfferedOperation[],
+    ];
   }
 
   // ---- capacity ------------------------------------------------------------------------
@@ -262,7 +282,16 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     const existing = this.connection(core, op.name);
     if (existing) return false;
     for (const r of this.reservations.values()) if (r.core === core && r.operation === op.name) return false;
-    return matchesAny(op.input, need.inputs.map(CompiledSpec.fromWire)) && matchesAny(op.output, need.outputs.map(CompiledSpec.fromWire));
+    return (
+      matchesAny(
+        op.input,
+        need.inputs.map((w) => CompiledSpec.fromWire(w)),
+      ) &&
+      matchesAny(
+        op.output,
+        need.outputs.map((w) => CompiledSpec.fromWire(w)),
+      )
+    );
   }
 
   private offerTo(discover: DiscoverMessage): void {
@@ -286,7 +315,13 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     for (const op of offered) {
       const key = `${offer.id}\u0000${op.name}`;
       const timer = this.clock.setTimeout(() => this.reservations.delete(key), this.timing.holdMs);
-      this.reservations.set(key, { offerId: offer.id, core, coreEpoch: discover.epoch, operation: op.name, timer });
+      this.reservations.set(key, {
+        offerId: offer.id,
+        core,
+        coreEpoch: discover.epoch,
+        operation: op.name,
+        timer,
+      });
     }
     this.post(discover.offerTo, offer, core);
   }
@@ -309,10 +344,15 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     const core = request.from;
     const op = this.operations.get(request.operation);
     const reservation = this.reservations.get(`${request.re}\u0000${request.operation}`);
-    const held = reservation !== undefined && reservation.core === core && reservation.coreEpoch === request.epoch;
+    const held =
+      reservation !== undefined && reservation.core === core && reservation.coreEpoch === request.epoch;
     if (held) this.release(request.re, request.operation);
     const unavailable = (reason: string): void =>
-      this.post(request.responseTo, this.message("unavailable", { re: request.id, operation: request.operation, reason }), core);
+      this.post(
+        request.responseTo,
+        this.message("unavailable", { re: request.id, operation: request.operation, reason }),
+        core,
+      );
     if (!op) return unavailable("no such operation");
     if (!this.access.permits(core) || !op.access.permits(core)) return unavailable("not allowed");
     const existing = this.connection(core, op.name);
@@ -328,21 +368,41 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
             deadAfterMs: this.timing.deadAfterMs,
           };
     const input = inputTopic({ root: this.root, plugin: this.id, operation: op.name, core });
-    const connection = new Connection(core, request.epoch, op.name, op.input, op.output, input, request.outputTopic, this.clock.now());
+    const connection = new Connection(
+      core,
+      request.epoch,
+      op.name,
+      op.input,
+      op.output,
+      input,
+      request.outputTopic,
+      this.clock.now(),
+    );
     this.addConnection(connection, request.epoch, topics);
-    this.post(request.responseTo, this.message("confirm", { re: request.id, operation: op.name, inputTopic: input }), core);
+    this.post(
+      request.responseTo,
+      this.message("confirm", { re: request.id, operation: op.name, inputTopic: input }),
+      core,
+    );
   }
 
   private async onInput(message: InputMessage): Promise<void> {
     const connection = this.connection(message.from, message.operation);
     const op = this.operations.get(message.operation);
     if (!connection || !op || connection.remoteEpoch !== message.epoch) {
-      this.reportError(new NoConnectionError(`input from ${message.from} for ${message.operation}: no such connection`), "dropped");
+      this.reportError(
+        new NoConnectionError(`input from ${message.from} for ${message.operation}: no such connection`),
+        "dropped",
+      );
       return;
     }
     connection.lastUsed = this.clock.now();
     const fail = (code: string, text: string): void => {
-      const fields: { operation: string; code: string; message: string; corr?: string } = { operation: op.name, code, message: text.slice(0, 4096) };
+      const fields: { operation: string; code: string; message: string; corr?: string } = {
+        operation: op.name,
+        code,
+        message: text.slice(0, 4096),
+      };
       if (message.corr !== undefined) fields.corr = message.corr;
       this.post(connection.outputTopic, this.message("error", fields), connection.remote);
     };
@@ -353,7 +413,11 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     try {
       let result: unknown;
       try {
-        result = await op.handler(message.data, { core: connection.remote, operation: op.name, connection: connection.info() });
+        result = await op.handler(message.data, {
+          core: connection.remote,
+          operation: op.name,
+          connection: connection.info(),
+        });
       } catch (error) {
         const code = error instanceof OrbitalisError ? error.code : PLUGIN_ERROR_CODES.handler;
         return fail(code, error instanceof Error ? error.message : String(error));
@@ -362,14 +426,18 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
       if ((connection.state as ConnectionState) === "closed") return;
       // With output "none" the handler's return value is ignored.
       const outCheck = connection.output.none ? ({ ok: true } as const) : connection.output.check(result);
-      if (!outCheck.ok) return fail(PLUGIN_ERROR_CODES.invalidOutput, `handler output does not match the output schema: ${outCheck.errors.join("; ")}`);
+      if (!outCheck.ok)
+        return fail(
+          PLUGIN_ERROR_CODES.invalidOutput,
+          `handler output does not match the output schema: ${outCheck.errors.join("; ")}`,
+        );
       // An operation with no output answers only when the core awaits it.
       if (connection.output.none && message.corr === undefined) return;
       const fields: { operation: string; corr?: string; data?: unknown } = { operation: op.name };
       if (message.corr !== undefined) fields.corr = message.corr;
       if (!connection.output.none && result !== undefined) fields.data = result;
-      await this.send(connection.outputTopic, this.message("output", fields), connection.remote).catch((error: unknown) =>
-        this.reportError(error, `could not send the output of ${op.name}`),
+      await this.send(connection.outputTopic, this.message("output", fields), connection.remote).catch(
+        (error: unknown) => this.reportError(error, `could not send the output of ${op.name}`),
       );
     } finally {
       connection.end();
@@ -391,9 +459,11 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
   async emit(operation: string, data?: unknown): Promise<string[]> {
     this.assertRunning();
     const op = this.operations.get(operation);
-    if (!op) throw new ConfigError("operation", `${JSON.stringify(operation)} is not an operation of ${this.id}`);
+    if (!op)
+      throw new ConfigError("operation", `${JSON.stringify(operation)} is not an operation of ${this.id}`);
     const check = op.output.check(data);
-    if (!check.ok) throw new InvalidPayloadError(`output of ${operation} does not match its output spec`, check.errors);
+    if (!check.ok)
+      throw new InvalidPayloadError(`output of ${operation} does not match its output spec`, check.errors);
     const targets = [...this.table.values()].filter((c) => c.operation === operation && c.state === "open");
     await Promise.all(
       targets.map((c) => {

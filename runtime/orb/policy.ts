@@ -28,7 +28,10 @@ export class Access {
     if (hasAllow && block !== undefined && block.length > 0) {
       throw new ConfigError(field, "allow and block lists exclude each other: give one of them");
     }
-    return new Access(hasAllow ? new Set(allow) : undefined, block && block.length > 0 ? new Set(block) : undefined);
+    return new Access(
+      hasAllow ? new Set(allow) : undefined,
+      block && block.length > 0 ? new Set(block) : undefined,
+    );
   }
 
   /** Whether `id` may take part. */
@@ -57,7 +60,8 @@ export function idList(value: unknown, field: string): string[] | undefined {
   const seen = new Set<string>();
   value.forEach((v, i) => {
     checkId(`${field}[${i}]`, v);
-    if (seen.has(v as string)) throw new ConfigError(`${field}[${i}]`, `${JSON.stringify(v)} is listed twice`);
+    if (seen.has(v as string))
+      throw new ConfigError(`${field}[${i}]`, `${JSON.stringify(v)} is listed twice`);
     seen.add(v as string);
   });
   return [...seen];

@@ -33,7 +33,8 @@ export function until(orbs: AnyOrb | AnyOrb[], check: () => boolean, what: strin
         if (check()) resolve();
       };
       for (const orb of list) {
-        offs.push(orb.on("connection", test), orb.on("disconnection", test), orb.on("state", test));
+        const o = orb as Core;
+        offs.push(o.on("connection", test), o.on("disconnection", test), o.on("state", test));
       }
     }),
     ms,
@@ -49,8 +50,8 @@ export function nextDisconnection(
 ): Promise<{ connection: ConnectionInfo; detail: DisconnectionDetail }> {
   let off: (() => void) | undefined;
   return withTimeout(
-    new Promise((resolve) => {
-      off = orb.on("disconnection", (connection, detail) => {
+    new Promise<{ connection: ConnectionInfo; detail: DisconnectionDetail }>((resolve) => {
+      off = (orb as Core).on("disconnection", (connection: ConnectionInfo, detail: DisconnectionDetail) => {
         if (match(connection, detail)) resolve({ connection, detail });
       });
     }),

@@ -9,8 +9,14 @@ describe("smoke", () => {
   it("connects a core and a plugin and runs a request", async () => {
     const hub = new LocalHub();
     const plugin = orbs.add(new Plugin({ id: "upper", bus: hub.bus(), logger: silentLogger }));
-    plugin.operation("upper", { input: { schemas: [{ type: "string" }] }, output: { schemas: [{ type: "string" }] } }, (s: string) => s.toUpperCase());
-    const core = orbs.add(new Core({ id: "core", bus: hub.bus(), logger: silentLogger, requires: { upper: {} } }));
+    plugin.operation(
+      "upper",
+      { input: { schemas: [{ type: "string" }] }, output: { schemas: [{ type: "string" }] } },
+      (s: string) => s.toUpperCase(),
+    );
+    const core = orbs.add(
+      new Core({ id: "core", bus: hub.bus(), logger: silentLogger, requires: { upper: {} } }),
+    );
     await plugin.start();
     await core.start();
     await core.compliant({ timeoutMs: 2000 });

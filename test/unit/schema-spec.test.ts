@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { CompiledSpec, fingerprint } from "../../runtime/index.js";
+
+const spec = (s: Parameters<typeof CompiledSpec.fromUser>[0]): CompiledSpec =>
+  CompiledSpec.fromUser(s, "test", "none");
+
+describe("schema specs", () => {
+  it("fingerprint schemas by their RFC 8785 canonical form: key order and number spelling do not matter", () => {
+    const a = fingerprint({
+      type: "object",
+      properties: { b: { type: "number", maximum: 1e2 }, a: { type: "string" } },
+    });
+    const b = fingerprint({
+      properties: { a: { type: "string" }, b: { maximum: 100, type: "number" } },
+      type: "object",
+    });
+    expect(a).toBe(b);
+    expect(a).toMatch(/^[0-9a-f]{64}$/);
+    expect(fingerprint({ type: "string" })).not.toBe(fingerprint({ type: "number" }));
+  });
+
+  it("match: none with none only; any with anything but none; empty with empty; shared schemas", () => {
+    const str = { type: "string" };
+    const num = { type: "number" };
+    expect(spec("none").matches(spec("none"))).toBe(true);
+    expect(spec("none").matches(spec({ any: true }))).toBe(false);
+    expect(spec({ any: true }).matches(spec({ schemas: [num] }))).toBe(true);
+    expect(spec({ empty: true }).matches(spec({ empty: true, schemas: [str] }))).toBe(true);
+    expect(spec({ schemas: [str, num] }).matches(spec({ schemas: [{ type: "number" }] }))).toBe(true);
+    expect(spec({ schemas: [str] }).matches(spec({ schemas: [num] }))).toBe(false);
+    expect(spec({ empty: true }).matches(spec({ schemas: [str] }))).toBe(false);
+  });
+
+  it("check data, with reasons", () => {
+    const s = spec({
+      schemas: [{ type: "object", properties: { n: { type: "integer" } }, required: ["n"] }],
+    });
+    expect(s.check({ n: 1 }).ok).toBe(true);
+    const bad = s.check({ n: "x" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors).toEqual(["/n: must be integer"]);
+    expect(s.check(undefined).ok).toBe(false);
+    expect(spec({ empty: true }).check(undefined).ok).toBe(true);
+    expect(spec({ empty: true }).check(3).ok).toBe(false);
+    expect(spec("none").check(undefined).ok).toBe(true);
+    expect(spec("none").check(0).ok).toBe(false);
+    expect(spec({ any: true }).check({ whatever: [1] }).ok).toBe(true);
+  });
+});

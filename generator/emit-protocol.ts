@@ -139,8 +139,10 @@ function esmRuntimeImports(code: string): string {
   const out = code.replace(
     /const (\w+) = require\("(ajv\/dist\/runtime\/[\w]+)"\)\.default;/g,
     (_m, name: string, path: string) => {
-      imports.push(`import ${name} from "${path}.js";`);
-      return "";
+      // The helpers are CommonJS modules exporting `default`: under Node's ESM loader the
+      // default import is module.exports itself, under bundlers the function.
+      imports.push(`import ${name}_module from "${path}.js";`);
+      return `const ${name} = ${name}_module.default ?? ${name}_module;`;
     },
   );
   if (/require\(/.test(out)) throw new Error("ajv standalone code still uses require(): cannot emit ESM");

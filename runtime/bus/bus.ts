@@ -79,7 +79,10 @@ export interface Bus {
   /** Current connection status. */
   readonly status: BusStatus;
 
-  /** Connects (and registers the will where supported). Resolves once usable. */
+  /**
+   * Connects (and registers the will where supported). Resolves once usable. After
+   * `close()` it opens a new session (an orb that stops and starts again).
+   */
   connect(options?: BusConnectOptions): Promise<void>;
   /**
    * Publishes bytes to a topic (no wildcards). Resolves when the adapter handed the message
@@ -105,6 +108,9 @@ export interface Bus {
   ): Promise<Subscription>;
   /** Watches status changes; returns a function that stops watching. */
   onStatus(listener: BusStatusListener): () => void;
-  /** Closes the client (no will is sent). Idempotent; later publishes reject with `ERR_BUS_CLOSED`. */
+  /**
+   * Closes the client (no will is sent). Idempotent; later publishes reject with
+   * `ERR_BUS_CLOSED` until `connect()` is called again.
+   */
   close(): Promise<void>;
 }

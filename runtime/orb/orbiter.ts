@@ -823,11 +823,14 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       return;
     }
     for (const c of targets) c.state = "closing";
-    void Promise.all(targets.map((c) => c.drained())).then(() => {
-      for (const c of targets) this.removeConnection(c, detail(true));
-      if (message.ackTo !== undefined)
-        this.post(message.ackTo, this.message("close-ack", { re: message.id }), message.from);
-    });
+    void Promise.all(targets.map((c) => c.drained()))
+      // Let the callers of the work that just finished see their results before the close.
+      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => {
+        for (const c of targets) this.removeConnection(c, detail(true));
+        if (message.ackTo !== undefined)
+          this.post(message.ackTo, this.message("close-ack", { re: message.id }), message.from);
+      });
   }
 
   /** Fails waiting callers of a connection that went away. */

@@ -2,7 +2,18 @@
  * Helpers for orb tests: await states and events with a deadline (never sleep for
  * protocol steps), and clean up every orb a test started.
  */
-import type { ConnectionInfo, Core, CoreState, DisconnectionDetail, Plugin } from "../../runtime/index.js";
+import {
+  Core,
+  LocalHub,
+  ManualClock,
+  Plugin,
+  silentLogger,
+  type ConnectionInfo,
+  type CoreOptions,
+  type CoreState,
+  type DisconnectionDetail,
+  type PluginOptions,
+} from "../../runtime/index.js";
 import { withTimeout } from "./wait.js";
 
 type AnyOrb = Core | Plugin;
@@ -63,11 +74,56 @@ export function nextDisconnection(
 /** Tracks orbs to stop after a test. */
 export class Orbs {
   private readonly all: AnyOrb[] = [];
+  private readonly clocks = new Set<ManualClock>();
   add<T extends AnyOrb>(orb: T): T {
     this.all.push(orb);
     return orb;
   }
+  /** Moves `clock` while stopping, so graceful closes towards silent remotes time out. */
+  drive(clock: ManualClock): void {
+    this.clocks.add(clock);
+  }
   async stopAll(): Promise<void> {
-    await Promise.all(this.all.splice(0).map((o) => o.stop().catch(() => undefined)));
+    let done = false;
+    const stopped = Promise.all(this.all.splice(0).map((o) => o.stop().catch(() => undefined))).then(() => {
+      done = true;
+    });
+    const clocks = [...this.clocks];
+    this.clocks.clear();
+    for (let i = 0; i < 100 && !done && clocks.length > 0; i++) {
+      for (const clock of clocks) await clock.advance(1000);
+    }
+    await stopped;
+  }
+}
+
+/**
+ * A LocalHub world on a ManualClock whose orbs echo: `plugin(id)` offers `echo`,
+ * `core(id)` requires it. Every orb is stopped after the test (driving the clock).
+ */
+export class EchoWorld {
+  readonly hub = new LocalHub();
+  readonly clock = new ManualClock();
+  constructor(private readonly orbs: Orbs) {
+    orbs.drive(this.clock);
+  }
+  plugin(id: string, opts: Partial<PluginOptions> = {}): Plugin {
+    const p = this.orbs.add(
+      new Plugin({ id, bus: this.hub.bus(), clock: this.clock, logger: silentLogger, ...opts }),
+    );
+    p.operation("echo", { input: { any: true }, output: { any: true } }, (x) => x);
+    return p;
+  }
+  core(id: string, opts: Partial<CoreOptions> = {}): Core {
+    return this.orbs.add(
+      new Core({
+        id,
+        bus: this.hub.bus(),
+        clock: this.clock,
+        logger: silentLogger,
+        requires: { echo: {} },
+        ...opts,
+      }),
+    );
   }
 }

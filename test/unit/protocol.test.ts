@@ -72,3 +72,24 @@ describe("generated validators", () => {
     expect(array.ok).toBe(false);
   });
 });
+
+describe("generated validators outside the test runner", () => {
+  it("load and run under Node's own ESM loader (CommonJS ajv helpers included)", async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const script = `
+      import { validateMessage } from "./generated/protocol/index.ts";
+      const base = { v: 1, kind: "reject", id: "m1", from: "c", epoch: "e", ts: 1, re: "o1", operation: "op" };
+      const ok = validateMessage({ ...base, reason: "fine" }).ok;
+      const tooLong = validateMessage({ ...base, reason: "x".repeat(1025) }).ok;
+      console.log(JSON.stringify({ ok, tooLong }));`;
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      script,
+    ]);
+    expect(JSON.parse(stdout)).toEqual({ ok: true, tooLong: false });
+  }, 30_000);
+});

@@ -1,12 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  Core,
-  LocalHub,
-  ManualClock,
-  Plugin,
-  silentLogger,
-  InvalidMessageError,
-} from "../../../runtime/index.js";
+import { InvalidMessageError, type LocalHub } from "../../../runtime/index.js";
 import {
   closeTopic,
   discoverTopic,
@@ -16,38 +9,13 @@ import {
   responseTopic,
   type OrbitalisMessage,
 } from "../../../generated/protocol/index.js";
-import { Orbs, until } from "../../helpers/orbs.js";
+import { EchoWorld, Orbs, until } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
 
 const orbs = new Orbs();
 afterEach(() => orbs.stopAll());
 const ROOT = "orbitalis";
-const quiet = { logger: silentLogger };
-
-function setup(): { hub: LocalHub; clock: ManualClock } {
-  return { hub: new LocalHub(), clock: new ManualClock() };
-}
-
-function echoPlugin(
-  hub: LocalHub,
-  clock: ManualClock,
-  id: string,
-  opts: Partial<ConstructorParameters<typeof Plugin>[0]> = {},
-): Plugin {
-  const p = orbs.add(new Plugin({ id, bus: hub.bus(), clock, ...quiet, ...opts }));
-  p.operation("echo", { input: { any: true }, output: { any: true } }, (x) => x);
-  return p;
-}
-
-function echoCore(
-  hub: LocalHub,
-  clock: ManualClock,
-  id: string,
-  opts: Partial<ConstructorParameters<typeof Core>[0]> = {},
-): Core {
-  return orbs.add(new Core({ id, bus: hub.bus(), clock, ...quiet, requires: { echo: {} }, ...opts }));
-}
 
 /** A scripted core: discovers echo and records what plugins answer. */
 async function rawCore(hub: LocalHub, id: string): Promise<RawOrb> {
@@ -70,20 +38,20 @@ function discoverEcho(raw: RawOrb): Promise<OrbitalisMessage> {
 
 describe("handshake", () => {
   it("10 cores racing for a plugin with maxCores 3: exactly 3 connect; a stopped core's slot goes to another", async () => {
-    const { hub, clock } = setup();
-    const plugin = echoPlugin(hub, clock, "shared", { maxCores: 3 });
+    const w = new EchoWorld(orbs);
+    const plugin = w.plugin("shared", { maxCores: 3 });
     await plugin.start();
-    const cores = Array.from({ length: 10 }, (_, i) => echoCore(hub, clock, `core-${i}`));
+    const cores = Array.from({ length: 10 }, (_, i) => w.core(`core-${i}`));
     await Promise.all(cores.map((c) => c.start()));
     await until(plugin, () => plugin.connections().length === 3, "3 connections");
     // Let every core re-discover several times: nobody else gets in.
-    await clock.advance(10_000);
+    await w.clock.advance(10_000);
     expect(plugin.connections()).toHaveLength(3);
     const connected = cores.filter((c) => c.state === "compliant");
     expect(connected).toHaveLength(3);
     expect(cores.filter((c) => c.state === "not-compliant")).toHaveLength(7);
     await connected[0]!.stop();
-    await clock.advance(3000);
+    await w.clock.advance(3000);
     await until(plugin, () => plugin.connections().length === 3, "slot taken again");
     const now = cores.filter((c) => c.state === "compliant");
     expect(now).toHaveLength(3);
@@ -91,28 +59,28 @@ describe("handshake", () => {
   });
 
   it("a reservation holds a slot for holdMs, is freed at once by a reject, and expires", async () => {
-    const { hub, clock } = setup();
-    const plugin = echoPlugin(hub, clock, "one-slot", { maxCores: 1, timing: { holdMs: 5000 } });
+    const w = new EchoWorld(orbs);
+    const plugin = w.plugin("one-slot", { maxCores: 1, timing: { holdMs: 5000 } });
     await plugin.start();
-    const a = await rawCore(hub, "core-a");
-    const b = await rawCore(hub, "core-b");
+    const a = await rawCore(w.hub, "core-a");
+    const b = await rawCore(w.hub, "core-b");
     await discoverEcho(a);
     const offerA = await a.next("offer");
     expect(offerA.holdMs).toBe(5000);
     // The slot is reserved for a: b gets no offer.
     await discoverEcho(b);
-    await clock.advance(100);
+    await w.clock.advance(100);
     expect(b.all("offer")).toHaveLength(0);
     // a rejects: the slot is free at once.
     await a.send(offerA.replyTo, "reject", { re: offerA.id, operation: "echo" });
-    await clock.advance(1);
+    await w.clock.advance(1);
     await discoverEcho(b);
     const offerB = await b.next("offer");
     // b does not answer: after holdMs the reservation expires and a can be offered again.
     await discoverEcho(a);
-    await clock.advance(100);
+    await w.clock.advance(100);
     expect(a.all("offer")).toHaveLength(1);
-    await clock.advance(5000);
+    await w.clock.advance(5000);
     await discoverEcho(a);
     await a.next("offer", (o) => o.id !== offerA.id);
     // b's late request finds neither a reservation nor a free slot.
@@ -127,10 +95,10 @@ describe("handshake", () => {
   });
 
   it("a confirm that matches no pending request is answered with a graceless close", async () => {
-    const { hub, clock } = setup();
-    const core = echoCore(hub, clock, "lonely");
+    const w = new EchoWorld(orbs);
+    const core = w.core("lonely");
     await core.start();
-    const fake = await new RawOrb(hub.bus(), "fake-plugin").listen(`${ROOT}/orb/fake-plugin/+`);
+    const fake = await new RawOrb(w.hub.bus(), "fake-plugin").listen(`${ROOT}/orb/fake-plugin/+`);
     await fake.send(responseTopic({ root: ROOT, core: "lonely" }), "confirm", {
       re: "never-requested",
       operation: "echo",
@@ -142,10 +110,10 @@ describe("handshake", () => {
   });
 
   it("a plugin does not offer again an operation a core already holds, unless the core restarted", async () => {
-    const { hub, clock } = setup();
-    const plugin = echoPlugin(hub, clock, "p");
+    const w = new EchoWorld(orbs);
+    const plugin = w.plugin("p");
     await plugin.start();
-    const raw = await rawCore(hub, "c");
+    const raw = await rawCore(w.hub, "c");
     await discoverEcho(raw);
     const offer = await raw.next("offer");
     const request = await raw.send(offer.replyTo, "request", {
@@ -157,7 +125,7 @@ describe("handshake", () => {
     await raw.next("confirm", (m) => m.re === request.id);
     expect(plugin.connections({ remote: "c" })).toHaveLength(1);
     await discoverEcho(raw);
-    await clock.advance(100);
+    await w.clock.advance(100);
     expect(raw.all("offer")).toHaveLength(1);
     // The core restarts (new epoch): its stale connection goes, and it is offered again.
     raw.epoch = "rawEpoch2";
@@ -167,81 +135,81 @@ describe("handshake", () => {
   });
 
   it("re-discovers every discoverIntervalMs (jittered) while a requirement can take connections, then stops", async () => {
-    const { hub, clock } = setup();
-    const sniffer = await new RawOrb(hub.bus(), "sniffer").listen(discoverTopic({ root: ROOT }));
-    const core = echoCore(hub, clock, "seeker", {
+    const w = new EchoWorld(orbs);
+    const sniffer = await new RawOrb(w.hub.bus(), "sniffer").listen(discoverTopic({ root: ROOT }));
+    const core = w.core("seeker", {
       requires: { echo: { maximum: 1 } },
       timing: { discoverIntervalMs: 1000 },
     });
     await core.start();
     await withTimeout(sniffer.next("discover"), 1000, "first discover");
-    await clock.advance(10_000);
+    await w.clock.advance(10_000);
     const count = sniffer.all("discover").length;
     // 10 s at 1 s +-20%: between 8 and 13 discovers in all.
     expect(count).toBeGreaterThanOrEqual(9);
     expect(count).toBeLessThanOrEqual(14);
-    const plugin = echoPlugin(hub, clock, "finder");
+    const plugin = w.plugin("finder");
     await plugin.start();
-    await clock.advance(100);
+    await w.clock.advance(100);
     await withTimeout(core.compliant(), 2000, "compliant");
     const before = sniffer.all("discover").length;
-    await clock.advance(10_000);
+    await w.clock.advance(10_000);
     // maximum reached: nothing more to discover.
     expect(sniffer.all("discover").length).toBe(before);
   });
 
   it("a core started before its plugins discovers at once on their announce", async () => {
-    const { hub, clock } = setup();
-    const core = echoCore(hub, clock, "early", { timing: { discoverIntervalMs: 60_000 } });
+    const w = new EchoWorld(orbs);
+    const core = w.core("early", { timing: { discoverIntervalMs: 60_000 } });
     await core.start();
     expect(core.state).toBe("not-compliant");
-    const plugin = echoPlugin(hub, clock, "late");
+    const plugin = w.plugin("late");
     await plugin.start();
     // Far less than discoverIntervalMs: the announce triggered a debounced discover.
-    await clock.advance(100);
+    await w.clock.advance(100);
     await withTimeout(core.compliant(), 2000, "compliant");
     expect(core.connections()[0]?.remote).toBe("late");
   });
 
   it("preferences on the core decide which offers win", async () => {
-    const { hub, clock } = setup();
-    const plugins = ["p-a", "p-b", "p-c"].map((id) => echoPlugin(hub, clock, id));
+    const w = new EchoWorld(orbs);
+    const plugins = ["p-a", "p-b", "p-c"].map((id) => w.plugin(id));
     await Promise.all(plugins.map((p) => p.start()));
-    const core = echoCore(hub, clock, "picky", {
+    const core = w.core("picky", {
       requires: { echo: { maximum: 1, prefer: ["p-c", "p-b"] } },
     });
     await core.start();
-    await clock.advance(500);
+    await w.clock.advance(500);
     await withTimeout(core.compliant(), 2000, "compliant");
     expect(core.connections().map((c) => c.remote)).toEqual(["p-c"]);
   });
 
   it("preferences on the plugin decide which cores win its last slot", async () => {
-    const { hub, clock } = setup();
-    const plugin = echoPlugin(hub, clock, "scarce", { maxCores: 1, prefer: ["vip"] });
+    const w = new EchoWorld(orbs);
+    const plugin = w.plugin("scarce", { maxCores: 1, prefer: ["vip"] });
     await plugin.start();
     const cores = ["c-1", "c-2", "vip", "c-3"].map((id) =>
-      echoCore(hub, clock, id, { timing: { discoverIntervalMs: 60_000 } }),
+      w.core(id, { timing: { discoverIntervalMs: 60_000 } }),
     );
     await Promise.all(cores.map((c) => c.start()));
-    await clock.advance(500);
+    await w.clock.advance(500);
     await until(plugin, () => plugin.connections().length === 1, "one connection");
     expect(plugin.connections()[0]?.remote).toBe("vip");
   });
 
   it("a plugin restarted with the same id (new epoch) replaces its stale connections", async () => {
-    const { hub, clock } = setup();
-    const core = echoCore(hub, clock, "keeper");
-    const first = echoPlugin(hub, clock, "phoenix");
+    const w = new EchoWorld(orbs);
+    const core = w.core("keeper");
+    const first = w.plugin("phoenix");
     await Promise.all([core.start(), first.start()]);
     await withTimeout(core.compliant(), 2000, "compliant");
     const epoch1 = core.connections()[0]!.remoteEpoch;
     // The old instance vanishes without a word (its bus dropped, no will yet processed), a new one starts.
     const crashed = first.bus as ReturnType<LocalHub["bus"]>;
     crashed.simulateCrash();
-    const second = echoPlugin(hub, clock, "phoenix");
+    const second = w.plugin("phoenix");
     await second.start();
-    await clock.advance(3000);
+    await w.clock.advance(3000);
     await until(core, () => core.connections().some((c) => c.remoteEpoch !== epoch1), "new connection");
     expect(core.connections()).toHaveLength(1);
     expect(core.connections()[0]!.remoteEpoch).toBe(second.epoch);
@@ -249,12 +217,12 @@ describe("handshake", () => {
   });
 
   it("drops an invalid inbound message, reports it, and changes nothing", async () => {
-    const { hub, clock } = setup();
-    const core = echoCore(hub, clock, "careful");
+    const w = new EchoWorld(orbs);
+    const core = w.core("careful");
     await core.start();
     const errors: Error[] = [];
     core.on("error", (e) => errors.push(e));
-    const bus = hub.bus();
+    const bus = w.hub.bus();
     await bus.connect();
     await bus.publishValue(offerTopic({ root: ROOT, core: "careful" }), {
       v: 1,

@@ -1,0 +1,239 @@
+/**
+ * What every adapter shares: the status state machine and its listeners, the checks that
+ * make bad input fail before anything changes, and the default JSON value encoding.
+ * @packageDocumentation
+ */
+
+import { BusError, InvalidPayloadError } from "../errors.js";
+import type {
+  Bus,
+  BusCapabilities,
+  BusConnectOptions,
+  BusStatus,
+  BusStatusListener,
+  MessageHandler,
+  PublishOptions,
+  Subscription,
+  ValueHandler,
+} from "./bus.js";
+
+/**
+ * Allowed status transitions. `connecting` may also go back to itself when a first
+ * connect fails (the bus stays usable for another `connect()`).
+ */
+const TRANSITIONS: Readonly<Record<BusStatus, readonly BusStatus[]>> = {
+  connecting: ["connected", "closed"],
+  connected: ["disconnected", "closed"],
+  disconnected: ["reconnected", "closed"],
+  reconnected: ["disconnected", "closed"],
+  closed: [],
+};
+
+/** Reports an error that no caller can receive (a queued publish failing later, ...). */
+export type BusErrorReporter = (error: Error) => void;
+
+/** Options every adapter accepts. */
+export interface BaseBusOptions {
+  /**
+   * Receives errors that happen after the call that caused them resolved (for example a
+   * publish queued during an outage that the client later gives up on). Default:
+   * `console.warn`.
+   */
+  readonly onError?: BusErrorReporter;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Encodes a JSON-compatible value to UTF-8 JSON bytes.
+ * @throws InvalidPayloadError when the value cannot be encoded (cycles, BigInt, `undefined`).
+ */
+export function encodeJson(value: unknown): Uint8Array {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new InvalidPayloadError("value is not JSON-serializable", [String(error)], { cause: error });
+  }
+  if (text === undefined)
+    throw new InvalidPayloadError(`value of type ${typeof value} is not JSON-serializable`);
+  return encoder.encode(text);
+}
+
+/**
+ * Decodes UTF-8 JSON bytes.
+ * @throws InvalidPayloadError when the bytes are not UTF-8 JSON.
+ */
+export function decodeJson(payload: Uint8Array): unknown {
+  try {
+    return JSON.parse(decoder.decode(payload)) as unknown;
+  } catch (error) {
+    throw new InvalidPayloadError("payload is not UTF-8 JSON", [String(error)], { cause: error });
+  }
+}
+
+/**
+ * Throws {@link InvalidPayloadError} unless `payload` is a `Uint8Array` (a `Buffer` is one).
+ */
+export function checkPayload(payload: unknown): asserts payload is Uint8Array {
+  if (!(payload instanceof Uint8Array)) {
+    const got = payload === null ? "null" : Array.isArray(payload) ? "array" : typeof payload;
+    throw new InvalidPayloadError(`payload must be a Uint8Array (or Buffer), got ${got}`);
+  }
+}
+
+/** Wraps anything thrown by a client library into a {@link BusError} (kept as `cause`). */
+export function toBusError(error: unknown, message: string): BusError {
+  if (error instanceof BusError) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  return new BusError("ERR_BUS", `${message}: ${detail}`, { cause: error });
+}
+
+/**
+ * Base class of the adapters: one `status` field driven through a transition table, status
+ * listeners, closed/not-connected checks and the default `publishValue`/`subscribeValue`
+ * (JSON encoded once per publish, decoded once per delivery).
+ */
+export abstract class BaseBus implements Bus {
+  abstract readonly kind: string;
+  abstract readonly capabilities: BusCapabilities;
+
+  #status: BusStatus = "connecting";
+  readonly #listeners = new Set<BusStatusListener>();
+  /** Where errors nobody awaits go. */
+  protected readonly reportError: BusErrorReporter;
+
+  constructor(options: BaseBusOptions = {}) {
+    this.reportError =
+      options.onError ??
+      ((error) => {
+        console.warn(`[orbitalis ${this.kind} bus]`, error);
+      });
+  }
+
+  /** Current connection status. */
+  get status(): BusStatus {
+    return this.#status;
+  }
+
+  /**
+   * Moves to `next` if the transition table allows it and notifies listeners. Returns
+   * whether the status changed. Listeners that throw are reported, never propagated.
+   */
+  protected setStatus(next: BusStatus, error?: Error): boolean {
+    const current = this.#status;
+    if (current === next || !TRANSITIONS[current].includes(next)) return false;
+    this.#status = next;
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(next, error);
+      } catch (listenerError) {
+        this.reportError(toBusError(listenerError, "status listener threw"));
+      }
+    }
+    return true;
+  }
+
+  /** True once `connect()` succeeded and until `close()`. */
+  protected get isOpen(): boolean {
+    const s = this.#status;
+    return s !== "connecting" && s !== "closed";
+  }
+
+  /**
+   * The error an operation must reject with when the bus cannot take it now, or
+   * `undefined` when it can.
+   */
+  protected unusable(operation: string): BusError | undefined {
+    const s = this.#status;
+    if (s === "closed")
+      return new BusError("ERR_BUS_CLOSED", `cannot ${operation}: the ${this.kind} bus is closed`);
+    if (s === "connecting") {
+      return new BusError(
+        "ERR_BUS_NOT_CONNECTED",
+        `cannot ${operation}: the ${this.kind} bus is not connected yet`,
+      );
+    }
+    return undefined;
+  }
+
+  /** The `ERR_BUS_CLOSED` error for `operation`. */
+  protected closedError(operation: string): BusError {
+    return new BusError("ERR_BUS_CLOSED", `cannot ${operation}: the ${this.kind} bus is closed`);
+  }
+
+  /**
+   * After `close()`: back to `connecting`, so that `connect()` opens a new session (an orb
+   * that stops and starts again, with a new will). Adapters call it from `connect()`.
+   */
+  protected reopen(): void {
+    if (this.#status !== "closed") return;
+    this.#status = "connecting";
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener("connecting");
+      } catch (listenerError) {
+        this.reportError(toBusError(listenerError, "status listener threw"));
+      }
+    }
+  }
+
+  /**
+   * `connect()` after `close()`: waits for the shutdown, lets the adapter forget its old
+   * client (`reset`), reopens and connects anew.
+   */
+  protected async connectAfterClose(
+    closing: Promise<void> | undefined,
+    reset: () => void,
+    connect: () => Promise<void>,
+  ): Promise<void> {
+    await closing;
+    reset();
+    this.reopen();
+    return connect();
+  }
+
+  /** True once `close()` was called (read fresh: no narrowing across awaits). */
+  protected isClosed(): boolean {
+    return this.#status === "closed";
+  }
+
+  /** Watches status changes; returns a function that stops watching. */
+  onStatus(listener: BusStatusListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  abstract connect(options?: BusConnectOptions): Promise<void>;
+  abstract publish(topic: string, payload: Uint8Array, options?: PublishOptions): Promise<void>;
+  abstract subscribe(filter: string, onMessage: MessageHandler): Promise<Subscription>;
+  abstract close(): Promise<void>;
+
+  /** Encodes `value` to UTF-8 JSON once, then publishes the bytes. */
+  async publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {
+    const refused = this.unusable("publish");
+    if (refused) throw refused;
+    await this.publish(topic, encodeJson(value), options);
+  }
+
+  /** Subscribes and decodes each delivery from UTF-8 JSON; failures go to `onInvalid`. */
+  async subscribeValue(
+    filter: string,
+    onValue: ValueHandler,
+    onInvalid?: (topic: string, error: Error) => void,
+  ): Promise<Subscription> {
+    return this.subscribe(filter, (topic, payload) => {
+      let value: unknown;
+      try {
+        value = decodeJson(payload);
+      } catch (error) {
+        onInvalid?.(topic, error as Error);
+        return;
+      }
+      onValue(topic, value);
+    });
+  }
+}

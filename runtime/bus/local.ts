@@ -1,0 +1,465 @@
+/**
+ * The in-process bus: a {@link LocalHub} routes messages between the {@link LocalBus}
+ * clients it creates, with no server, no copying of bytes and no JSON for values.
+ *
+ * Delivery is asynchronous (never inside the publisher's call) through one FIFO queue per
+ * hub, so every subscriber sees the messages of one publisher in publish order (and, in
+ * fact, all messages of the hub in one global order). A message reaches the subscriptions
+ * that existed when it was published and are still active when it is delivered.
+ * @packageDocumentation
+ */
+
+import { InvalidPayloadError } from "../errors.js";
+import { BaseBus, checkPayload, decodeJson, encodeJson, type BaseBusOptions } from "./base.js";
+import type {
+  BusCapabilities,
+  BusConnectOptions,
+  BusWill,
+  MessageHandler,
+  PublishOptions,
+  Subscription,
+  ValueHandler,
+} from "./bus.js";
+import {
+  compileFilter,
+  isWildcardFilter,
+  validateFilter,
+  validateTopic,
+  type TopicMatcher,
+} from "./topic.js";
+
+/** Options of {@link LocalHub}. */
+export interface LocalHubOptions {
+  /**
+   * Receives errors thrown by subscriber handlers (delivery to the others goes on).
+   * Default: `console.warn`.
+   */
+  readonly onError?: (error: unknown, topic: string) => void;
+  /**
+   * Messages delivered in one go before the hub yields to the event loop (with
+   * `setImmediate`), so that handlers publishing in a loop cannot starve I/O. Default 1024.
+   */
+  readonly batchSize?: number;
+}
+
+/** Options of {@link LocalHub.bus}. */
+export type LocalBusOptions = BaseBusOptions;
+
+const LOCAL_CAPABILITIES: BusCapabilities = Object.freeze({ will: true, retain: true, values: true });
+
+/** Deepest value {@link freezeValue} walks (deeper values, or cycles, are rejected). */
+const MAX_VALUE_DEPTH = 256;
+
+/**
+ * Returns `value` deep-frozen without touching the caller's objects: a value that is
+ * already deep-frozen is returned as is (no copy); any part that is not frozen is copied
+ * and the copy frozen (frozen parts are shared). Only JSON-compatible data is accepted
+ * (plain objects, arrays, strings, finite numbers, booleans, null), so that in-process
+ * subscribers see what a network bus would deliver.
+ * @throws InvalidPayloadError for anything else (functions, class instances, cycles ...).
+ */
+export function freezeValue(value: unknown): unknown {
+  return freezeAt(value, 0, "$");
+}
+
+function freezeAt(value: unknown, depth: number, path: string): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      if (!Number.isFinite(value))
+        throw new InvalidPayloadError(`value is not JSON-compatible: ${path} is ${value}`);
+      return value;
+    case "object":
+      break;
+    default:
+      throw new InvalidPayloadError(`value is not JSON-compatible: ${path} is a ${typeof value}`);
+  }
+  if (value === null) return null;
+  if (depth >= MAX_VALUE_DEPTH) {
+    throw new InvalidPayloadError(
+      `value is not JSON-compatible: deeper than ${MAX_VALUE_DEPTH} levels (or circular) at ${path}`,
+    );
+  }
+  const frozen = Object.isFrozen(value);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined = frozen ? undefined : new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const done = freezeAt(item, depth + 1, `${path}[${i}]`);
+      if (copy === undefined && done !== item) copy = value.slice(0, i) as unknown[];
+      if (copy !== undefined) copy[i] = done;
+    }
+    return copy === undefined ? value : Object.freeze(copy);
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
+    throw new InvalidPayloadError(`value is not JSON-compatible: ${path} is a ${name}, not a plain object`);
+  }
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined = frozen ? undefined : {};
+  const keys = Object.keys(source);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const item = source[key];
+    // JSON drops undefined properties; so does a copy (a frozen original keeps them).
+    if (item === undefined) continue;
+    const done = freezeAt(item, depth + 1, `${path}.${key}`);
+    if (copy === undefined && done !== item) copy = copyKeys(source, keys, i);
+    if (copy !== undefined) copy[key] = done;
+  }
+  return copy === undefined ? value : Object.freeze(copy);
+}
+
+function copyKeys(source: Record<string, unknown>, keys: string[], end: number): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (let i = 0; i < end; i++) {
+    const key = keys[i] as string;
+    if (source[key] !== undefined) copy[key] = source[key];
+  }
+  return copy;
+}
+
+/** One subscription on the hub. */
+interface HubSubscription {
+  readonly bus: LocalBus;
+  readonly filter: string;
+  readonly matches: TopicMatcher;
+  /** Byte handler, or value handler when {@link HubSubscription.values}. */
+  readonly handler: MessageHandler | ValueHandler;
+  readonly values: boolean;
+  readonly onInvalid: ((topic: string, error: Error) => void) | undefined;
+  /** Hub sequence number when it was created: it gets messages published after that. */
+  readonly since: number;
+  active: boolean;
+}
+
+/**
+ * A message in the hub: bytes, a frozen value, or both once one was derived from the other
+ * (each derived at most once, shared by every subscriber).
+ */
+interface HubMessage {
+  readonly topic: string;
+  readonly seq: number;
+  bytes: Uint8Array | undefined;
+  value: unknown;
+  hasValue: boolean;
+  /** Set when the bytes are not JSON (value subscribers get `onInvalid`). */
+  invalid: Error | undefined;
+}
+
+/**
+ * An in-process message router, the embedded default bus. Create one per process (or per
+ * test) and give each orb its own {@link LocalBus} from {@link LocalHub.bus}.
+ */
+export class LocalHub {
+  readonly #onError: (error: unknown, topic: string) => void;
+  readonly #batchSize: number;
+  /** Literal filter -> subscriptions; arrays are replaced, never mutated. */
+  readonly #exact = new Map<string, readonly HubSubscription[]>();
+  /** Wildcard subscriptions; replaced, never mutated. */
+  #wildcards: readonly HubSubscription[] = [];
+  readonly #retained = new Map<string, HubMessage>();
+  /** FIFO of messages and, for retained deliveries, the one subscription they target. */
+  #queue: (HubMessage | HubSubscription | undefined)[] = [];
+  #head = 0;
+  #scheduled = false;
+  #seq = 0;
+
+  constructor(options: LocalHubOptions = {}) {
+    this.#onError =
+      options.onError ??
+      ((error, topic) => {
+        console.warn(`[orbitalis local bus] subscriber of ${topic} threw`, error);
+      });
+    this.#batchSize = options.batchSize ?? 1024;
+  }
+
+  /** Creates a new, not yet connected, bus client of this hub. */
+  bus(options?: LocalBusOptions): LocalBus {
+    return new LocalBus(this, options);
+  }
+
+  /** Drops `bus` as if its process died: no `close()`, its will (if any) is published. */
+  crash(bus: LocalBus): void {
+    bus.simulateCrash();
+  }
+
+  /** Number of retained messages (for tests and diagnostics). */
+  get retainedCount(): number {
+    return this.#retained.size;
+  }
+
+  /** @internal Publishes; called by {@link LocalBus} after validation. */
+  _publish(
+    topic: string,
+    bytes: Uint8Array | undefined,
+    value: unknown,
+    hasValue: boolean,
+    retain: boolean,
+  ): void {
+    const message: HubMessage = { topic, seq: ++this.#seq, bytes, value, hasValue, invalid: undefined };
+    if (retain) {
+      // MQTT semantics: an empty payload clears the retained message of the topic.
+      if (!hasValue && (bytes as Uint8Array).byteLength === 0) this.#retained.delete(topic);
+      else this.#retained.set(topic, message);
+    }
+    this.#enqueue(message, undefined);
+  }
+
+  /** @internal Adds a subscription and queues the retained messages it matches. */
+  _subscribe(
+    bus: LocalBus,
+    filter: string,
+    handler: MessageHandler | ValueHandler,
+    values: boolean,
+    onInvalid?: (topic: string, error: Error) => void,
+  ): HubSubscription {
+    const sub: HubSubscription = {
+      bus,
+      filter,
+      matches: compileFilter(filter),
+      handler,
+      values,
+      onInvalid,
+      since: ++this.#seq,
+      active: true,
+    };
+    if (isWildcardFilter(filter)) {
+      this.#wildcards = [...this.#wildcards, sub];
+      for (const message of this.#retained.values()) {
+        if (sub.matches(message.topic)) this.#enqueue(message, sub);
+      }
+    } else {
+      this.#exact.set(filter, [...(this.#exact.get(filter) ?? []), sub]);
+      const message = this.#retained.get(filter);
+      if (message !== undefined) this.#enqueue(message, sub);
+    }
+    return sub;
+  }
+
+  /** @internal Removes a subscription; it gets nothing more, not even queued messages. */
+  _unsubscribe(sub: HubSubscription): void {
+    if (!sub.active) return;
+    sub.active = false;
+    if (isWildcardFilter(sub.filter)) {
+      this.#wildcards = this.#wildcards.filter((s) => s !== sub);
+    } else {
+      const left = (this.#exact.get(sub.filter) ?? []).filter((s) => s !== sub);
+      if (left.length === 0) this.#exact.delete(sub.filter);
+      else this.#exact.set(sub.filter, left);
+    }
+  }
+
+  #enqueue(message: HubMessage, target: HubSubscription | undefined): void {
+    this.#queue.push(message, target);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#drain);
+    }
+  }
+
+  readonly #drain = (): void => {
+    const queue = this.#queue;
+    let budget = this.#batchSize;
+    while (this.#head < queue.length) {
+      if (budget-- === 0) {
+        // Yield to I/O; the rest is delivered on the next turn, still in order.
+        setImmediate(this.#drain);
+        return;
+      }
+      const message = queue[this.#head] as HubMessage;
+      const target = queue[this.#head + 1] as HubSubscription | undefined;
+      queue[this.#head] = undefined;
+      queue[this.#head + 1] = undefined;
+      this.#head += 2;
+      if (target !== undefined) {
+        if (target.active) this.#deliver(target, message);
+        continue;
+      }
+      const exact = this.#exact.get(message.topic);
+      if (exact !== undefined) {
+        for (let i = 0; i < exact.length; i++) {
+          const sub = exact[i] as HubSubscription;
+          if (sub.active && sub.since < message.seq) this.#deliver(sub, message);
+        }
+      }
+      const wildcards = this.#wildcards;
+      for (let i = 0; i < wildcards.length; i++) {
+        const sub = wildcards[i] as HubSubscription;
+        if (sub.active && sub.since < message.seq && sub.matches(message.topic)) this.#deliver(sub, message);
+      }
+    }
+    // Everything delivered: reuse the array instead of growing it forever.
+    queue.length = 0;
+    this.#head = 0;
+    this.#scheduled = false;
+  };
+
+  #deliver(sub: HubSubscription, message: HubMessage): void {
+    try {
+      if (sub.values) {
+        if (!message.hasValue && message.invalid === undefined) {
+          try {
+            message.value = freezeValue(decodeJson(message.bytes as Uint8Array));
+            message.hasValue = true;
+          } catch (error) {
+            message.invalid = error as Error;
+          }
+        }
+        if (message.invalid !== undefined) sub.onInvalid?.(message.topic, message.invalid);
+        else (sub.handler as ValueHandler)(message.topic, message.value);
+      } else {
+        // Values are encoded lazily, once, for the first byte subscriber.
+        message.bytes ??= encodeJson(message.value);
+        sub.handler(message.topic, message.bytes);
+      }
+    } catch (error) {
+      try {
+        this.#onError(error, message.topic);
+      } catch {
+        // A failing error hook must not stop delivery either.
+      }
+    }
+  }
+}
+
+/**
+ * One client of a {@link LocalHub} (create it with {@link LocalHub.bus}). Capabilities:
+ * will (published by {@link LocalBus.simulateCrash}), retained messages, and values:
+ * {@link LocalBus.publishValue} hands value subscribers the same deep-frozen object.
+ *
+ * Byte payloads are passed to subscribers without copying: subscribers must not mutate
+ * them.
+ */
+export class LocalBus extends BaseBus {
+  /** Always `"local"`. */
+  readonly kind = "local";
+  /** `{ will: true, retain: true, values: true }`. */
+  readonly capabilities: BusCapabilities = LOCAL_CAPABILITIES;
+  /** The hub this bus belongs to. */
+  readonly hub: LocalHub;
+  #will: BusWill | undefined;
+  readonly #subs = new Set<HubSubscription>();
+
+  /** Prefer {@link LocalHub.bus}. */
+  constructor(hub: LocalHub, options?: LocalBusOptions) {
+    super(options);
+    this.hub = hub;
+  }
+
+  /**
+   * Connects (immediately) and remembers the will. Resolves at once; rejects with
+   * `ERR_BUS_CLOSED` after close, `InvalidTopicError`/`InvalidPayloadError` for a bad will.
+   */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
+  async connect(options?: BusConnectOptions): Promise<void> {
+    // Connecting again after close() (or a simulated crash) opens a new session.
+    if (this.isClosed()) this.reopen();
+    const will = options?.will;
+    if (will !== undefined) {
+      validateTopic(will.topic);
+      checkPayload(will.payload);
+    }
+    if (this.status === "connecting") {
+      this.#will = will;
+      this.setStatus("connected");
+    }
+  }
+
+  /**
+   * Queues the bytes for delivery (not copied). Resolves once queued; rejects with
+   * `InvalidTopicError`, `InvalidPayloadError`, `ERR_BUS_NOT_CONNECTED` or `ERR_BUS_CLOSED`
+   * and then publishes nothing.
+   */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
+  async publish(topic: string, payload: Uint8Array, options?: PublishOptions): Promise<void> {
+    const refused = this.unusable("publish");
+    if (refused) throw refused;
+    validateTopic(topic);
+    checkPayload(payload);
+    this.hub._publish(topic, payload, undefined, false, options?.retain === true);
+  }
+
+  /**
+   * Queues a value: value subscribers get it deep-frozen (the same object for all, see
+   * {@link freezeValue}: frozen values pass through, others are copied once), byte
+   * subscribers its UTF-8 JSON, encoded at most once.
+   */
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
+  override async publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {
+    const refused = this.unusable("publish");
+    if (refused) throw refused;
+    validateTopic(topic);
+    this.hub._publish(topic, undefined, freezeValue(value), true, options?.retain === true);
+  }
+
+  /** Subscribes to a filter; resolves at once. Retained matches are delivered next. */
+  subscribe(filter: string, onMessage: MessageHandler): Promise<Subscription> {
+    return this.#subscribe(filter, onMessage, false, undefined);
+  }
+
+  /**
+   * Subscribes for values: the publisher's frozen value, or the JSON payload of a byte
+   * publish decoded once per message (shared by all value subscribers, frozen). Payloads
+   * that are not JSON go to `onInvalid`.
+   */
+  override subscribeValue(
+    filter: string,
+    onValue: ValueHandler,
+    onInvalid?: (topic: string, error: Error) => void,
+  ): Promise<Subscription> {
+    return this.#subscribe(filter, onValue, true, onInvalid);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
+  async #subscribe(
+    filter: string,
+    handler: MessageHandler | ValueHandler,
+    values: boolean,
+    onInvalid: ((topic: string, error: Error) => void) | undefined,
+  ): Promise<Subscription> {
+    const refused = this.unusable("subscribe");
+    if (refused) throw refused;
+    validateFilter(filter);
+    const sub = this.hub._subscribe(this, filter, handler, values, onInvalid);
+    this.#subs.add(sub);
+    return {
+      filter,
+      unsubscribe: () => {
+        this.#subs.delete(sub);
+        this.hub._unsubscribe(sub);
+        return Promise.resolve();
+      },
+    };
+  }
+
+  /** Closes: drops all subscriptions, forgets the will. Idempotent. */
+  close(): Promise<void> {
+    this.#drop();
+    this.#will = undefined;
+    return Promise.resolve();
+  }
+
+  /**
+   * Simulates the death of this client's process: the bus is dropped without `close()` and
+   * its will, if any, is published (retained if the will says so). Later calls reject with
+   * `ERR_BUS_CLOSED`. Does nothing on a bus that is already closed.
+   */
+  simulateCrash(): void {
+    if (this.isClosed()) return;
+    const will = this.#will;
+    this.#will = undefined;
+    this.#drop();
+    if (will !== undefined)
+      this.hub._publish(will.topic, will.payload, undefined, false, will.retain === true);
+  }
+
+  #drop(): void {
+    for (const sub of this.#subs) this.hub._unsubscribe(sub);
+    this.#subs.clear();
+    this.setStatus("closed");
+  }
+}

@@ -1,0 +1,507 @@
+/**
+ * MQTT adapter on mqtt.js (MQTT 3.1.1 and 5). See docs/buses.md for its guarantees.
+ * @packageDocumentation
+ */
+
+import {
+  connect as mqttConnect,
+  type IClientOptions,
+  type IConnackPacket,
+  type IPublishPacket,
+  type MqttClient,
+} from "mqtt";
+import { BusError } from "../errors.js";
+import { BaseBus, checkPayload, toBusError, type BaseBusOptions } from "./base.js";
+import type {
+  BusCapabilities,
+  BusConnectOptions,
+  BusWill,
+  MessageHandler,
+  PublishOptions,
+  Subscription,
+} from "./bus.js";
+import { SubscriptionRegistry, type BrokerEntry } from "./subscriptions.js";
+import { validateFilter, validateTopic } from "./topic.js";
+
+/** Quality of service of MQTT publishes, subscriptions and the will. */
+export type MqttQos = 0 | 1 | 2;
+
+/** Options of {@link MqttBus}. */
+export interface MqttBusOptions extends BaseBusOptions {
+  /** Broker URL: `mqtt://`, `mqtts://`, `ws://`, `wss://`. Default `mqtt://127.0.0.1:1883`. */
+  readonly url?: string;
+  /**
+   * Client identifier. Needed (and must be stable across restarts) for a persistent session
+   * (`clean: false`); default: a random one.
+   */
+  readonly clientId?: string;
+  /** QoS of publishes, subscriptions and the will. Default 1 (at least once). */
+  readonly qos?: MqttQos;
+  /** 4 (MQTT 3.1.1) or 5. Default 5. */
+  readonly protocolVersion?: 4 | 5;
+  /**
+   * Clean session (3.1.1) / clean start (5). Default true. With `false` and a fixed
+   * `clientId`, the broker keeps the subscriptions and queues QoS >= 1 messages while the
+   * client is away.
+   */
+  readonly clean?: boolean;
+  /**
+   * MQTT 5 session expiry interval in seconds. Default: 3600 when `clean` is false (a
+   * persistent session must outlive the connection), otherwise not sent (0).
+   */
+  readonly sessionExpirySeconds?: number;
+  readonly username?: string;
+  readonly password?: string;
+  /** TLS: trusted CA certificates (for `mqtts://` and `wss://`). */
+  readonly ca?: IClientOptions["ca"];
+  /** TLS: client certificate. */
+  readonly cert?: IClientOptions["cert"];
+  /** TLS: client key. */
+  readonly key?: IClientOptions["key"];
+  /** TLS: verify the broker's certificate. Default true. */
+  readonly rejectUnauthorized?: boolean;
+  /** Delay between reconnect attempts. Default 1000 ms. */
+  readonly reconnectPeriodMs?: number;
+  /** Time allowed for a connection (and the first `connect()`). Default 10,000 ms. */
+  readonly connectTimeoutMs?: number;
+  /** MQTT keepalive. Default 60 s. */
+  readonly keepaliveSeconds?: number;
+  /**
+   * Most publishes awaiting the broker's acknowledgement (QoS 1/2) or their write to the
+   * socket (QoS 0) at once; further ones wait in order in the adapter. Default: the broker's Receive Maximum (MQTT 5), else 20
+   * (Mosquitto's default `max_inflight_messages`). This flow control is what keeps a fast
+   * publisher from overflowing the broker's per-client queue (Mosquitto drops QoS 1
+   * messages beyond `max_queued_messages`, 1000 by default).
+   */
+  readonly maxInflight?: number;
+  /** Raw mqtt.js options, applied last (they override everything above). */
+  readonly mqttOptions?: IClientOptions;
+}
+
+const MQTT_CAPABILITIES: BusCapabilities = Object.freeze({ will: true, retain: true, values: false });
+
+/** A publish waiting for an in-flight slot. */
+interface OutboxItem {
+  readonly topic: string;
+  readonly buffer: Buffer;
+  readonly retain: boolean;
+  /** Unset when the publisher was already answered (published during an outage). */
+  readonly resolve: (() => void) | undefined;
+  readonly reject: ((error: Error) => void) | undefined;
+}
+
+/** Largest MQTT 5 subscription identifier. */
+const MAX_SUBSCRIPTION_ID = 268_435_455;
+
+function toBuffer(payload: Uint8Array): Buffer {
+  // A view on the same memory, never a copy.
+  return Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+}
+
+/**
+ * An MQTT client (mqtt.js). One instance per orb, so each orb has its own will.
+ *
+ * - Publishes, subscriptions and the will use `qos` (default 1).
+ * - Reconnects by itself every `reconnectPeriodMs`; after a reconnect it subscribes again
+ *   to every filter the broker no longer has (all of them unless a persistent session was
+ *   resumed) and only then reports `reconnected`.
+ * - Several `subscribe()` calls on one filter share one broker subscription; each
+ *   unsubscribes independently. With MQTT 5 each broker subscription carries a
+ *   subscription identifier, so overlapping filters get exactly their own copies; with
+ *   3.1.1 the adapter dispatches each received message to every local filter that matches.
+ */
+export class MqttBus extends BaseBus {
+  /** Always `"mqtt"`. */
+  readonly kind = "mqtt";
+  /** `{ will: true, retain: true, values: false }`. */
+  readonly capabilities: BusCapabilities = MQTT_CAPABILITIES;
+  readonly #options: MqttBusOptions;
+  readonly #qos: MqttQos;
+  readonly #registry: SubscriptionRegistry;
+  #client: MqttClient | undefined;
+  #connecting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  /** MQTT 5 with subscription identifiers available on the broker. */
+  #useIds = false;
+  /** Bumped on every disconnection, so a stale reconnect flow does not report. */
+  #epoch = 0;
+  #lastError: Error | undefined;
+  /** Publishes not yet handed to mqtt.js (flow control), in publish order. */
+  #outbox: OutboxItem[] = [];
+  #outboxHead = 0;
+  #inflight = 0;
+  #maxInflight = 20;
+  /** Resolved when the outbox is empty and nothing is in flight (for close). */
+  #idle: (() => void) | undefined;
+
+  constructor(options: MqttBusOptions = {}) {
+    super(options);
+    this.#options = options;
+    this.#qos = options.qos ?? 1;
+    this.#registry = new SubscriptionRegistry(
+      {
+        subscribe: (entry) => this.#brokerSubscribe(entry),
+        unsubscribe: (entry) => this.#brokerUnsubscribe(entry),
+      },
+      (error) => this.reportError(toBusError(error, "mqtt subscriber threw")),
+      1 + Math.floor(Math.random() * (MAX_SUBSCRIPTION_ID - 1)),
+    );
+  }
+
+  /** The underlying mqtt.js client, once `connect()` was called (for diagnostics). */
+  get client(): MqttClient | undefined {
+    return this.#client;
+  }
+
+  /**
+   * Connects and registers the will. Resolves on the broker's CONNACK; rejects with a
+   * `BusError` (mqtt.js error as `cause`) if the first connection fails or times out, and
+   * then the bus may be connected again. Resolves at once when already connected.
+   */
+  connect(options?: BusConnectOptions): Promise<void> {
+    if (this.isClosed()) {
+      // Connecting again after close() opens a new session (an orb restarting after stop()).
+      const reset = (): void => {
+        this.#closing = undefined;
+        this.#client = undefined;
+        this.#inflight = 0;
+      };
+      return this.connectAfterClose(this.#closing, reset, () => this.connect(options));
+    }
+    if (this.status !== "connecting") return Promise.resolve();
+    return (this.#connecting ??= this.#open(options?.will).finally(() => {
+      this.#connecting = undefined;
+    }));
+  }
+
+  async #open(will: BusWill | undefined): Promise<void> {
+    if (will !== undefined) {
+      validateTopic(will.topic);
+      checkPayload(will.payload);
+    }
+    const o = this.#options;
+    const version = o.protocolVersion ?? 5;
+    const clean = o.clean ?? true;
+    const sessionExpiry = o.sessionExpirySeconds ?? (clean ? undefined : 3600);
+    const clientOptions: IClientOptions = {
+      protocolVersion: version,
+      clean,
+      reconnectPeriod: o.reconnectPeriodMs ?? 1000,
+      connectTimeout: o.connectTimeoutMs ?? 10_000,
+      keepalive: o.keepaliveSeconds ?? 60,
+      // This adapter resubscribes itself, so it knows when subscriptions are back.
+      resubscribe: false,
+      ...(o.clientId !== undefined && { clientId: o.clientId }),
+      ...(o.username !== undefined && { username: o.username }),
+      ...(o.password !== undefined && { password: o.password }),
+      ...(o.ca !== undefined && { ca: o.ca }),
+      ...(o.cert !== undefined && { cert: o.cert }),
+      ...(o.key !== undefined && { key: o.key }),
+      ...(o.rejectUnauthorized !== undefined && { rejectUnauthorized: o.rejectUnauthorized }),
+      ...(version === 5 &&
+        sessionExpiry !== undefined && { properties: { sessionExpiryInterval: sessionExpiry } }),
+      ...(will !== undefined && {
+        will: {
+          topic: will.topic,
+          payload: toBuffer(will.payload),
+          qos: this.#qos,
+          retain: will.retain === true,
+        },
+      }),
+      ...o.mqttOptions,
+    };
+    const url = o.url ?? "mqtt://127.0.0.1:1883";
+    let client: MqttClient;
+    try {
+      client = mqttConnect(url, clientOptions);
+    } catch (error) {
+      throw toBusError(error, `mqtt connect to ${url} failed`);
+    }
+    this.#client = client;
+    let connack: IConnackPacket;
+    try {
+      connack = await new Promise<IConnackPacket>((resolve, reject) => {
+        let lastError: Error | undefined;
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`no CONNACK within ${clientOptions.connectTimeout} ms`, { cause: lastError }));
+        }, clientOptions.connectTimeout);
+        const onConnect = (packet: IConnackPacket): void => {
+          done();
+          resolve(packet);
+        };
+        const onError = (error: Error): void => {
+          // Socket errors (ECONNREFUSED ...) are followed by 'close'; keep them as the reason.
+          lastError = error;
+          if (
+            (error as { code?: unknown }).code !== undefined &&
+            typeof (error as { code?: unknown }).code === "number"
+          ) {
+            done();
+            reject(error);
+          }
+        };
+        const onClose = (): void => {
+          done();
+          reject(lastError ?? new Error("connection closed before CONNACK"));
+        };
+        const done = (): void => {
+          clearTimeout(timer);
+          client.off("connect", onConnect);
+          client.off("error", onError);
+          client.off("close", onClose);
+        };
+        client.on("connect", onConnect);
+        client.on("error", onError);
+        client.on("close", onClose);
+      });
+    } catch (error) {
+      client.end(true);
+      this.#client = undefined;
+      if (this.isClosed()) throw this.closedError("connect");
+      throw toBusError(error, `mqtt connect to ${url} failed`);
+    }
+    if (this.isClosed()) {
+      client.end(true);
+      throw this.closedError("connect");
+    }
+    const receiveMaximum = connack.properties?.receiveMaximum;
+    this.#maxInflight = Math.max(
+      1,
+      o.maxInflight ?? (version === 5 && receiveMaximum !== undefined ? receiveMaximum : 20),
+    );
+    this.#useIds = version === 5 && connack.properties?.subscriptionIdentifiersAvailable !== false;
+    client.on("message", this.#onMessage);
+    client.on("error", (error: Error) => {
+      this.#lastError = error;
+    });
+    client.on("close", () => {
+      this.#epoch++;
+      if (this.status === "connected" || this.status === "reconnected") {
+        this.setStatus("disconnected", this.#lastError);
+      }
+      this.#lastError = undefined;
+    });
+    client.on("connect", (packet: IConnackPacket) => {
+      void this.#onReconnect(packet);
+    });
+    this.setStatus("connected");
+  }
+
+  async #onReconnect(connack: IConnackPacket): Promise<void> {
+    if (this.status !== "disconnected") return;
+    const epoch = this.#epoch;
+    // Without a resumed session the broker forgot every subscription.
+    if (!connack.sessionPresent) this.#registry.resetAll();
+    try {
+      await this.#registry.resubscribe();
+    } catch (error) {
+      if (this.isClosed()) return;
+      this.reportError(toBusError(error, "mqtt resubscribe after reconnect failed"));
+    }
+    if (epoch === this.#epoch) this.setStatus("reconnected");
+  }
+
+  readonly #onMessage = (topic: string, payload: Buffer, packet: IPublishPacket): void => {
+    const registry = this.#registry;
+    if (this.#useIds) {
+      const ids = packet.properties?.subscriptionIdentifier;
+      if (typeof ids === "number") {
+        const entry = registry.byId(ids);
+        if (entry !== undefined) registry.deliver(entry, topic, payload, false);
+        return;
+      }
+      if (ids !== undefined) {
+        for (const id of ids) {
+          const entry = registry.byId(id);
+          if (entry !== undefined) registry.deliver(entry, topic, payload, false);
+        }
+        return;
+      }
+    }
+    // MQTT 3.1.1 (one copy per client for overlapping filters): match locally.
+    for (const entry of registry.entries()) {
+      const first = entry.subs[0];
+      if (first !== undefined && first.matches(topic)) registry.deliver(entry, topic, payload, false);
+    }
+  };
+
+  async #brokerSubscribe(entry: BrokerEntry): Promise<void> {
+    for (;;) {
+      const client = this.#client;
+      if (client === undefined || this.isClosed()) throw this.closedError("subscribe");
+      try {
+        const granted = await client.subscribeAsync(entry.key, {
+          qos: this.#qos,
+          ...(this.#useIds && { properties: { subscriptionIdentifier: entry.id } }),
+        });
+        const code = granted[0]?.qos ?? 128;
+        if (code >= 128) {
+          throw new BusError(
+            "ERR_BUS",
+            `the broker refused the subscription to ${entry.key} (reason code ${code})`,
+          );
+        }
+        return;
+      } catch (error) {
+        if (error instanceof BusError) throw error;
+        if (this.isClosed()) throw this.closedError("subscribe");
+        // The link dropped while subscribing: try again once the client is back.
+        if (!client.connected) {
+          await this.#nextConnect(client);
+          continue;
+        }
+        throw toBusError(error, `mqtt subscribe to ${entry.key} failed`);
+      }
+    }
+  }
+
+  async #brokerUnsubscribe(entry: BrokerEntry): Promise<void> {
+    const client = this.#client;
+    // Offline: a clean session is gone with the link; a persistent one keeps a stale
+    // subscription whose messages match no local subscription and are dropped.
+    if (client === undefined || !client.connected || this.isClosed()) return;
+    try {
+      await client.unsubscribeAsync(entry.key);
+    } catch (error) {
+      if (!client.connected || this.isClosed()) return;
+      throw toBusError(error, `mqtt unsubscribe from ${entry.key} failed`);
+    }
+  }
+
+  #nextConnect(client: MqttClient): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onConnect = (): void => {
+        stop();
+        resolve();
+      };
+      const stopStatus = this.onStatus((status) => {
+        if (status === "closed") {
+          stop();
+          reject(this.closedError("subscribe"));
+        }
+      });
+      const stop = (): void => {
+        client.off("connect", onConnect);
+        stopStatus();
+      };
+      client.on("connect", onConnect);
+    });
+  }
+
+  /**
+   * Publishes with the configured QoS. While connected, resolves when the broker
+   * acknowledged (QoS 1/2; at most `maxInflight` are unacknowledged at once, later ones
+   * wait in order) or the packet was written (QoS 0). During an outage, resolves at once:
+   * the message is queued in memory, in order, and sent after reconnecting (a later
+   * failure goes to `onError`; `close()` drops what is still queued). Rejects with
+   * `InvalidTopicError`, `InvalidPayloadError`, `ERR_BUS_NOT_CONNECTED` or
+   * `ERR_BUS_CLOSED`, having sent nothing.
+   */
+  publish(topic: string, payload: Uint8Array, options?: PublishOptions): Promise<void> {
+    try {
+      const refused = this.unusable("publish");
+      if (refused) throw refused;
+      validateTopic(topic);
+      checkPayload(payload);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const client = this.#client as MqttClient;
+    const retain = options?.retain === true;
+    const buffer = toBuffer(payload);
+    const detached = !client.connected;
+    return new Promise<void>((resolve, reject) => {
+      const item: OutboxItem = detached
+        ? { topic, buffer, retain, resolve: undefined, reject: undefined }
+        : { topic, buffer, retain, resolve, reject };
+      this.#outbox.push(item);
+      this.#pump();
+      if (detached) resolve();
+    });
+  }
+
+  /** Hands queued publishes to mqtt.js while fewer than `maxInflight` await their ack. */
+  #pump(): void {
+    const client = this.#client;
+    if (client === undefined) return;
+    const outbox = this.#outbox;
+    while (this.#inflight < this.#maxInflight && this.#outboxHead < outbox.length) {
+      const item = outbox[this.#outboxHead] as OutboxItem;
+      outbox[this.#outboxHead++] = undefined as unknown as OutboxItem;
+      this.#inflight++;
+      client.publish(item.topic, item.buffer, { qos: this.#qos, retain: item.retain }, (error) => {
+        this.#inflight--;
+        if (error) this.#fail(item.topic, error, item.reject);
+        else item.resolve?.();
+        this.#pump();
+      });
+    }
+    if (this.#outboxHead === outbox.length) {
+      outbox.length = 0;
+      this.#outboxHead = 0;
+      if (this.#inflight === 0) this.#idle?.();
+    }
+  }
+
+  #fail(topic: string, error: Error, reject: ((error: Error) => void) | undefined): void {
+    const failure = this.isClosed()
+      ? this.closedError("publish")
+      : toBusError(error, `mqtt publish to ${topic} failed`);
+    if (reject !== undefined) reject(failure);
+    else if (!this.isClosed()) this.reportError(failure);
+  }
+
+  /**
+   * Subscribes with the configured QoS; resolves on the broker's SUBACK (during an outage:
+   * after reconnecting). Rejects with `InvalidTopicError` for a bad filter, `BusError` when
+   * the broker refused.
+   */
+  async subscribe(filter: string, onMessage: MessageHandler): Promise<Subscription> {
+    const refused = this.unusable("subscribe");
+    if (refused) throw refused;
+    validateFilter(filter);
+    return this.#registry.add(filter, filter, onMessage);
+  }
+
+  /**
+   * Disconnects cleanly (no will is published), waiting up to 2 s for in-flight
+   * acknowledgements. Idempotent; later calls reject with `ERR_BUS_CLOSED` until `connect()` opens a new session.
+   */
+  close(): Promise<void> {
+    return (this.#closing ??= this.#shutdown());
+  }
+
+  async #shutdown(): Promise<void> {
+    const client = this.#client;
+    const wasUp = client?.connected === true;
+    this.setStatus("closed");
+    this.#registry.clear();
+    if (client === undefined) return;
+    if (wasUp && (this.#inflight > 0 || this.#outboxHead < this.#outbox.length)) {
+      // Let what was published before close() reach the broker (at most 2 s).
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        this.#idle = resolve;
+        timer = setTimeout(resolve, 2000);
+      });
+      clearTimeout(timer);
+    }
+    // Whatever is still queued is dropped: its publishers hear ERR_BUS_CLOSED.
+    for (let i = this.#outboxHead; i < this.#outbox.length; i++)
+      this.#outbox[i]?.reject?.(this.closedError("publish"));
+    this.#outbox = [];
+    this.#outboxHead = 0;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        client.end(true, () => resolve());
+      }, 2000);
+      client.end(!client.connected, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

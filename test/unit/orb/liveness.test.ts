@@ -1,0 +1,286 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Core, LocalHub, ManualClock } from "../../../runtime/index.js";
+import { Plugin, silentLogger, type LocalBus } from "../../../runtime/index.js";
+import {
+  closeTopic,
+  keepaliveTopic,
+  outputTopic,
+  presenceTopic,
+  responseTopic,
+  offerTopic,
+  discoverTopic,
+  type PresenceMessage,
+} from "../../../generated/protocol/index.js";
+import { EchoWorld, nextDisconnection, Orbs, until } from "../../helpers/orbs.js";
+import { RawOrb } from "../../helpers/raw.js";
+import { withTimeout } from "../../helpers/wait.js";
+
+const orbs = new Orbs();
+afterEach(() => orbs.stopAll());
+const ROOT = "orbitalis";
+const quiet = { logger: silentLogger };
+
+async function connected(
+  w: EchoWorld,
+  opts: {
+    core?: Partial<ConstructorParameters<typeof Core>[0]>;
+    plugin?: Partial<ConstructorParameters<typeof Plugin>[0]>;
+  } = {},
+): Promise<{ c: Core; p: Plugin }> {
+  const c = w.core("core", opts.core);
+  const p = w.plugin("plugin", opts.plugin);
+  await Promise.all([c.start(), p.start()]);
+  await withTimeout(c.compliant(), 2000, "compliant");
+  return { c, p };
+}
+
+/**
+ * A plugin played by hand: starts `c` (so the plugin hears its first discover), connects
+ * to it for echo, then does only what the test says.
+ */
+async function scriptedPlugin(hub: LocalHub, clock: ManualClock, c: Core, id = "scripted"): Promise<RawOrb> {
+  const coreId = c.id;
+  const raw = await new RawOrb(hub.bus(), id).listen(
+    `${ROOT}/plugin/${id}/#`,
+    `${ROOT}/orb/${id}/+`,
+    discoverTopic({ root: ROOT }),
+  );
+  await c.start();
+  const discover = await raw.next("discover", (d) => d.from === coreId);
+  await raw.send(discover.offerTo, "offer", {
+    re: discover.id,
+    replyTo: `${ROOT}/plugin/${id}/reply`,
+    keepaliveTo: keepaliveTopic({ root: ROOT, orb: id }),
+    closeTo: closeTopic({ root: ROOT, orb: id }),
+    deadAfterMs: 6000,
+    holdMs: 5000,
+    operations: [{ name: "echo", input: { any: true }, output: { any: true } }],
+  });
+  const request = await raw.next("request");
+  await raw.send(request.responseTo, "confirm", {
+    re: request.id,
+    operation: "echo",
+    inputTopic: `${ROOT}/plugin/${id}/op/echo/in/${coreId}`,
+  });
+  await clock.advance(1);
+  return raw;
+}
+
+describe("heartbeats", () => {
+  it("keeps a quiet remote informed at least every third of its deadAfterMs", async () => {
+    const w = new EchoWorld(orbs);
+    const c = w.core("core", { timing: { deadAfterMs: 3000 } });
+    const raw = await scriptedPlugin(w.hub, w.clock, c);
+    const start = w.clock.now();
+    const times: number[] = [];
+    raw.bus
+      .subscribeValue(keepaliveTopic({ root: ROOT, orb: "scripted" }), () =>
+        times.push(w.clock.now() - start),
+      )
+      .catch(() => undefined);
+    for (let i = 0; i < 30; i++) {
+      // Stay alive towards the core, but say nothing else.
+      await raw.send(keepaliveTopic({ root: ROOT, orb: "core" }), "keepalive", {});
+      await w.clock.advance(1000);
+    }
+    const gaps = times.map((t, i) => t - (times[i - 1] ?? 0));
+    // The remote (scripted) says deadAfterMs 6000: a keepalive at least every 2000 ms.
+    expect(times.length).toBeGreaterThanOrEqual(14);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(2000);
+    expect(c.connections()).toHaveLength(1);
+  });
+
+  it("a remote silent for deadAfterMs is dead: connections close, the core is not compliant and re-discovers", async () => {
+    const w = new EchoWorld(orbs);
+    const c = w.core("core", { timing: { deadAfterMs: 3000, discoverIntervalMs: 60_000 } });
+    const raw = await scriptedPlugin(w.hub, w.clock, c);
+    expect(c.state).toBe("compliant");
+    const gone = nextDisconnection(c);
+    const discoversBefore = raw.all("discover").length;
+    await w.clock.advance(2900);
+    expect(c.connections()).toHaveLength(1);
+    await w.clock.advance(200);
+    const { detail } = await gone;
+    expect(detail).toEqual({ reason: "dead", graceful: false });
+    expect(c.state).toBe("not-compliant");
+    await w.clock.advance(100);
+    await raw.next("discover", () => raw.all("discover").length > discoversBefore);
+  });
+
+  it("any message counts as a sign of life", async () => {
+    const w = new EchoWorld(orbs);
+    const c = w.core("core", { timing: { deadAfterMs: 3000 } });
+    const raw = await scriptedPlugin(w.hub, w.clock, c);
+    for (let i = 0; i < 10; i++) {
+      await raw.send(
+        outputTopic({ root: ROOT, core: "core", operation: "echo", plugin: "scripted" }),
+        "output",
+        { operation: "echo", data: i },
+      );
+      await w.clock.advance(1000);
+    }
+    expect(c.connections()).toHaveLength(1);
+  });
+
+  it("answers keepalive-request at once; ping() resolves with the round-trip time", async () => {
+    const w = new EchoWorld(orbs);
+    const { c } = await connected(w);
+    const rtt = await withTimeout(c.ping("plugin"), 2000, "ping");
+    expect(rtt).toBeGreaterThanOrEqual(0);
+    expect(rtt).toBeLessThan(1000);
+  });
+
+  it("status(): role, state, connections and operations of any orb", async () => {
+    const w = new EchoWorld(orbs);
+    const { c, p } = await connected(w);
+    const status = await withTimeout(c.status("plugin"), 2000, "status");
+    expect(status).toMatchObject({
+      kind: "status",
+      from: "plugin",
+      role: "plugin",
+      state: "running",
+      operations: ["echo"],
+    });
+    expect(status.connections).toEqual([
+      expect.objectContaining({ remote: "core", remoteEpoch: c.epoch, operation: "echo", state: "open" }),
+    ]);
+    const mine = await withTimeout(p.status("core"), 2000, "status");
+    expect(mine).toMatchObject({ role: "core", state: "compliant", operations: ["echo"] });
+  });
+});
+
+describe("presence and will", () => {
+  it("publishes online (retained) on start and offline graceful on stop", async () => {
+    const w = new EchoWorld(orbs);
+    const p = w.plugin("present");
+    await p.start();
+    const late = await new RawOrb(w.hub.bus(), "late").listen(presenceTopic({ root: ROOT, orb: "present" }));
+    const online = await late.next("presence");
+    expect(online).toMatchObject({ status: "online", role: "plugin", epoch: p.epoch });
+    await p.stop();
+    const offline = await late.next("presence", (m) => m.status === "offline");
+    expect(offline.graceful).toBe(true);
+  });
+
+  it("a crashed remote's will closes its connections at once", async () => {
+    const w = new EchoWorld(orbs);
+    const { c, p } = await connected(w, { core: { timing: { deadAfterMs: 60_000 } } });
+    const gone = nextDisconnection(c);
+    (p.bus as LocalBus).simulateCrash();
+    const { detail } = await gone;
+    expect(detail.reason).toBe("offline");
+    expect(c.state).toBe("not-compliant");
+  });
+
+  it("a late will of an old instance does not touch the new instance's connections", async () => {
+    const w = new EchoWorld(orbs);
+    const { c, p } = await connected(w);
+    const oldEpoch = "oldEpoch0001";
+    const bus = w.hub.bus();
+    await bus.connect();
+    const will: PresenceMessage = {
+      v: 1,
+      kind: "presence",
+      id: "w1",
+      from: "plugin",
+      epoch: oldEpoch,
+      ts: 1,
+      role: "plugin",
+      status: "offline",
+      graceful: false,
+    };
+    await bus.publishValue(presenceTopic({ root: ROOT, orb: "plugin" }), will);
+    await withTimeout(c.ping("plugin"), 2000, "ping after the will");
+    expect(c.connections()).toHaveLength(1);
+    expect(c.connections()[0]!.remoteEpoch).toBe(p.epoch);
+  });
+});
+
+describe("termination", () => {
+  it("graceful close: no new work, in-flight work finishes and its output arrives, then close-ack; close data reaches the remote", async () => {
+    const w = new EchoWorld(orbs);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const c = w.core("core");
+    const p = orbs.add(new Plugin({ id: "slow", bus: w.hub.bus(), clock: w.clock, ...quiet }));
+    p.operation("echo", { input: { any: true }, output: { any: true } }, async (x) => {
+      await gate;
+      return x;
+    });
+    await Promise.all([c.start(), p.start()]);
+    await withTimeout(c.compliant(), 2000, "compliant");
+    const inFlight = c.request("echo", "late answer");
+    await until(p, () => true, "tick");
+    const pluginSide = nextDisconnection(p);
+    const closing = c.close("slow", "echo", { graceful: true, data: { why: "maintenance" } });
+    expect(c.connections()[0]?.state).toBe("closing");
+    await expect(c.execute("echo", 1)).rejects.toThrow(/no open connection/);
+    release();
+    expect(await withTimeout(inFlight, 2000, "in-flight request")).toBe("late answer");
+    await withTimeout(closing, 2000, "close");
+    const { detail } = await pluginSide;
+    expect(detail).toEqual({ reason: "closed-by-remote", graceful: true, data: { why: "maintenance" } });
+    expect(c.connections()).toEqual([]);
+    expect(p.connections()).toEqual([]);
+  });
+
+  it("a graceful close without ack within gracefulCloseTimeoutMs falls back to graceless", async () => {
+    const w = new EchoWorld(orbs);
+    const c = w.core("core", { timing: { gracefulCloseTimeoutMs: 2000 } });
+    const raw = await scriptedPlugin(w.hub, w.clock, c);
+    const gone = nextDisconnection(c);
+    const closing = c.close("scripted");
+    const first = await raw.next("close");
+    expect(first).toMatchObject({ graceful: true, ackTo: closeTopic({ root: ROOT, orb: "core" }) });
+    await w.clock.advance(2001);
+    await withTimeout(closing, 2000, "close");
+    expect((await gone).detail).toEqual({ reason: "timeout", graceful: false });
+    await raw.next("close", (m) => m.graceful === false);
+  });
+
+  it("graceless close: the remote closes at once", async () => {
+    const w = new EchoWorld(orbs);
+    const { c, p } = await connected(w);
+    const remote = nextDisconnection(p);
+    await c.close("plugin", undefined, { graceful: false, reason: "bye" });
+    expect(c.connections()).toEqual([]);
+    expect((await remote).detail).toEqual({ reason: "closed-by-remote", graceful: false });
+  });
+
+  it("closeUnusedAfterMs closes idle connections", async () => {
+    const w = new EchoWorld(orbs);
+    const { c } = await connected(w, {
+      core: {
+        requires: { echo: { minimum: 0 } },
+        timing: { closeUnusedAfterMs: 10_000, discoverIntervalMs: 60_000 },
+      },
+    });
+    await withTimeout(c.request("echo", 1), 2000, "request");
+    await w.clock.advance(8000);
+    expect(c.connections()).toHaveLength(1);
+    const gone = nextDisconnection(c);
+    await w.clock.advance(5000);
+    expect((await gone).detail.graceful).toBe(true);
+  });
+
+  it("stop() closes every connection gracefully and resolves when done", async () => {
+    const w = new EchoWorld(orbs);
+    const { c, p } = await connected(w);
+    const reasons: string[] = [];
+    c.on("disconnection", (_i, d) => reasons.push(`${d.reason}/${d.graceful}`));
+    await withTimeout(p.stop(), 2000, "stop");
+    expect(p.state).toBe("stopped");
+    expect(reasons).toEqual(["closed-by-remote/true"]);
+    expect(c.state).toBe("not-compliant");
+    // A stopped plugin starts again with a new epoch and is found again.
+    const epoch = p.epoch;
+    await p.start();
+    expect(p.epoch).not.toBe(epoch);
+    await w.clock.advance(100);
+    await withTimeout(c.compliant(), 2000, "compliant again");
+  });
+});
+
+// Silence "unused" for helpers kept for symmetry with the handshake suite.
+void offerTopic;
+void responseTopic;

@@ -1,11 +1,31 @@
 /**
- * `npm run demo`: a tour of the Orbitalis protocol, read from the spec.
+ * `npm run demo`: Orbitalis live, in process on the embedded LocalBus (no server):
+ * a smart home, a text processor and distributed prime checks; then, with --protocol,
+ * the protocol tour read from the spec.
  */
-import { loadSpec } from "../generator/load-spec.js";
-import { buildProtocolModel } from "../generator/protocol-model.js";
-import { describeProtocol } from "./protocol-tour.js";
+import { LocalHub } from "../runtime/index.js";
+import { runPrimes } from "./primes.js";
+import { runSmartHome } from "./smart-home.js";
+import { runTextProcessor } from "./text-processor.js";
 
-const model = buildProtocolModel(
-  await loadSpec(new URL("../spec/orbitalis.asyncapi.yaml", import.meta.url).pathname),
-);
-console.log(describeProtocol(model).join("\n"));
+if (process.argv.includes("--protocol")) {
+  const { loadSpec } = await import("../generator/load-spec.js");
+  const { buildProtocolModel } = await import("../generator/protocol-model.js");
+  const { describeProtocol } = await import("./protocol-tour.js");
+  const model = buildProtocolModel(
+    await loadSpec(new URL("../spec/orbitalis.asyncapi.yaml", import.meta.url).pathname),
+  );
+  console.log(describeProtocol(model).join("\n"));
+} else {
+  const hub = new LocalHub();
+  const started = performance.now();
+  console.log("== Smart home (cores, plugins, mandatory plugins, execute modes)");
+  await runSmartHome(() => hub.bus());
+  console.log("\n== Text processor (request with typed results, remote errors)");
+  await runTextProcessor(() => hub.bus());
+  console.log("\n== Primes (executeDistributed, output sinks)");
+  await runPrimes(() => hub.bus());
+  console.log(
+    `\nDone in ${(performance.now() - started).toFixed(0)} ms. The protocol itself: npm run demo -- --protocol`,
+  );
+}

@@ -17,14 +17,13 @@ export interface Clock {
   clearTimeout(handle: TimerHandle): void;
 }
 
-/** The real clock (`Date.now`, `setTimeout`). Timers do not keep the process alive. */
+/**
+ * The real clock (`Date.now`, `setTimeout`). Timers keep the process alive like any
+ * timer: a running orb keeps working (on LocalBus nothing else would); `stop()` clears them.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 

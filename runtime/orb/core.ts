@@ -699,6 +699,9 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       connection.begin();
       this.requests.set(corr, { connection, resolve: resolve as (v: unknown) => void, reject, timer });
     });
+    // The result may settle (connection closed, timeout) while the input is still being
+    // published: mark it handled now; the caller gets it below all the same.
+    result.catch(() => undefined);
     try {
       await this.sendInput(connection, data, corr);
     } catch (error) {

@@ -433,9 +433,14 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
 
   /** Publishes without awaiting; a failure becomes an `error` event. */
   protected post(topic: string, message: OrbitalisMessage, to?: string): void {
-    this.send(topic, message, to).catch((error: unknown) =>
-      this.reportError(error, `could not publish ${message.kind} to ${topic}`),
-    );
+    this.send(topic, message, to).catch((error: unknown) => {
+      // Once stopped, a late message that finds the bus closed is expected, not an error.
+      if (!this.running && (error as { code?: string }).code === "ERR_BUS_CLOSED") {
+        this.logger.debug(`${this.id}: ${message.kind} to ${topic} not sent: the bus is closed`);
+        return;
+      }
+      this.reportError(error, `could not publish ${message.kind} to ${topic}`);
+    });
   }
 
   /** Reports an error on the `error` event (or the logger when nobody listens). */
@@ -667,8 +672,8 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
         pending.resolve();
       }
     }
-    this.onConnectionRemoved(connection, detail);
     this.events.emit("disconnection", ...([connection.info(), detail] as E["disconnection"]));
+    this.onConnectionRemoved(connection, detail);
   }
 
   /** Closes every connection with a peer locally, e.g. when it died. */
@@ -827,9 +832,10 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       // Let the callers of the work that just finished see their results before the close.
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
       .then(() => {
-        for (const c of targets) this.removeConnection(c, detail(true));
+        // Ack first: removing the connections may let a concurrent stop() close the bus.
         if (message.ackTo !== undefined)
           this.post(message.ackTo, this.message("close-ack", { re: message.id }), message.from);
+        for (const c of targets) this.removeConnection(c, detail(true));
       });
   }
 

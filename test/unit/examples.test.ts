@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { LocalHub } from "../../runtime/index.js";
+import { runPrimes } from "../../examples/primes.js";
+import { runSmartHome } from "../../examples/smart-home.js";
+import { runTextProcessor } from "../../examples/text-processor.js";
+
+async function lines(
+  run: (newBus: () => ReturnType<LocalHub["bus"]>, log: (l: string) => void) => Promise<void>,
+): Promise<string[]> {
+  const hub = new LocalHub();
+  const out: string[] = [];
+  await run(
+    () => hub.bus(),
+    (l) => out.push(l),
+  );
+  return out;
+}
+
+describe("examples (what npm run demo shows)", () => {
+  it("smart home: compliant only with the mandatory lamp; execute and request work; a graceful stop makes it not compliant", async () => {
+    const out = await lines(runSmartHome);
+    expect(out).toContain("home: not-compliant -> compliant");
+    expect(out).toContain("  sent to lamp-y, lamp-x");
+    expect(out).toContain('request("get_status", to lamp-x) -> {"lamp":"lamp-x","status":"on"}');
+    expect(out).toContain('request("get_status", to lamp-y) -> {"lamp":"lamp-y","status":"off"}');
+    expect(out.indexOf("home: compliant -> not-compliant")).toBeGreaterThan(
+      out.indexOf("lamp-x stops gracefully: the home is no longer compliant"),
+    );
+    expect(out.at(-1)).toBe("home: stopping -> stopped");
+  });
+
+  it("text processor: typed results and a remote error", async () => {
+    const out = await lines(runTextProcessor);
+    expect(out).toEqual([
+      "lowercase -> orbitalis finds plugins at run time",
+      "word_count -> 6",
+      "word_count of blanks -> ERR_REMOTE_OPERATION/HANDLER_ERROR: text-processor failed word_count: nothing to count",
+    ]);
+  });
+
+  it("primes: work spread evenly, every prime found", async () => {
+    const out = await lines(runPrimes);
+    expect(out[0]).toBe("30 checks spread as w1: 10, w2: 10, w3: 10");
+    expect(out[1]).toMatch(
+      /^primes in 100\.\.129: 101 \(w\d\), 103 \(w\d\), 107 \(w\d\), 109 \(w\d\), 113 \(w\d\), 127 \(w\d\)$/,
+    );
+  });
+});

@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Core, LocalHub, ManualClock } from "../../../runtime/index.js";
-import { Plugin, silentLogger, type LocalBus } from "../../../runtime/index.js";
+import {
+  Core,
+  Plugin,
+  silentLogger,
+  type BusStatus,
+  type LocalBus,
+  type LocalHub,
+  type ManualClock,
+} from "../../../runtime/index.js";
 import {
   closeTopic,
   keepaliveTopic,
@@ -284,3 +291,74 @@ describe("termination", () => {
 // Silence "unused" for helpers kept for symmetry with the handshake suite.
 void offerTopic;
 void responseTopic;
+
+describe("bus outages", () => {
+  /** A LocalBus that fakes an outage: reports disconnected and hears nothing until restored. */
+  function outageBus(w: EchoWorld): { bus: ReturnType<LocalHub["bus"]>; down: () => void; up: () => void } {
+    const bus = w.hub.bus();
+    const listeners = new Set<(s: BusStatus) => void>();
+    let isDown = false;
+    const subscribeValue = bus.subscribeValue.bind(bus);
+    const onStatus = bus.onStatus.bind(bus);
+    // Inbound deliveries are dropped while down, as a disconnected client hears nothing.
+    bus.subscribeValue = (filter, onValue, onInvalid) =>
+      subscribeValue(
+        filter,
+        (topic, value) => {
+          if (!isDown) onValue(topic, value);
+        },
+        onInvalid,
+      );
+    bus.onStatus = (listener) => {
+      listeners.add(listener);
+      const off = onStatus(listener);
+      return () => {
+        listeners.delete(listener);
+        off();
+      };
+    };
+    return {
+      bus,
+      down: () => {
+        isDown = true;
+        for (const l of listeners) l("disconnected");
+      },
+      up: () => {
+        isDown = false;
+        for (const l of listeners) l("reconnected");
+      },
+    };
+  }
+
+  it("suspends death while the bus is down, and counts deadAfterMs again from its return", async () => {
+    const w = new EchoWorld(orbs);
+    const link = outageBus(w);
+    const c = orbs.add(
+      new Core({
+        id: "core",
+        bus: link.bus,
+        clock: w.clock,
+        logger: silentLogger,
+        requires: { echo: {} },
+        timing: { deadAfterMs: 3000 },
+      }),
+    );
+    const raw = await scriptedPlugin(w.hub, w.clock, c);
+    const busEvents: string[] = [];
+    c.on("bus", (s) => busEvents.push(s));
+    link.down();
+    // Far longer than deadAfterMs without hearing anything: the connection stays.
+    await w.clock.advance(20_000);
+    expect(c.connections()).toHaveLength(1);
+    expect(c.state).toBe("compliant");
+    link.up();
+    expect(busEvents).toEqual(["disconnected", "reconnected"]);
+    // The plugin stays silent: it is dead deadAfterMs after the bus came back, not before.
+    await w.clock.advance(2900);
+    expect(c.connections()).toHaveLength(1);
+    const gone = nextDisconnection(c);
+    await w.clock.advance(200);
+    expect((await gone).detail.reason).toBe("dead");
+    void raw;
+  });
+});

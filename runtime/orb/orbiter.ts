@@ -486,7 +486,16 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       }
       switch (message.kind) {
         case "keepalive":
-          this.settleReply(message.re, message);
+          if (message.re !== undefined) this.settleReply(message.re, message);
+          else if (!peer && this.running) {
+            // A heartbeat for a connection we do not have (we closed it, or dropped it as
+            // dead, and the remote missed that): tell it, so it frees its side at once.
+            this.post(
+              closeTopic({ root: this.root, orb: message.from }),
+              this.message("close", { graceful: false, reason: "no connection" }),
+              message.from,
+            );
+          }
           return;
         case "keepalive-request":
           this.post(message.replyTo, this.message("keepalive", { re: message.id }), message.from);

@@ -362,3 +362,22 @@ describe("bus outages", () => {
     void raw;
   });
 });
+
+describe("half-open connections", () => {
+  it("a heartbeat for a connection the receiver no longer has is answered with a close, so both sides agree", async () => {
+    const w = new EchoWorld(orbs);
+    const c = w.core("core");
+    const p = w.plugin("plugin");
+    await Promise.all([c.start(), p.start()]);
+    await withTimeout(c.compliant(), 2000, "compliant");
+    // The core drops the connection without telling the plugin (as if the close got lost).
+    const internals = c as unknown as { table: Map<string, unknown>; peers: Map<string, unknown> };
+    internals.table.clear();
+    internals.peers.clear();
+    const freed = nextDisconnection(p);
+    await w.clock.advance(2100); // the plugin's next heartbeat
+    expect((await freed).detail).toEqual({ reason: "closed-by-remote", graceful: false });
+    await w.clock.advance(2500); // the core's next discover finds the plugin again
+    await until(c, () => c.connections().length === 1, "reconnected");
+  });
+});

@@ -38,6 +38,9 @@ const compiled = new Map<string, ValidateFunction>();
 function compile(fp: string, schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(fp);
   if (!validate) {
+    // The cache is keyed by fingerprint: never let a schema in under another's fingerprint.
+    const actual = fingerprint(schema);
+    if (actual !== fp) throw new Error(`fingerprint ${fp} does not match its schema (${actual})`);
     try {
       validate = userAjv.compile(schema as object);
     } catch (error) {
@@ -150,6 +153,16 @@ export class CompiledSpec {
     if (this.empty && other.empty) return true;
     for (const fp of this.fingerprints) if (other.fingerprints.has(fp)) return true;
     return false;
+  }
+
+  /** Whether every schema of this spec compiles here (remote specs are checked before use). */
+  usable(): boolean {
+    try {
+      for (const { fp, schema } of this.schemas) compile(fp, schema);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Checks data (`undefined` = no data) against this spec. */

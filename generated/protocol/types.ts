@@ -138,6 +138,7 @@ export interface NeededOperation {
    */
   slots?: number;
   mandatory?: OrbIdList;
+  connected?: OrbIdList;
 }
 /**
  * One accepted JSON Schema and its fingerprint.

@@ -4,7 +4,7 @@
 import func3_module from "ajv/dist/runtime/ucs2length.js";
 import func0_module from "ajv/dist/runtime/equal.js";
 
-export const validateDiscover = validate68;
+export const validateDiscover = validate69;
 const schema12 = {
   title: "DiscoverMessage",
   description: "Sent by a core to `{root}/discover`.",
@@ -109,6 +109,11 @@ const schema22 = {
     },
     mandatory: {
       description: "Mandatory plugins for this operation that are not connected yet.",
+      $ref: "#/definitions/OrbIdList",
+    },
+    connected: {
+      description:
+        "Plugins the core holds a connection with for this operation. A plugin that believes it is connected to this core for this operation (for longer than its holdMs) but is not listed holds a stale, half-open connection: it drops it and may offer again.",
       $ref: "#/definitions/OrbIdList",
     },
   },
@@ -779,7 +784,8 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
         key0 === "allow" ||
         key0 === "block" ||
         key0 === "slots" ||
-        key0 === "mandatory"
+        key0 === "mandatory" ||
+        key0 === "connected"
       )) {
         const err5 = {
           instancePath,
@@ -945,6 +951,19 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
         errors = vErrors.length;
       }
     }
+    if (data.connected !== undefined) {
+      if (
+        !validate20(data.connected, {
+          instancePath: instancePath + "/connected",
+          parentData: data,
+          parentDataProperty: "connected",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate20.errors : vErrors.concat(validate20.errors);
+        errors = vErrors.length;
+      }
+    }
   } else {
     const err11 = {
       instancePath,
@@ -964,7 +983,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-function validate68(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate69(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1656,11 +1675,11 @@ function validate68(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate68.errors = vErrors;
+  validate69.errors = vErrors;
   return errors === 0;
 }
 
-export const validateAnnounce = validate70;
+export const validateAnnounce = validate71;
 const schema30 = {
   title: "AnnounceMessage",
   description: "Sent by a plugin to `{root}/announce` when it starts.",
@@ -1694,7 +1713,7 @@ const schema36 = {
   },
 };
 
-function validate27(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate28(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1835,11 +1854,11 @@ function validate27(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate27.errors = vErrors;
+  validate28.errors = vErrors;
   return errors === 0;
 }
 
-function validate70(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate71(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2195,14 +2214,14 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
         const len0 = data6.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate27(data6[i0], {
+            !validate28(data6[i0], {
               instancePath: instancePath + "/operations/" + i0,
               parentData: data6,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
             errors = vErrors.length;
           }
         }
@@ -2237,11 +2256,11 @@ function validate70(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate70.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
 
-export const validateOffer = validate72;
+export const validateOffer = validate73;
 const schema38 = {
   title: "OfferMessage",
   description: "Sent by a plugin to the discover's `offerTo`.",
@@ -2287,7 +2306,7 @@ const schema38 = {
   },
 };
 
-function validate72(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate73(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -3051,14 +3070,14 @@ function validate72(data, { instancePath = "", parentData, parentDataProperty, r
         const len0 = data12.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate27(data12[i0], {
+            !validate28(data12[i0], {
               instancePath: instancePath + "/operations/" + i0,
               parentData: data12,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate27.errors : vErrors.concat(validate27.errors);
+            vErrors = vErrors === null ? validate28.errors : vErrors.concat(validate28.errors);
             errors = vErrors.length;
           }
         }
@@ -3093,11 +3112,11 @@ function validate72(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate72.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
 
-export const validateRequest = validate74;
+export const validateRequest = validate75;
 const schema50 = {
   title: "RequestMessage",
   description: "Sent by a core to the offer's `replyTo`, one per requested operation.",
@@ -3118,7 +3137,7 @@ const schema50 = {
   },
 };
 
-function validate74(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -3686,11 +3705,11 @@ function validate74(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate74.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
 
-export const validateReject = validate75;
+export const validateReject = validate76;
 const schema60 = {
   title: "RejectMessage",
   description: "Sent by a core to the offer's `replyTo` for an offered operation it does not take.",
@@ -3711,7 +3730,7 @@ const schema60 = {
 };
 const schema68 = { description: "Human-readable reason.", type: "string", maxLength: 1024 };
 
-function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate76(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -4155,11 +4174,11 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate75.errors = vErrors;
+  validate76.errors = vErrors;
   return errors === 0;
 }
 
-export const validateConfirm = validate76;
+export const validateConfirm = validate77;
 const schema69 = {
   title: "ConfirmMessage",
   description: "Sent by a plugin to the request's `responseTo`; the connection exists on the plugin's side.",
@@ -4179,7 +4198,7 @@ const schema69 = {
   },
 };
 
-function validate76(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate77(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -4668,11 +4687,11 @@ function validate76(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate76.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
 
-export const validateUnavailable = validate77;
+export const validateUnavailable = validate78;
 const schema78 = {
   title: "UnavailableMessage",
   description: "Sent by a plugin to the request's `responseTo` when it cannot take the request.",
@@ -4692,7 +4711,7 @@ const schema78 = {
   },
 };
 
-function validate77(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate78(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -5136,11 +5155,11 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate77.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
 
-export const validateKeepalive = validate78;
+export const validateKeepalive = validate79;
 const schema87 = {
   title: "KeepaliveMessage",
   description: "A heartbeat, sent to a connected remote's `keepaliveTo`.",
@@ -5158,7 +5177,7 @@ const schema87 = {
   },
 };
 
-function validate78(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate79(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -5512,11 +5531,11 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate78.errors = vErrors;
+  validate79.errors = vErrors;
   return errors === 0;
 }
 
-export const validateKeepaliveRequest = validate79;
+export const validateKeepaliveRequest = validate80;
 const schema94 = {
   title: "KeepaliveRequestMessage",
   description: "Asks for an immediate keepalive, to be sent to `replyTo`.",
@@ -5534,7 +5553,7 @@ const schema94 = {
   },
 };
 
-function validate79(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate80(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -5933,11 +5952,11 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate79.errors = vErrors;
+  validate80.errors = vErrors;
   return errors === 0;
 }
 
-export const validateStatusRequest = validate80;
+export const validateStatusRequest = validate81;
 const schema101 = {
   title: "StatusRequestMessage",
   description: "Asks an orb for its status, to be sent to `replyTo`.",
@@ -5955,7 +5974,7 @@ const schema101 = {
   },
 };
 
-function validate80(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate81(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -6354,11 +6373,11 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate80.errors = vErrors;
+  validate81.errors = vErrors;
   return errors === 0;
 }
 
-export const validateStatus = validate81;
+export const validateStatus = validate82;
 const schema108 = {
   title: "StatusMessage",
   description: "An orb's answer to a status-request.",
@@ -6411,7 +6430,7 @@ const schema116 = {
   },
 };
 
-function validate50(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate51(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -6749,7 +6768,7 @@ function validate50(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate50.errors = vErrors;
+  validate51.errors = vErrors;
   return errors === 0;
 }
 
@@ -6761,7 +6780,7 @@ const schema122 = {
   items: { $ref: "#/definitions/OperationName" },
 };
 
-function validate52(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate53(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (Array.isArray(data)) {
@@ -6854,11 +6873,11 @@ function validate52(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate52.errors = vErrors;
+  validate53.errors = vErrors;
   return errors === 0;
 }
 
-function validate81(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate82(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -7358,14 +7377,14 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
         const len0 = data9.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate50(data9[i0], {
+            !validate51(data9[i0], {
               instancePath: instancePath + "/connections/" + i0,
               parentData: data9,
               parentDataProperty: i0,
               rootData,
             })
           ) {
-            vErrors = vErrors === null ? validate50.errors : vErrors.concat(validate50.errors);
+            vErrors = vErrors === null ? validate51.errors : vErrors.concat(validate51.errors);
             errors = vErrors.length;
           }
         }
@@ -7387,14 +7406,14 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.operations !== undefined) {
       if (
-        !validate52(data.operations, {
+        !validate53(data.operations, {
           instancePath: instancePath + "/operations",
           parentData: data,
           parentDataProperty: "operations",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
@@ -7413,11 +7432,11 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate81.errors = vErrors;
+  validate82.errors = vErrors;
   return errors === 0;
 }
 
-export const validateClose = validate84;
+export const validateClose = validate85;
 const schema124 = {
   title: "CloseMessage",
   description: "Sent to the remote's `closeTo`. Graceful closes carry `ackTo`.",
@@ -7444,7 +7463,7 @@ const schema124 = {
   },
 };
 
-function validate84(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate85(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   const _errs1 = errors;
@@ -7901,14 +7920,14 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
     }
     if (data.operations !== undefined) {
       if (
-        !validate52(data.operations, {
+        !validate53(data.operations, {
           instancePath: instancePath + "/operations",
           parentData: data,
           parentDataProperty: "operations",
           rootData,
         })
       ) {
-        vErrors = vErrors === null ? validate52.errors : vErrors.concat(validate52.errors);
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
         errors = vErrors.length;
       }
     }
@@ -7961,11 +7980,11 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate84.errors = vErrors;
+  validate85.errors = vErrors;
   return errors === 0;
 }
 
-export const validateCloseAck = validate86;
+export const validateCloseAck = validate87;
 const schema132 = {
   title: "CloseAckMessage",
   description: "Sent to a graceful close's `ackTo` once the remote closed its side.",
@@ -7983,7 +8002,7 @@ const schema132 = {
   },
 };
 
-function validate86(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate87(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -8352,11 +8371,11 @@ function validate86(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate86.errors = vErrors;
+  validate87.errors = vErrors;
   return errors === 0;
 }
 
-export const validatePresence = validate87;
+export const validatePresence = validate88;
 const schema139 = {
   title: "PresenceMessage",
   description:
@@ -8379,7 +8398,7 @@ const schema139 = {
   },
 };
 
-function validate87(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate88(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   const _errs1 = errors;
@@ -8866,11 +8885,11 @@ function validate87(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate87.errors = vErrors;
+  validate88.errors = vErrors;
   return errors === 0;
 }
 
-export const validateInput = validate88;
+export const validateInput = validate89;
 const schema146 = {
   title: "InputMessage",
   description: "Operation input, sent by a core to the connection's `inputTopic`.",
@@ -8897,7 +8916,7 @@ const schema153 = {
   pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)",
 };
 
-function validate88(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate89(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -9292,11 +9311,11 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate88.errors = vErrors;
+  validate89.errors = vErrors;
   return errors === 0;
 }
 
-export const validateOutput = validate89;
+export const validateOutput = validate90;
 const schema154 = {
   title: "OutputMessage",
   description: "Operation output, sent by a plugin to the connection's `outputTopic`.",
@@ -9319,7 +9338,7 @@ const schema154 = {
   },
 };
 
-function validate89(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate90(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -9714,11 +9733,11 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate89.errors = vErrors;
+  validate90.errors = vErrors;
   return errors === 0;
 }
 
-export const validateError = validate90;
+export const validateError = validate91;
 const schema162 = {
   title: "ErrorMessage",
   description: "The operation failed; sent by a plugin to the connection's `outputTopic`.",
@@ -9745,7 +9764,7 @@ const schema162 = {
 };
 const pattern89 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)", "u");
 
-function validate90(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate91(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -10238,6 +10257,6 @@ function validate90(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate90.errors = vErrors;
+  validate91.errors = vErrors;
   return errors === 0;
 }

@@ -12,7 +12,7 @@ import {
   NotRunningError,
 } from "../errors.js";
 import { checkId, randomId } from "../ids.js";
-import { CompiledSpec, matchesAny, type SchemaSpec } from "../schema-spec.js";
+import { CompiledSpec, matchesAny, type DataCheck, type SchemaSpec } from "../schema-spec.js";
 import type { TimerHandle } from "../clock.js";
 import {
   closeTopic,
@@ -200,8 +200,20 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
     for (const t of [this.discoverTimer, this.discoverSoonTimer, this.offerWindow])
       if (t !== undefined) this.clock.clearTimeout(t);
     this.discoverTimer = this.discoverSoonTimer = this.offerWindow = undefined;
-    this.bufferedOffers.length = 0;
-    for (const p of this.pendingConnects.values()) this.clock.clearTimeout(p.timer);
+    // Free every slot plugins hold for us: reject buffered offers, close pending requests.
+    for (const offer of this.bufferedOffers.splice(0)) {
+      for (const op of offer.operations) {
+        this.post(
+          offer.replyTo,
+          this.message("reject", { re: offer.id, operation: op.name, reason: "stopping" }),
+          offer.from,
+        );
+      }
+    }
+    for (const p of this.pendingConnects.values()) {
+      this.clock.clearTimeout(p.timer);
+      this.closeStray(p.plugin, p.operation, "stopping", p.offer.closeTo);
+    }
     this.pendingConnects.clear();
   }
 
@@ -215,6 +227,9 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
    */
   compliant(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state === "compliant") return Promise.resolve();
+    if (this.state === "stopping" || this.state === "stopped") {
+      return Promise.reject(new NotRunningError(`${this.id} is ${this.state}: start() it first`));
+    }
     return new Promise((resolve, reject) => {
       let timer: TimerHandle | undefined;
       const off = this.on("state", (state) => {
@@ -290,6 +305,9 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       };
       if (req.maximum !== undefined) need.slots = req.maximum - taken;
       if (missingMandatory.length > 0) need.mandatory = missingMandatory;
+      // Lets a plugin with a half-open connection (lost confirm or close) notice it. Beyond
+      // what one list may carry, leave it out: plugins then assume nothing.
+      if (connected.size <= 1024) need.connected = [...connected];
       out.push(need);
     }
     return out;
@@ -335,7 +353,13 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
   // ---- inbound -------------------------------------------------------------------------
 
   protected handle(message: OrbitalisMessage): void {
-    if (!this.running) return;
+    if (!this.running) {
+      // Stopping: in-flight results still arrive (graceful close), and a confirm that
+      // arrives now has no pending request: answer it with a close.
+      if (message.kind === "output" || message.kind === "error") this.onOutputMessage(message);
+      else if (message.kind === "confirm") this.onConfirm(message);
+      return;
+    }
     switch (message.kind) {
       case "announce":
         return this.onAnnounce(message);
@@ -434,7 +458,10 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
     const existing = this.connection(offer.from, req.name);
     if (existing && existing.remoteEpoch === offer.epoch) return false;
     if (this.pendingFor(req.name).some((p) => p.plugin === offer.from)) return false;
-    return matchesAny(input, req.inputs) && matchesAny(output, req.outputs);
+    // The plugin's schemas must compile here: its outputs are validated against them.
+    return (
+      matchesAny(input, req.inputs) && matchesAny(output, req.outputs) && input.usable() && output.usable()
+    );
   }
 
   private requestConnection(offer: OfferMessage, operation: string): void {
@@ -447,8 +474,11 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       outputTopic: out,
     });
     const timer = this.clock.setTimeout(() => {
-      // The reservation expired on the plugin's side too; try again.
-      if (this.pendingConnects.delete(request.id)) this.discoverSoon();
+      // The reservation expired on the plugin's side too. Its confirm may still be on the
+      // way: close that operation towards it so no slot is stranded, then try again.
+      if (!this.pendingConnects.delete(request.id)) return;
+      this.closeStray(offer.from, operation, "request expired", offer.closeTo);
+      this.discoverSoon();
     }, offer.holdMs);
     this.pendingConnects.set(request.id, {
       requestId: request.id,
@@ -472,18 +502,12 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       pending.pluginEpoch !== confirm.epoch ||
       pending.operation !== confirm.operation
     ) {
+      const existing = this.connection(confirm.from, confirm.operation);
+      // A duplicate (QoS 1 delivers at least once) of the confirm that made a connection.
+      if (existing && existing.remoteEpoch === confirm.epoch && existing.inputTopic === confirm.inputTopic)
+        return;
       // Nobody waits for this confirm (expired, or not ours): close it so no slot is stranded.
-      const closeTo =
-        this.peerTopics(confirm.from)?.closeTo ?? closeTopic({ root: this.root, orb: confirm.from });
-      this.post(
-        closeTo,
-        this.message("close", {
-          graceful: false,
-          operations: [confirm.operation],
-          reason: "no pending request",
-        }),
-        confirm.from,
-      );
+      this.closeStray(confirm.from, confirm.operation, "no pending request");
       return;
     }
     this.pendingConnects.delete(confirm.re);
@@ -517,6 +541,8 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
   private onOutputMessage(message: OutputMessage | ErrorMessage): void {
     const connection = this.connection(message.from, message.operation);
     if (!connection || connection.remoteEpoch !== message.epoch) {
+      // A connection the plugin has and we do not (half-open): tell it to drop it.
+      this.closeStray(message.from, message.operation, "no connection");
       this.reportError(
         new NoConnectionError(
           `${message.kind} from ${message.from} for ${message.operation}: no such connection`,
@@ -538,7 +564,7 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       else this.reportError(error, "remote error");
       return;
     }
-    const check = connection.output.check(message.data);
+    const check = this.checkOutput(connection, message.data);
     if (!check.ok) {
       const error = new InvalidPayloadError(
         `output of ${message.operation} from ${message.from} does not match its schema`,
@@ -571,12 +597,38 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
     }
   }
 
+  /**
+   * Checks an output against the connection's output spec (the plugin's) and the specs the
+   * core accepts for the operation. Never throws: a schema that cannot be compiled fails.
+   */
+  private checkOutput(connection: Connection, data: unknown): DataCheck {
+    try {
+      const own = connection.output.check(data);
+      if (!own.ok) return own;
+      const accepted = this.requirements.get(connection.operation)?.outputs ?? [];
+      const checks = accepted.map((s) => s.check(data));
+      if (checks.length === 0 || checks.some((c) => c.ok)) return own;
+      return { ok: false, errors: checks.flatMap((c) => (c.ok ? [] : c.errors)) };
+    } catch (error) {
+      return { ok: false, errors: [`the output schema cannot be used: ${(error as Error).message}`] };
+    }
+  }
+
   private settle(corr: string): void {
     const pending = this.requests.get(corr);
     if (!pending) return;
     this.requests.delete(corr);
     this.clock.clearTimeout(pending.timer);
     pending.connection.end();
+  }
+
+  /** Idle connections close only when compliance does not need them. */
+  protected override mayCloseUnused(connection: Connection): boolean {
+    const req = this.requirements.get(connection.operation);
+    if (!req) return true;
+    if (req.mandatory.includes(connection.remote)) return false;
+    const open = this.connectionsOf(connection.operation).filter((c) => c.state === "open").length;
+    return open > req.minimum;
   }
 
   protected onConnectionRemoved(connection: Connection, detail: DisconnectionDetail): void {
@@ -680,13 +732,24 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
    * InvalidPayloadError (bad input, or an output that does not match its schema).
    */
   async request<T = unknown>(operation: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? this.timing.requestTimeoutMs;
+    if (
+      typeof timeoutMs !== "number" ||
+      !Number.isFinite(timeoutMs) ||
+      timeoutMs < 1 ||
+      timeoutMs > 2_147_483_647
+    ) {
+      throw new ConfigError(
+        "timeoutMs",
+        `must be a number of milliseconds from 1 to 2147483647, found ${String(timeoutMs)}`,
+      );
+    }
     const to = options.to ?? "any";
     if (to === "all")
       throw new NoConnectionError(
         'request awaits one result: use to: "any" or a plugin id (or execute for all)',
       );
     const connection = this.pick(this.targets(operation, data, to));
-    const timeoutMs = options.timeoutMs ?? this.timing.requestTimeoutMs;
     const corr = randomId(16);
     const result = new Promise<T>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {

@@ -143,6 +143,7 @@ interface PendingClose {
   readonly connections: Set<Connection>;
   readonly resolve: () => void;
   readonly timer: TimerHandle;
+  readonly reason: "closed" | "unused";
 }
 
 type Envelope = "v" | "kind" | "id" | "from" | "epoch" | "ts";
@@ -304,6 +305,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
           retain: true,
         },
       });
+      this.busDown = false;
       this.stopBusWatch = this.bus.onStatus((status) => this.onBusStatus(status));
       const filters = [
         `${this.root}/orb/${this.id}/+`,
@@ -384,6 +386,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   private async leaveBus(): Promise<void> {
     this.stopBusWatch?.();
     this.stopBusWatch = undefined;
+    this.busDown = false;
     const subs = this.subscriptions;
     this.subscriptions = [];
     await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
@@ -396,13 +399,21 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       this.busDown = true;
     } else if (status === "reconnected" || status === "connected") {
       if (this.busDown) {
+        this.busDown = false;
         const now = this.clock.now();
         for (const peer of this.peers.values()) {
           peer.lastSeen = now;
           this.armDeath(peer);
         }
+        // The broker may have published our will during the drop: say we are here.
+        if (this.running) {
+          this.bus
+            .publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), {
+              retain: this.bus.capabilities.retain,
+            })
+            .catch((error: unknown) => this.reportError(error, "could not publish online presence"));
+        }
       }
-      this.busDown = false;
     }
     this.events.emit("bus", ...([status] as E["bus"]));
   }
@@ -714,10 +725,10 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
         peer.deathTimer = undefined;
         if (this.peers.get(peer.id) !== peer) return;
         const silent = this.clock.now() - peer.lastSeen;
-        if (this.busDown || silent < this.timing.deadAfterMs) {
-          // Heard from it meanwhile (or the bus is down: suspended): check again later.
-          if (this.busDown)
-            peer.lastSeen = Math.max(peer.lastSeen, this.clock.now() - this.timing.deadAfterMs + 1);
+        // While the bus is down death is suspended: the bus's return re-arms the timer.
+        if (this.busDown) return;
+        if (silent < this.timing.deadAfterMs) {
+          // Heard from it meanwhile: check again when its silence could reach deadAfterMs.
           this.armDeath(peer);
           return;
         }
@@ -765,7 +776,17 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
    * in-flight work and acknowledges; no ack within `gracefulCloseTimeoutMs` closes
    * gracelessly. Resolves once closed locally.
    */
-  async close(remote: string, operation?: string, options: CloseOptions = {}): Promise<void> {
+  close(remote: string, operation?: string, options: CloseOptions = {}): Promise<void> {
+    return this.closeWith(remote, operation, options, "closed");
+  }
+
+  /** `close()`, with the reason the local disconnection events give. */
+  private async closeWith(
+    remote: string,
+    operation: string | undefined,
+    options: CloseOptions,
+    reason: "closed" | "unused",
+  ): Promise<void> {
     const graceful = options.graceful ?? true;
     const targets = [...this.table.values()].filter(
       (c) => c.remote === remote && (operation === undefined || c.operation === operation),
@@ -773,14 +794,14 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     if (targets.length === 0) return;
     const peer = this.peers.get(remote);
     const closeTo = peer?.closeTo ?? closeTopic({ root: this.root, orb: remote });
-    const all = operation === undefined || targets.length === peer?.connections.size;
+    const all = operation === undefined;
     const base: { operations?: string[]; reason?: string; data?: unknown } = {};
     if (!all) base.operations = [...new Set(targets.map((t) => t.operation))];
     if (options.reason !== undefined) base.reason = options.reason;
     if (options.data !== undefined) base.data = options.data;
     if (!graceful) {
       this.post(closeTo, this.message("close", { ...base, graceful: false }), remote);
-      for (const c of targets) this.removeConnection(c, { reason: "closed", graceful: false });
+      for (const c of targets) this.removeConnection(c, { reason, graceful: false });
       return;
     }
     for (const c of targets) c.state = "closing";
@@ -803,22 +824,32 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
         for (const c of targets) this.removeConnection(c, { reason: "timeout", graceful: false });
         resolve();
       }, this.timing.gracefulCloseTimeoutMs);
-      this.closes.set(message.id, { connections: new Set(targets), resolve, timer });
+      this.closes.set(message.id, { connections: new Set(targets), resolve, timer, reason });
       this.send(closeTo, message, remote).catch((error: unknown) => {
         // No close went out, so no ack will come: close locally now.
         this.reportError(error, `could not send close to ${remote}`);
         this.clock.clearTimeout(timer);
         this.closes.delete(message.id);
-        for (const c of targets) this.removeConnection(c, { reason: "closed", graceful: false });
+        for (const c of targets) this.removeConnection(c, { reason, graceful: false });
         resolve();
       });
     });
   }
 
+  /**
+   * Tells `remote` to drop its side of a connection we do not have (a stray confirm, an
+   * input or output for an unknown connection, an expired request): a graceless close.
+   */
+  protected closeStray(remote: string, operation: string, reason: string, closeTo?: string): void {
+    const topic = closeTo ?? this.peers.get(remote)?.closeTo ?? closeTopic({ root: this.root, orb: remote });
+    this.post(topic, this.message("close", { graceful: false, operations: [operation], reason }), remote);
+  }
+
   private onCloseAck(re: string): void {
     const pending = this.closes.get(re);
     if (!pending) return;
-    for (const c of [...pending.connections]) this.removeConnection(c, { reason: "closed", graceful: true });
+    for (const c of [...pending.connections])
+      this.removeConnection(c, { reason: pending.reason, graceful: true });
   }
 
   private onClose(message: CloseMessage): void {
@@ -857,6 +888,11 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
 
   // ---- idle connections ----------------------------------------------------------------
 
+  /** Whether an idle connection may be closed by `closeUnusedAfterMs` (cores keep what compliance needs). */
+  protected mayCloseUnused(_connection: Connection): boolean {
+    return true;
+  }
+
   private scheduleUnusedCheck(): void {
     const idle = this.timing.closeUnusedAfterMs;
     if (idle <= 0) return;
@@ -866,9 +902,9 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       if (!this.running) return;
       const now = this.clock.now();
       for (const c of [...this.table.values()]) {
-        if (c.state === "open" && c.inFlight === 0 && now - c.lastUsed >= idle) {
+        if (c.state === "open" && c.inFlight === 0 && now - c.lastUsed >= idle && this.mayCloseUnused(c)) {
           this.logger.info(`${this.id}: closing unused connection ${c.remote}/${c.operation}`);
-          void this.close(c.remote, c.operation, { graceful: true, reason: "unused" });
+          void this.closeWith(c.remote, c.operation, { graceful: true, reason: "unused" }, "unused");
         }
       }
       this.scheduleUnusedCheck();

@@ -237,6 +237,8 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
 
   protected handle(message: OrbitalisMessage): void {
     if (!this.running) {
+      // Stopping: inputs still get an answer (CLOSING), so graceful closes finish at once.
+      if (message.kind === "input") void this.onInput(message);
       return;
     }
     switch (message.kind) {
@@ -261,6 +263,7 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
       closeTo: discover.closeTo,
       deadAfterMs: discover.deadAfterMs,
     });
+    this.reconcile(discover);
     if (this.prefer.length === 0) return this.offerTo(discover);
     // Preferences: collect discovers for a short window, then serve preferred cores first.
     this.bufferedDiscovers.push(discover);
@@ -271,6 +274,30 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
         batch.sort((a, b) => rank(this.prefer, a.d.from) - rank(this.prefer, b.d.from) || a.i - b.i);
         for (const { d } of batch) if (this.running) this.offerTo(d);
       }, this.timing.offerWindowMs);
+    }
+  }
+
+  /**
+   * Compares the core's view (the `connected` list of each needed operation) with ours:
+   * a connection the core does not list is half-open on our side (its confirm or a close
+   * got lost) and is dropped; one it lists that we lack is closed towards it.
+   */
+  private reconcile(discover: DiscoverMessage): void {
+    const now = this.clock.now();
+    for (const need of discover.operations) {
+      if (need.connected === undefined) continue;
+      const listed = need.connected.includes(this.id);
+      const mine = this.connection(discover.from, need.name);
+      if (
+        mine?.state === "open" &&
+        mine.remoteEpoch === discover.epoch &&
+        !listed &&
+        now - mine.since > this.timing.holdMs
+      ) {
+        this.removeConnection(mine, { reason: "closed-by-remote", graceful: false });
+      } else if (!mine && listed) {
+        this.closeStray(discover.from, need.name, "no connection", discover.closeTo);
+      }
     }
   }
 
@@ -390,6 +417,8 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     const connection = this.connection(message.from, message.operation);
     const op = this.operations.get(message.operation);
     if (!connection || !op || connection.remoteEpoch !== message.epoch) {
+      // The core has a connection we do not (half-open): tell it to drop it.
+      this.closeStray(message.from, message.operation, "no connection");
       this.reportError(
         new NoConnectionError(`input from ${message.from} for ${message.operation}: no such connection`),
         "dropped",
@@ -444,8 +473,13 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     }
   }
 
-  protected onConnectionRemoved(_connection: Connection, _detail: DisconnectionDetail): void {
-    // Slots free up by themselves: capacity is computed from the connection table.
+  protected onConnectionRemoved(connection: Connection, _detail: DisconnectionDetail): void {
+    // Slots free up by themselves (capacity is computed from the table); forget a core we
+    // no longer serve or hold anything for, so the table of cores does not grow forever.
+    const core = connection.remote;
+    if ([...this.table.values()].some((c) => c.remote === core)) return;
+    if ([...this.reservations.values()].some((r) => r.core === core)) return;
+    this.coreInfo.delete(core);
   }
 
   // ---- pushing outputs -----------------------------------------------------------------

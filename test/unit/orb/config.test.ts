@@ -91,4 +91,15 @@ describe("configuration errors name the field, at construction", () => {
       () => new Plugin({ id: "lamp-x", bus: hub.bus(), maxCores: 2, allow: [], prefer: [] }),
     ).not.toThrow();
   });
+
+  it("request() checks its timeoutMs; compliant() on a stopped core rejects at once", async () => {
+    const c = new Core({ id: "c", bus: hub.bus(), requires: {} });
+    await c.start();
+    await expect(c.request("x", undefined, { timeoutMs: -1 })).rejects.toMatchObject({
+      code: "ERR_CONFIG",
+      field: "timeoutMs",
+    });
+    await c.stop();
+    await expect(c.compliant()).rejects.toMatchObject({ code: "ERR_NOT_RUNNING" });
+  });
 });

@@ -100,6 +100,8 @@ export abstract class BaseBus implements Bus {
   abstract readonly capabilities: BusCapabilities;
 
   #status: BusStatus = "connecting";
+  #connecting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
   readonly #listeners = new Set<BusStatusListener>();
   /** Where errors nobody awaits go. */
   protected readonly reportError: BusErrorReporter;
@@ -179,21 +181,6 @@ export abstract class BaseBus implements Bus {
     }
   }
 
-  /**
-   * `connect()` after `close()`: waits for the shutdown, lets the adapter forget its old
-   * client (`reset`), reopens and connects anew.
-   */
-  protected async connectAfterClose(
-    closing: Promise<void> | undefined,
-    reset: () => void,
-    connect: () => Promise<void>,
-  ): Promise<void> {
-    await closing;
-    reset();
-    this.reopen();
-    return connect();
-  }
-
   /** True once `close()` was called (read fresh: no narrowing across awaits). */
   protected isClosed(): boolean {
     return this.#status === "closed";
@@ -207,10 +194,40 @@ export abstract class BaseBus implements Bus {
     };
   }
 
-  abstract connect(options?: BusConnectOptions): Promise<void>;
+  /**
+   * Connects once (concurrent calls share the attempt); a no-op when connected. After
+   * `close()` it waits for the shutdown, lets the adapter forget its old client and opens a
+   * new session (an orb that stops and starts again).
+   */
+  connect(options?: BusConnectOptions): Promise<void> {
+    if (this.isClosed()) {
+      return (async () => {
+        await this.#closing;
+        this.#closing = undefined;
+        this.resetAfterClose();
+        this.reopen();
+        return this.connect(options);
+      })();
+    }
+    if (this.status !== "connecting") return Promise.resolve();
+    return (this.#connecting ??= this.open(options).finally(() => {
+      this.#connecting = undefined;
+    }));
+  }
+
+  /** Closes once (concurrent and later calls share the shutdown). */
+  close(): Promise<void> {
+    return (this.#closing ??= this.shutdown());
+  }
+
+  /** Opens the connection; called by `connect()` while the status is `connecting`. */
+  protected abstract open(options?: BusConnectOptions): Promise<void>;
+  /** Closes the connection; called once per `close()`, after which the status is `closed`. */
+  protected abstract shutdown(): Promise<void>;
+  /** Forgets the closed client before a new session; adapters override as needed. */
+  protected resetAfterClose(): void {}
   abstract publish(topic: string, payload: Uint8Array, options?: PublishOptions): Promise<void>;
   abstract subscribe(filter: string, onMessage: MessageHandler): Promise<Subscription>;
-  abstract close(): Promise<void>;
 
   /** Encodes `value` to UTF-8 JSON once, then publishes the bytes. */
   async publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {

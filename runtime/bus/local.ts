@@ -351,22 +351,18 @@ export class LocalBus extends BaseBus {
   }
 
   /**
-   * Connects (immediately) and remembers the will. Resolves at once; rejects with
-   * `ERR_BUS_CLOSED` after close, `InvalidTopicError`/`InvalidPayloadError` for a bad will.
+   * Connects (immediately) and remembers the will. Rejects with
+   * `InvalidTopicError`/`InvalidPayloadError` for a bad will.
    */
   // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
-  async connect(options?: BusConnectOptions): Promise<void> {
-    // Connecting again after close() (or a simulated crash) opens a new session.
-    if (this.isClosed()) this.reopen();
+  protected override async open(options?: BusConnectOptions): Promise<void> {
     const will = options?.will;
     if (will !== undefined) {
       validateTopic(will.topic);
       checkPayload(will.payload);
     }
-    if (this.status === "connecting") {
-      this.#will = will;
-      this.setStatus("connected");
-    }
+    this.#will = will;
+    this.setStatus("connected");
   }
 
   /**
@@ -436,8 +432,8 @@ export class LocalBus extends BaseBus {
     };
   }
 
-  /** Closes: drops all subscriptions, forgets the will. Idempotent. */
-  close(): Promise<void> {
+  /** Drops all subscriptions and forgets the will. */
+  protected override shutdown(): Promise<void> {
     this.#drop();
     this.#will = undefined;
     return Promise.resolve();

@@ -121,8 +121,6 @@ export class MqttBus extends BaseBus {
   readonly #qos: MqttQos;
   readonly #registry: SubscriptionRegistry;
   #client: MqttClient | undefined;
-  #connecting: Promise<void> | undefined;
-  #closing: Promise<void> | undefined;
   /** MQTT 5 with subscription identifiers available on the broker. */
   #useIds = false;
   /** Bumped on every disconnection, so a stale reconnect flow does not report. */
@@ -158,22 +156,15 @@ export class MqttBus extends BaseBus {
   /**
    * Connects and registers the will. Resolves on the broker's CONNACK; rejects with a
    * `BusError` (mqtt.js error as `cause`) if the first connection fails or times out, and
-   * then the bus may be connected again. Resolves at once when already connected.
+   * then the bus may be connected again.
    */
-  connect(options?: BusConnectOptions): Promise<void> {
-    if (this.isClosed()) {
-      // Connecting again after close() opens a new session (an orb restarting after stop()).
-      const reset = (): void => {
-        this.#closing = undefined;
-        this.#client = undefined;
-        this.#inflight = 0;
-      };
-      return this.connectAfterClose(this.#closing, reset, () => this.connect(options));
-    }
-    if (this.status !== "connecting") return Promise.resolve();
-    return (this.#connecting ??= this.#open(options?.will).finally(() => {
-      this.#connecting = undefined;
-    }));
+  protected override open(options?: BusConnectOptions): Promise<void> {
+    return this.#open(options?.will);
+  }
+
+  protected override resetAfterClose(): void {
+    this.#client = undefined;
+    this.#inflight = 0;
   }
 
   async #open(will: BusWill | undefined): Promise<void> {
@@ -470,8 +461,8 @@ export class MqttBus extends BaseBus {
    * Disconnects cleanly (no will is published), waiting up to 2 s for in-flight
    * acknowledgements. Idempotent; later calls reject with `ERR_BUS_CLOSED` until `connect()` opens a new session.
    */
-  close(): Promise<void> {
-    return (this.#closing ??= this.#shutdown());
+  protected override shutdown(): Promise<void> {
+    return this.#shutdown();
   }
 
   async #shutdown(): Promise<void> {

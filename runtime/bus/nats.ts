@@ -113,8 +113,6 @@ export class NatsBus extends BaseBus {
   readonly capabilities: BusCapabilities = NATS_CAPABILITIES;
   readonly #options: NatsBusOptions;
   #nc: NatsConnection | undefined;
-  #connecting: Promise<void> | undefined;
-  #closing: Promise<void> | undefined;
   readonly #subs = new Set<NatsSubscription[]>();
 
   constructor(options: NatsBusOptions = {}) {
@@ -132,19 +130,12 @@ export class NatsBus extends BaseBus {
    * (library error as `cause`) if the first connection fails. A will is ignored (see
    * `capabilities.will`).
    */
-  connect(_options?: BusConnectOptions): Promise<void> {
-    if (this.isClosed()) {
-      // Connecting again after close() opens a new session (an orb restarting after stop()).
-      const reset = (): void => {
-        this.#closing = undefined;
-        this.#nc = undefined;
-      };
-      return this.connectAfterClose(this.#closing, reset, () => this.connect(_options));
-    }
-    if (this.status !== "connecting") return Promise.resolve();
-    return (this.#connecting ??= this.#open().finally(() => {
-      this.#connecting = undefined;
-    }));
+  protected override open(_options?: BusConnectOptions): Promise<void> {
+    return this.#open();
+  }
+
+  protected override resetAfterClose(): void {
+    this.#nc = undefined;
   }
 
   async #open(): Promise<void> {
@@ -293,8 +284,8 @@ export class NatsBus extends BaseBus {
    * Flushes what is pending (when connected, up to 2 s) and closes. Idempotent; later
    * calls reject with `ERR_BUS_CLOSED`.
    */
-  close(): Promise<void> {
-    return (this.#closing ??= this.#shutdown());
+  protected override shutdown(): Promise<void> {
+    return this.#shutdown();
   }
 
   async #shutdown(): Promise<void> {

@@ -63,8 +63,6 @@ export class RedisBus extends BaseBus {
   readonly #registry: SubscriptionRegistry;
   #pub: Redis | undefined;
   #sub: Redis | undefined;
-  #connecting: Promise<void> | undefined;
-  #closing: Promise<void> | undefined;
   #epoch = 0;
   #lastError: Error | undefined;
 
@@ -85,20 +83,13 @@ export class RedisBus extends BaseBus {
    * (ioredis error as `cause`) if either fails, and then the bus may be connected again.
    * A will is ignored (see `capabilities.will`).
    */
-  connect(_options?: BusConnectOptions): Promise<void> {
-    if (this.isClosed()) {
-      // Connecting again after close() opens a new session (an orb restarting after stop()).
-      const reset = (): void => {
-        this.#closing = undefined;
-        this.#pub = undefined;
-        this.#sub = undefined;
-      };
-      return this.connectAfterClose(this.#closing, reset, () => this.connect(_options));
-    }
-    if (this.status !== "connecting") return Promise.resolve();
-    return (this.#connecting ??= this.#open().finally(() => {
-      this.#connecting = undefined;
-    }));
+  protected override open(_options?: BusConnectOptions): Promise<void> {
+    return this.#open();
+  }
+
+  protected override resetAfterClose(): void {
+    this.#pub = undefined;
+    this.#sub = undefined;
   }
 
   async #open(): Promise<void> {
@@ -259,8 +250,8 @@ export class RedisBus extends BaseBus {
    * Closes both connections (`QUIT` when connected, waiting for queued commands; at most
    * 2 s). Idempotent; later calls reject with `ERR_BUS_CLOSED` until `connect()` opens a new session.
    */
-  close(): Promise<void> {
-    return (this.#closing ??= this.#shutdown());
+  protected override shutdown(): Promise<void> {
+    return this.#shutdown();
   }
 
   async #shutdown(): Promise<void> {

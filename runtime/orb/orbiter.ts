@@ -473,7 +473,13 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   // ---- receiving -----------------------------------------------------------------------
 
   private receive(topic: string, value: unknown): void {
-    const result = validateMessage(value);
+    let result: ReturnType<typeof validateMessage>;
+    try {
+      result = validateMessage(value);
+    } catch (error) {
+      this.reportError(error, `could not validate a message on ${topic}`);
+      return;
+    }
     if (!result.ok) {
       this.events.emit(
         "error",

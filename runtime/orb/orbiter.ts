@@ -124,6 +124,8 @@ interface Peer {
   readonly connections: Set<Connection>;
   deathTimer?: TimerHandle;
   keepaliveTimer?: TimerHandle;
+  /** An ungraceful offline presence (a will) waiting out its grace period. */
+  offlineTimer?: TimerHandle;
 }
 
 /** Topics a remote advertised for liveness and termination. */
@@ -176,6 +178,8 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   private subscriptions: Subscription[] = [];
   private stopBusWatch: (() => void) | undefined;
   private busDown = false;
+  /** When the bus last came back after an outage (wills are not trusted for deadAfterMs). */
+  private reconnectedAt = -Infinity;
   protected readonly table = new Map<string, Connection>();
   private readonly peers = new Map<string, Peer>();
   private readonly replies = new Map<string, PendingReply>();
@@ -387,6 +391,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     this.stopBusWatch?.();
     this.stopBusWatch = undefined;
     this.busDown = false;
+    this.reconnectedAt = -Infinity;
     const subs = this.subscriptions;
     this.subscriptions = [];
     await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
@@ -397,10 +402,12 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     if (status === "disconnected") {
       // Peers cannot be heard during an outage: suspend death until deadAfterMs after it ends.
       this.busDown = true;
+      for (const peer of this.peers.values()) this.cancelOffline(peer);
     } else if (status === "reconnected" || status === "connected") {
       if (this.busDown) {
         this.busDown = false;
         const now = this.clock.now();
+        this.reconnectedAt = now;
         for (const peer of this.peers.values()) {
           peer.lastSeen = now;
           this.armDeath(peer);
@@ -499,6 +506,8 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
           this.peerGone(peer, "restarted");
         } else {
           peer.lastSeen = this.clock.now();
+          // It speaks: a will of it waiting out its grace was not its death.
+          if (!(message.kind === "presence" && message.status === "offline")) this.cancelOffline(peer);
         }
       }
       switch (message.kind) {
@@ -713,6 +722,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     this.peers.delete(peer.id);
     if (peer.deathTimer !== undefined) this.clock.clearTimeout(peer.deathTimer);
     if (peer.keepaliveTimer !== undefined) this.clock.clearTimeout(peer.keepaliveTimer);
+    this.cancelOffline(peer);
   }
 
   /** Known topics of a connected remote, if any. */
@@ -771,7 +781,29 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   private onPresence(message: PresenceMessage): void {
     const peer = this.peers.get(message.from);
     if (!peer || message.status !== "offline" || message.epoch !== peer.epoch) return;
-    this.peerGone(peer, "offline");
+    if (message.graceful === true) return this.peerGone(peer, "offline");
+    // A will. A broker that shuts down publishes every client's will before dropping us too,
+    // and a broker we reconnect to hands us retained wills of peers that are back as well:
+    // during an outage and for deadAfterMs after it, heartbeats decide, not wills.
+    if (this.busDown || this.clock.now() - this.reconnectedAt < this.timing.deadAfterMs) return;
+    // Otherwise wait a moment: if our own bus drops meanwhile (the broker is going away) or
+    // the peer speaks, it was not the peer that died.
+    if (peer.offlineTimer !== undefined) return;
+    peer.offlineTimer = this.clock.setTimeout(() => {
+      peer.offlineTimer = undefined;
+      if (this.peers.get(peer.id) === peer && !this.busDown) this.peerGone(peer, "offline");
+    }, this.willGraceMs());
+  }
+
+  /** How long a will waits before it counts: short, so a killed process is noticed fast. */
+  private willGraceMs(): number {
+    return Math.max(1, Math.min(250, Math.floor(this.timing.deadAfterMs / 4)));
+  }
+
+  private cancelOffline(peer: Peer): void {
+    if (peer.offlineTimer === undefined) return;
+    this.clock.clearTimeout(peer.offlineTimer);
+    peer.offlineTimer = undefined;
   }
 
   // ---- termination ---------------------------------------------------------------------

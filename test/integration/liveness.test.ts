@@ -151,6 +151,11 @@ describe("a broker outage", () => {
     );
     await Promise.all([plugin.start(), core.start()]);
     await core.compliant({ timeoutMs: 10_000 });
+    const events: string[] = [];
+    core.on("disconnection", (c, d) => events.push(`core: ${c.remote}/${c.operation} ${d.reason}`));
+    plugin.on("disconnection", (c, d) => events.push(`plugin: ${c.remote}/${c.operation} ${d.reason}`));
+    core.on("bus", (s) => events.push(`core bus ${s}`));
+    plugin.on("bus", (s) => events.push(`plugin bus ${s}`));
 
     const outcomes: string[] = [];
     let running = true;
@@ -187,10 +192,14 @@ describe("a broker outage", () => {
     );
     running = false;
     await withTimeout(load, 5000, "the request loop to end (no request hangs)");
+    report(`outage events: ${events.join(", ")}`);
     report(
       `outage: ${outcomes.length} requests, ${outcomes.filter((o) => o === "ok").length} ok, failures ${JSON.stringify(countBy(outcomes.filter((o) => o !== "ok")))}`,
     );
     expect(outcomes.filter((o) => o !== "ok").length).toBeGreaterThan(0);
+    // The broker published both clients' wills as it went down: that was no death, and the
+    // connections lived through the outage.
+    expect(events.filter((e) => e.includes("offline") || e.includes("dead"))).toEqual([]);
     expect(core.state).toBe("compliant");
   }, 60_000);
 });

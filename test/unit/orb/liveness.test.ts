@@ -73,6 +73,43 @@ async function scriptedPlugin(hub: LocalHub, clock: ManualClock, c: Core, id = "
   return raw;
 }
 
+/** A LocalBus that fakes an outage: reports disconnected and hears nothing until restored. */
+function outageBus(w: EchoWorld): { bus: ReturnType<LocalHub["bus"]>; down: () => void; up: () => void } {
+  const bus = w.hub.bus();
+  const listeners = new Set<(s: BusStatus) => void>();
+  let isDown = false;
+  const subscribeValue = bus.subscribeValue.bind(bus);
+  const onStatus = bus.onStatus.bind(bus);
+  // Inbound deliveries are dropped while down, as a disconnected client hears nothing.
+  bus.subscribeValue = (filter, onValue, onInvalid) =>
+    subscribeValue(
+      filter,
+      (topic, value) => {
+        if (!isDown) onValue(topic, value);
+      },
+      onInvalid,
+    );
+  bus.onStatus = (listener) => {
+    listeners.add(listener);
+    const off = onStatus(listener);
+    return () => {
+      listeners.delete(listener);
+      off();
+    };
+  };
+  return {
+    bus,
+    down: () => {
+      isDown = true;
+      for (const l of listeners) l("disconnected");
+    },
+    up: () => {
+      isDown = false;
+      for (const l of listeners) l("reconnected");
+    },
+  };
+}
+
 describe("heartbeats", () => {
   it("keeps a quiet remote informed at least every third of its deadAfterMs", async () => {
     const w = new EchoWorld(orbs);
@@ -169,14 +206,57 @@ describe("presence and will", () => {
     expect(offline.graceful).toBe(true);
   });
 
-  it("a crashed remote's will closes its connections at once", async () => {
+  it("a crashed remote's will closes its connections after a short grace, long before deadAfterMs", async () => {
     const w = new EchoWorld(orbs);
     const { c, p } = await connected(w, { core: { timing: { deadAfterMs: 60_000 } } });
     const gone = nextDisconnection(c);
     (p.bus as LocalBus).simulateCrash();
+    await w.clock.advance(200);
+    expect(c.connections()).toHaveLength(1);
+    await w.clock.advance(60);
     const { detail } = await gone;
     expect(detail.reason).toBe("offline");
     expect(c.state).toBe("not-compliant");
+  });
+
+  it("a will is not a death when the peer speaks within the grace, or our own bus drops (the broker going away)", async () => {
+    const w = new EchoWorld(orbs);
+    const link = outageBus(w);
+    const c = orbs.add(
+      new Core({ id: "core", bus: link.bus, clock: w.clock, logger: silentLogger, requires: { echo: {} } }),
+    );
+    const p = w.plugin("plugin");
+    await Promise.all([c.start(), p.start()]);
+    await withTimeout(c.compliant(), 2000, "compliant");
+    const bus = w.hub.bus();
+    await bus.connect();
+    const will = (epoch: string): PresenceMessage => ({
+      v: 1,
+      kind: "presence",
+      id: `w-${Math.random()}`,
+      from: "plugin",
+      epoch,
+      ts: 1,
+      role: "plugin",
+      status: "offline",
+      graceful: false,
+    });
+    // 1. The plugin speaks within the grace (its link flapped and came back).
+    await bus.publishValue(presenceTopic({ root: ROOT, orb: "plugin" }), will(p.epoch));
+    await w.clock.advance(10);
+    await withTimeout(c.ping("plugin"), 2000, "ping");
+    await w.clock.advance(1000);
+    expect(c.connections()).toHaveLength(1);
+    // 2. Our own bus drops within the grace: the broker sent everyone's will as it went down.
+    await bus.publishValue(presenceTopic({ root: ROOT, orb: "plugin" }), will(p.epoch));
+    await w.clock.advance(10);
+    link.down();
+    await w.clock.advance(1000);
+    link.up();
+    // 3. Right after the outage, retained wills are not trusted: heartbeats decide.
+    await bus.publishValue(presenceTopic({ root: ROOT, orb: "plugin" }), will(p.epoch));
+    await w.clock.advance(1000);
+    expect(c.connections()).toHaveLength(1);
   });
 
   it("a late will of an old instance does not touch the new instance's connections", async () => {
@@ -293,43 +373,6 @@ void offerTopic;
 void responseTopic;
 
 describe("bus outages", () => {
-  /** A LocalBus that fakes an outage: reports disconnected and hears nothing until restored. */
-  function outageBus(w: EchoWorld): { bus: ReturnType<LocalHub["bus"]>; down: () => void; up: () => void } {
-    const bus = w.hub.bus();
-    const listeners = new Set<(s: BusStatus) => void>();
-    let isDown = false;
-    const subscribeValue = bus.subscribeValue.bind(bus);
-    const onStatus = bus.onStatus.bind(bus);
-    // Inbound deliveries are dropped while down, as a disconnected client hears nothing.
-    bus.subscribeValue = (filter, onValue, onInvalid) =>
-      subscribeValue(
-        filter,
-        (topic, value) => {
-          if (!isDown) onValue(topic, value);
-        },
-        onInvalid,
-      );
-    bus.onStatus = (listener) => {
-      listeners.add(listener);
-      const off = onStatus(listener);
-      return () => {
-        listeners.delete(listener);
-        off();
-      };
-    };
-    return {
-      bus,
-      down: () => {
-        isDown = true;
-        for (const l of listeners) l("disconnected");
-      },
-      up: () => {
-        isDown = false;
-        for (const l of listeners) l("reconnected");
-      },
-    };
-  }
-
   it("suspends death while the bus is down, and counts deadAfterMs again from its return", async () => {
     const w = new EchoWorld(orbs);
     const link = outageBus(w);

@@ -14,6 +14,7 @@ import {
   type Bus,
   type TimingOptions,
 } from "../runtime/index.js";
+import { startMosquitto } from "../test/helpers/brokers.js";
 
 /** One measured setup. */
 export interface OrbBenchRow {
@@ -24,6 +25,24 @@ export interface OrbBenchRow {
   /** Keepalives per second the core sent / received, over `windowMs` after compliance. */
   readonly keepaliveSent: number;
   readonly keepaliveReceived: number;
+  /** Sequential core.request() round trips (validated input and output): p50 in ms, and per second. */
+  readonly requestP50Ms: number;
+  readonly requestsPerSecond: number;
+}
+
+/** Sequential request round trips to one of the plugins. */
+async function requestLatency(core: Core, samples: number): Promise<{ p50: number; perSecond: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < 200; i++) await core.request("work", i); // warm-up
+  const started = performance.now();
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await core.request("work", i, { to: "worker-0" });
+    times.push(performance.now() - t);
+  }
+  const total = performance.now() - started;
+  times.sort((a, b) => a - b);
+  return { p50: times[Math.floor(times.length / 2)]!, perSecond: samples / (total / 1000) };
 }
 
 async function measure(
@@ -67,14 +86,19 @@ async function measure(
   });
   await new Promise((r) => setTimeout(r, windowMs));
   const seconds = windowMs / 1000;
+  const keepaliveSent = sent / seconds;
+  const keepaliveReceived = received / seconds;
+  await sniffer.close(); // counted over the window only, not during the request run
+  const latency = await requestLatency(core, 2000);
   const row = {
     bus: name,
     plugins,
     compliantMs,
-    keepaliveSent: sent / seconds,
-    keepaliveReceived: received / seconds,
+    keepaliveSent,
+    keepaliveReceived,
+    requestP50Ms: latency.p50,
+    requestsPerSecond: latency.perSecond,
   };
-  await sniffer.close();
   await core.stop();
   await Promise.all(orbs.map((p) => p.stop()));
   return row;
@@ -90,24 +114,43 @@ export async function runOrbBench(
   const hub = new LocalHub();
   const rows = [
     await measure("LocalBus", () => hub.bus(), plugins, windowMs),
-    await measure("MqttBus (Mosquitto)", () => new MqttBus({ url }), plugins, windowMs),
+    await measure("MqttBus (Mosquitto, default config)", () => new MqttBus({ url }), plugins, windowMs),
   ];
+  // The same on a Mosquitto with set_tcp_nodelay: without it the broker's Nagle algorithm
+  // holds an output behind the PUBACK it just sent the core, until the core's delayed ACK.
+  const tuned = await startMosquitto(["set_tcp_nodelay true"]);
+  try {
+    const tunedUrl = `mqtt://127.0.0.1:${tuned.port}`;
+    rows.push(
+      await measure(
+        "MqttBus (Mosquitto, set_tcp_nodelay)",
+        () => new MqttBus({ url: tunedUrl }),
+        plugins,
+        windowMs,
+      ),
+    );
+  } finally {
+    await tuned.dispose();
+  }
   if (options.print !== false) {
     console.log(
       `\n1 core + ${plugins} plugins (protocol default timing, keepalives counted over ${windowMs / 1000} s)\n`,
     );
-    console.log("| bus | compliant after | keepalives sent/s (core) | keepalives received/s (core) |");
-    console.log("|---|---:|---:|---:|");
+    console.log(
+      "| bus | compliant after | keepalives sent/s (core) | keepalives received/s (core) | request p50 | requests/s (sequential) |",
+    );
+    console.log("|---|---:|---:|---:|---:|---:|");
     for (const r of rows) {
       console.log(
-        `| ${r.bus} | ${r.compliantMs.toFixed(0)} ms | ${r.keepaliveSent.toFixed(1)} | ${r.keepaliveReceived.toFixed(1)} |`,
+        `| ${r.bus} | ${r.compliantMs.toFixed(0)} ms | ${r.keepaliveSent.toFixed(1)} | ${r.keepaliveReceived.toFixed(1)} | ${r.requestP50Ms.toFixed(3)} ms | ${r.requestsPerSecond.toFixed(0)} |`,
       );
     }
-    const [local, mqtt] = rows;
-    if (local && mqtt)
+    const local = rows[0]!;
+    for (const r of rows.slice(1)) {
       console.log(
-        `\nMQTT / LocalBus time to compliance: ${(mqtt.compliantMs / local.compliantMs).toFixed(2)}x`,
+        `${r.bus} / LocalBus: time to compliance ${(r.compliantMs / local.compliantMs).toFixed(2)}x, request p50 ${(r.requestP50Ms / local.requestP50Ms).toFixed(1)}x`,
       );
+    }
   }
   return rows;
 }

@@ -211,6 +211,7 @@ export class MqttBus extends BaseBus {
       throw toBusError(error, `mqtt connect to ${url} failed`);
     }
     this.#client = client;
+    noDelay(client);
     let connack: IConnackPacket;
     try {
       connack = await new Promise<IConnackPacket>((resolve, reject) => {
@@ -276,6 +277,7 @@ export class MqttBus extends BaseBus {
       this.#lastError = undefined;
     });
     client.on("connect", (packet: IConnackPacket) => {
+      noDelay(client); // a reconnection has a new socket
       void this.#onReconnect(packet);
     });
     this.setStatus("connected");
@@ -495,4 +497,14 @@ export class MqttBus extends BaseBus {
       });
     });
   }
+}
+
+/**
+ * Turns Nagle's algorithm off on the client's TCP socket. mqtt.js leaves it on, and an
+ * orb answering a message writes two small packets back to back (the PUBACK, then its own
+ * PUBLISH): the second then waits for the broker's delayed ACK, about 40 ms per hop.
+ */
+function noDelay(client: MqttClient): void {
+  const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
+  stream?.setNoDelay?.(true);
 }

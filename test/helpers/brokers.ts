@@ -179,9 +179,10 @@ function scratch(name: string): string {
 
 /**
  * A Mosquitto on a free port with persistence in a scratch directory, so that persistent
- * sessions (subscriptions and queued QoS >= 1 messages) survive a restart.
+ * sessions (subscriptions and queued QoS >= 1 messages) survive a restart. `extraConfig`
+ * lines are appended to its configuration.
  */
-export async function startMosquitto(): Promise<BrokerProcess> {
+export async function startMosquitto(extraConfig: readonly string[] = []): Promise<BrokerProcess> {
   if (!existsSync(MOSQUITTO_BIN)) throw new Error(`mosquitto not found at ${MOSQUITTO_BIN}`);
   const port = await freePort();
   const dir = scratch("mosquitto");
@@ -194,6 +195,7 @@ export async function startMosquitto(): Promise<BrokerProcess> {
       "persistence true",
       `persistence_location ${dir}/`,
       "log_dest stderr",
+      ...extraConfig,
       "",
     ].join("\n"),
   );

@@ -254,3 +254,15 @@ export abstract class BaseBus implements Bus {
     });
   }
 }
+
+/** Waits for `promise` (its rejection ignored) for at most `ms` milliseconds. */
+export async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -15,7 +15,7 @@ import {
   type Subscription as NatsSubscription,
 } from "@nats-io/transport-node";
 import { BusError, InvalidTopicError } from "../errors.js";
-import { BaseBus, checkPayload, toBusError, type BaseBusOptions } from "./base.js";
+import { BaseBus, checkPayload, settleWithin, toBusError, type BaseBusOptions } from "./base.js";
 import type {
   BusCapabilities,
   BusConnectOptions,
@@ -294,16 +294,7 @@ export class NatsBus extends BaseBus {
     this.setStatus("closed");
     this.#subs.clear();
     if (nc === undefined) return;
-    if (wasUp) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        nc.flush().catch(() => undefined),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, 2000);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    if (wasUp) await settleWithin(nc.flush(), 2000);
     await nc.close().catch(() => undefined);
   }
 }

@@ -10,7 +10,7 @@
  */
 
 import { Redis, type RedisOptions } from "ioredis";
-import { BaseBus, checkPayload, toBusError, type BaseBusOptions } from "./base.js";
+import { BaseBus, checkPayload, settleWithin, toBusError, type BaseBusOptions } from "./base.js";
 import type {
   BusCapabilities,
   BusConnectOptions,
@@ -268,13 +268,6 @@ async function quit(client: Redis): Promise<void> {
     client.disconnect();
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    client.quit().catch(() => undefined),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, 2000);
-    }),
-  ]);
-  clearTimeout(timer);
+  await settleWithin(client.quit(), 2000);
   client.disconnect();
 }

@@ -3,7 +3,17 @@
  * orbs message by message.
  */
 import type { Bus } from "../../runtime/bus/bus.js";
-import type { MessageByKind, MessageKind, OrbitalisMessage } from "../../generated/protocol/index.js";
+import {
+  closeTopic,
+  discoverTopic,
+  keepaliveTopic,
+  replyTopic,
+  type MessageByKind,
+  type MessageKind,
+  type OfferedOperation,
+  type OfferMessage,
+  type OrbitalisMessage,
+} from "../../generated/protocol/index.js";
 import { withTimeout } from "./wait.js";
 
 type Fields<K extends MessageKind> = Omit<MessageByKind[K], "v" | "kind" | "id" | "from" | "epoch" | "ts">;
@@ -29,6 +39,33 @@ export class RawOrb {
       });
     }
     return this;
+  }
+
+  /** Connects and listens where a plugin with this id hears its traffic, and on discover. */
+  listenAsPlugin(root = "orbitalis"): Promise<this> {
+    return this.listen(`${root}/plugin/${this.id}/#`, `${root}/orb/${this.id}/+`, discoverTopic({ root }));
+  }
+
+  /**
+   * Offers `operations` (default: echo, any input and output) to `offerTo`, answering the
+   * discover `re`, with this plugin's default topics.
+   */
+  offer(
+    offerTo: string,
+    re: string,
+    options: { holdMs?: number; operations?: OfferedOperation[]; root?: string } = {},
+  ): Promise<OfferMessage> {
+    const root = options.root ?? "orbitalis";
+    const operations = options.operations ?? [{ name: "echo", input: { any: true }, output: { any: true } }];
+    return this.send(offerTo, "offer", {
+      re,
+      replyTo: replyTopic({ root, plugin: this.id }),
+      keepaliveTo: keepaliveTopic({ root, orb: this.id }),
+      closeTo: closeTopic({ root, orb: this.id }),
+      deadAfterMs: 6000,
+      holdMs: options.holdMs ?? 5000,
+      operations: operations,
+    });
   }
 
   /** Builds a message with this orb's envelope. */

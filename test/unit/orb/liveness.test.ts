@@ -13,9 +13,6 @@ import {
   keepaliveTopic,
   outputTopic,
   presenceTopic,
-  responseTopic,
-  offerTopic,
-  discoverTopic,
   type PresenceMessage,
 } from "../../../generated/protocol/index.js";
 import { EchoWorld, nextDisconnection, Orbs, until } from "../../helpers/orbs.js";
@@ -47,22 +44,10 @@ async function connected(
  */
 async function scriptedPlugin(hub: LocalHub, clock: ManualClock, c: Core, id = "scripted"): Promise<RawOrb> {
   const coreId = c.id;
-  const raw = await new RawOrb(hub.bus(), id).listen(
-    `${ROOT}/plugin/${id}/#`,
-    `${ROOT}/orb/${id}/+`,
-    discoverTopic({ root: ROOT }),
-  );
+  const raw = await new RawOrb(hub.bus(), id).listenAsPlugin();
   await c.start();
   const discover = await raw.next("discover", (d) => d.from === coreId);
-  await raw.send(discover.offerTo, "offer", {
-    re: discover.id,
-    replyTo: `${ROOT}/plugin/${id}/reply`,
-    keepaliveTo: keepaliveTopic({ root: ROOT, orb: id }),
-    closeTo: closeTopic({ root: ROOT, orb: id }),
-    deadAfterMs: 6000,
-    holdMs: 5000,
-    operations: [{ name: "echo", input: { any: true }, output: { any: true } }],
-  });
+  await raw.offer(discover.offerTo, discover.id);
   const request = await raw.next("request");
   await raw.send(request.responseTo, "confirm", {
     re: request.id,
@@ -367,10 +352,6 @@ describe("termination", () => {
     await withTimeout(c.compliant(), 2000, "compliant again");
   });
 });
-
-// Silence "unused" for helpers kept for symmetry with the handshake suite.
-void offerTopic;
-void responseTopic;
 
 describe("bus outages", () => {
   it("suspends death while the bus is down, and counts deadAfterMs again from its return", async () => {

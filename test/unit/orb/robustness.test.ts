@@ -11,12 +11,7 @@ import {
   silentLogger,
   type LocalBus,
 } from "../../../runtime/index.js";
-import {
-  closeTopic,
-  discoverTopic,
-  keepaliveTopic,
-  type OrbitalisMessage,
-} from "../../../generated/protocol/index.js";
+import type { OrbitalisMessage } from "../../../generated/protocol/index.js";
 import { EchoWorld, Orbs, until } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
@@ -79,22 +74,10 @@ describe("lost and duplicated messages", () => {
   it("a duplicated confirm does not close the connection it made", async () => {
     const w = new EchoWorld(orbs);
     const c = w.core("c");
-    const raw = await new RawOrb(w.hub.bus(), "p").listen(
-      `${ROOT}/plugin/p/#`,
-      `${ROOT}/orb/p/+`,
-      discoverTopic({ root: ROOT }),
-    );
+    const raw = await new RawOrb(w.hub.bus(), "p").listenAsPlugin();
     await c.start();
     const d = await raw.next("discover");
-    await raw.send(d.offerTo, "offer", {
-      re: d.id,
-      replyTo: `${ROOT}/plugin/p/reply`,
-      keepaliveTo: keepaliveTopic({ root: ROOT, orb: "p" }),
-      closeTo: closeTopic({ root: ROOT, orb: "p" }),
-      deadAfterMs: 6000,
-      holdMs: 5000,
-      operations: [{ name: "echo", input: { any: true }, output: { any: true } }],
-    });
+    await raw.offer(d.offerTo, d.id);
     const rq = await raw.next("request");
     const confirm = raw.make("confirm", {
       re: rq.id,
@@ -111,22 +94,10 @@ describe("lost and duplicated messages", () => {
   it("a request that expires before its confirm arrives is closed towards the plugin", async () => {
     const w = new EchoWorld(orbs);
     const c = w.core("c", { timing: { discoverIntervalMs: 60_000 } });
-    const raw = await new RawOrb(w.hub.bus(), "p").listen(
-      `${ROOT}/plugin/p/#`,
-      `${ROOT}/orb/p/+`,
-      discoverTopic({ root: ROOT }),
-    );
+    const raw = await new RawOrb(w.hub.bus(), "p").listenAsPlugin();
     await c.start();
     const d = await raw.next("discover");
-    await raw.send(d.offerTo, "offer", {
-      re: d.id,
-      replyTo: `${ROOT}/plugin/p/reply`,
-      keepaliveTo: keepaliveTopic({ root: ROOT, orb: "p" }),
-      closeTo: closeTopic({ root: ROOT, orb: "p" }),
-      deadAfterMs: 6000,
-      holdMs: 1000,
-      operations: [{ name: "echo", input: { any: true }, output: { any: true } }],
-    });
+    await raw.offer(d.offerTo, d.id, { holdMs: 1000 });
     await raw.next("request");
     await w.clock.advance(1001);
     const close = await raw.next("close");
@@ -214,13 +185,7 @@ describe("schemas", () => {
     await c.start();
     const Bad = { $ref: "other.json#/defs/x" };
     const { fingerprint } = await import("../../../runtime/index.js");
-    await raw.send(`${ROOT}/core/c/offer`, "offer", {
-      re: "d1",
-      replyTo: `${ROOT}/plugin/p/reply`,
-      keepaliveTo: keepaliveTopic({ root: ROOT, orb: "p" }),
-      closeTo: closeTopic({ root: ROOT, orb: "p" }),
-      deadAfterMs: 6000,
-      holdMs: 5000,
+    await raw.offer(`${ROOT}/core/c/offer`, "d1", {
       operations: [
         {
           name: "get",

@@ -6,6 +6,9 @@ export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      "packages/*/dist/**",
+      "packages/cli/spec/**",
+      "packages/cli/templates/**",
       "node_modules/**",
       "coverage/**",
       "**/*.generated.js",
@@ -18,7 +21,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ["*.js", "bin/*.js", "scripts/*.mjs"] },
+        projectService: { allowDefaultProject: ["*.js", "packages/cli/bin/*.js", "scripts/*.mjs"] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

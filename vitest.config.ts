@@ -1,6 +1,17 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // As in tsconfig.json "paths": inside the repository "orbitalis" is the runtime's source.
+    alias: [
+      {
+        find: /^orbitalis\/protocol$/,
+        replacement: fileURLToPath(new URL("./generated/protocol/index.ts", import.meta.url)),
+      },
+      { find: /^orbitalis$/, replacement: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)) },
+    ],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     testTimeout: 20_000,

@@ -3,7 +3,7 @@
  * a smart home, a text processor and distributed prime checks; then, with --protocol,
  * the protocol tour read from the spec.
  */
-import { LocalHub } from "../runtime/index.js";
+import { LocalHub } from "orbitalis";
 import { runPrimes } from "./primes.js";
 import { runSmartHome } from "./smart-home.js";
 import { runTextProcessor } from "./text-processor.js";

@@ -4,15 +4,20 @@
  *
  *   npx tsx examples/primes.ts
  */
+import type { FromSchema } from "json-schema-to-ts";
 import { pathToFileURL } from "node:url";
-import { Core, LocalHub, Plugin, type Bus } from "../runtime/index.js";
+import { Core, LocalHub, Plugin, type Bus } from "orbitalis";
 
 const N = { type: "integer", minimum: 0 } as const;
 const Verdict = {
   type: "object",
   properties: { n: { type: "integer" }, prime: { type: "boolean" } },
   required: ["n", "prime"],
+  additionalProperties: false,
 } as const;
+
+/** The contract, derived from the same `as const` schemas the operations declare. */
+type Primes = { is_prime: { input: FromSchema<typeof N>; output: FromSchema<typeof Verdict> } };
 
 function isPrime(n: number): boolean {
   if (n < 2) return false;
@@ -23,16 +28,13 @@ function isPrime(n: number): boolean {
 /** Runs the example. */
 export async function runPrimes(newBus: () => Bus, log: (line: string) => void = console.log): Promise<void> {
   const workers = ["w1", "w2", "w3"].map((id) =>
-    new Plugin({ id, bus: newBus() }).operation(
+    new Plugin<Primes>({ id, bus: newBus() }).operation(
       "is_prime",
       { input: { schemas: [N] }, output: { schemas: [Verdict] } },
-      (n: number) => ({
-        n,
-        prime: isPrime(n),
-      }),
+      (n) => ({ n, prime: isPrime(n) }),
     ),
   );
-  const core = new Core({
+  const core = new Core<Primes>({
     id: "sieve",
     bus: newBus(),
     requires: { is_prime: { minimum: 3, inputs: [{ schemas: [N] }], outputs: [{ schemas: [Verdict] }] } },
@@ -42,7 +44,7 @@ export async function runPrimes(newBus: () => Bus, log: (line: string) => void =
   const all = new Promise<void>((r) => (resolveAll = r));
   const numbers = Array.from({ length: 30 }, (_, i) => 100 + i);
   let answered = 0;
-  core.onOutput<{ n: number; prime: boolean }>("is_prime", (v, ctx) => {
+  core.onOutput("is_prime", (v, ctx) => {
     if (v.prime) found.set(v.n, ctx.plugin);
     if (++answered === numbers.length) resolveAll();
   });

@@ -5,7 +5,8 @@
  *   npx tsx examples/smart-home.ts [mqtt://127.0.0.1:1883]
  */
 import { pathToFileURL } from "node:url";
-import { Core, LocalHub, MqttBus, Plugin, type Bus } from "../runtime/index.js";
+import type { FromSchema } from "json-schema-to-ts";
+import { Core, LocalHub, MqttBus, Plugin, type Bus } from "orbitalis";
 
 /** Status a lamp reports. */
 export const StatusSchema = {
@@ -15,10 +16,17 @@ export const StatusSchema = {
   additionalProperties: false,
 } as const;
 
+/** The lamps' contract: the status type comes from the schema itself. */
+export type Lamps = {
+  turn_on: { input: void; output: void };
+  turn_off: { input: void; output: void };
+  get_status: { input: void; output: FromSchema<typeof StatusSchema> };
+};
+
 /** A lamp plugin: turn_on, turn_off, get_status. */
-export function lamp(id: string, bus: Bus, log: (line: string) => void): Plugin {
+export function lamp(id: string, bus: Bus, log: (line: string) => void): Plugin<Lamps> {
   let status: "on" | "off" = "off";
-  const plugin = new Plugin({ id, bus, maxCores: 2 });
+  const plugin = new Plugin<Lamps>({ id, bus, maxCores: 2 });
   plugin
     .operation(
       "turn_on",
@@ -40,8 +48,8 @@ export function lamp(id: string, bus: Bus, log: (line: string) => void): Plugin 
 }
 
 /** The home core: lamp-x is mandatory, any other lamp welcome. */
-export function home(bus: Bus): Core {
-  return new Core({
+export function home(bus: Bus): Core<Lamps> {
+  return new Core<Lamps>({
     id: "home",
     bus,
     requires: {
@@ -78,10 +86,7 @@ export async function runSmartHome(
   log('execute("turn_off", to lamp-y):');
   await core.execute("turn_off", undefined, { to: "lamp-y" });
   for (const id of ["lamp-x", "lamp-y"]) {
-    const status = await core.request<{ lamp: string; status: string }>("get_status", undefined, {
-      to: id,
-      timeoutMs: 2000,
-    });
+    const status = await core.request("get_status", undefined, { to: id, timeoutMs: 2000 });
     log(`request("get_status", to ${id}) -> ${JSON.stringify(status)}`);
   }
   log("lamp-x stops gracefully: the home is no longer compliant");

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { OrbitalisError } from "../runtime/errors.js";
+import { OrbitalisError } from "orbitalis";
 import { loadSpec } from "./load-spec.js";
 import { buildProtocolModel } from "./protocol-model.js";
 import { emitProtocol } from "./emit-protocol.js";

@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { Parser, type AsyncAPIDocumentInterface } from "@asyncapi/parser";
 import { parse as parseYaml, LineCounter, parseDocument } from "yaml";
-import { ContractError } from "../runtime/errors.js";
+import { ContractError } from "orbitalis";
 
 /** A parsed, validated AsyncAPI document. */
 export interface LoadedSpec {

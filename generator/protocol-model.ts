@@ -2,7 +2,7 @@
  * The intermediate model of the protocol spec: message kinds with their payload schemas,
  * and channels with their addresses. Emitters read only this model.
  */
-import { ContractError } from "../runtime/errors.js";
+import { ContractError } from "orbitalis";
 import { pointer, type LoadedSpec } from "./load-spec.js";
 
 /** A JSON Schema as plain data. */

@@ -6,7 +6,7 @@
 import { loadSpec } from "./load-spec.js";
 import { buildProtocolModel } from "./protocol-model.js";
 import { combinedSchema, protocolAjv, SCHEMA_ID } from "./emit-protocol.js";
-import { formatValidationErrors } from "../generated/protocol/index.js";
+import { formatValidationErrors } from "orbitalis/protocol";
 
 /** Result of {@link validateAgainstSpec}. */
 export type SpecValidation = { ok: true; kind: string } | { ok: false; errors: string[] };

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "ERR_BUS"
   | "ERR_BUS_CLOSED"
   | "ERR_BUS_NOT_CONNECTED"
+  | "ERR_BUS_CLIENT_MISSING"
   | "ERR_INVALID_TOPIC"
   | "ERR_INVALID_PAYLOAD"
   | "ERR_INVALID_MESSAGE"
@@ -20,14 +21,18 @@ export type ErrorCode =
   | "ERR_CONNECTION_CLOSED"
   | "ERR_NOT_RUNNING"
   | "ERR_TIMEOUT"
+  | "ERR_ABORTED"
   | "ERR_CONTRACT";
 
-/** Base class of every Orbitalis error. */
-export class OrbitalisError extends Error {
+/**
+ * Base class of every Orbitalis error. `Code` is {@link ErrorCode} for the errors Orbitalis
+ * raises; an {@link OperationError} carries the code its handler chose.
+ */
+export class OrbitalisError<Code extends string = ErrorCode> extends Error {
   /** Stable machine-readable code. */
-  readonly code: ErrorCode;
+  readonly code: Code;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.name = new.target.name;
@@ -45,7 +50,8 @@ export class ConfigError extends OrbitalisError {
 }
 
 /** Codes a {@link BusError} may carry. */
-export type BusErrorCode = "ERR_BUS" | "ERR_BUS_CLOSED" | "ERR_BUS_NOT_CONNECTED" | "ERR_INVALID_TOPIC";
+export type BusErrorCode =
+  "ERR_BUS" | "ERR_BUS_CLOSED" | "ERR_BUS_NOT_CONNECTED" | "ERR_BUS_CLIENT_MISSING" | "ERR_INVALID_TOPIC";
 
 /**
  * A bus adapter failed: not connected, closed, the broker refused, or the client library
@@ -101,12 +107,58 @@ export class RequestTimeoutError extends OrbitalisError {
   }
 }
 
-/** The remote handler threw; `remoteCode` is the code it sent. */
+/**
+ * The remote operation failed: its handler threw, or the plugin refused the input.
+ * `remoteCode` is the code the plugin sent: the handler's own (see {@link OperationError}),
+ * or `INVALID_INPUT`, `INVALID_OUTPUT`, `HANDLER_ERROR`, `CLOSING`.
+ */
 export class RemoteOperationError extends OrbitalisError {
+  /** The code the plugin sent. */
   readonly remoteCode: string;
-  constructor(remoteCode: string, message: string) {
+  /** The data the handler attached to its {@link OperationError}, if any. */
+  readonly data: unknown;
+  constructor(remoteCode: string, message: string, data?: unknown) {
     super("ERR_REMOTE_OPERATION", message);
     this.remoteCode = remoteCode;
+    this.data = data;
+  }
+}
+
+/**
+ * Thrown by an operation handler to fail with its own code (and optional JSON data): the
+ * caller's `request()` rejects with a {@link RemoteOperationError} whose `remoteCode` and
+ * `data` are these.
+ *
+ * ```ts
+ * throw new OperationError("NOT_FOUND", `no lamp ${id}`, { id });
+ * ```
+ * `code`: 1-64 of `A-Z a-z 0-9 _ . : -`, starting with a letter or digit.
+ */
+export class OperationError extends OrbitalisError<string> {
+  /** JSON data for the caller (sent as the error message's `data`). */
+  readonly data: unknown;
+  constructor(code: string, message: string, data?: unknown, options?: { cause?: unknown }) {
+    if (typeof code !== "string" || !OPERATION_ERROR_CODE.test(code)) {
+      throw new ConfigError(
+        "code",
+        `${JSON.stringify(code)} is not a valid operation error code: use 1-64 characters from A-Z a-z 0-9 _ . : - starting with a letter or digit`,
+      );
+    }
+    super(code, message, options);
+    this.data = data;
+  }
+}
+
+/** Codes an {@link OperationError} may carry (the protocol's error code pattern). */
+export const OPERATION_ERROR_CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+
+/**
+ * The wait was cancelled through its `AbortSignal`; `cause` is the signal's reason. Its
+ * `name` is `"AbortError"`, as for the platform's own aborted operations.
+ */
+export class AbortError extends OrbitalisError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_ABORTED", message, options);
   }
 }
 

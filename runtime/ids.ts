@@ -19,6 +19,27 @@ export function checkId(field: string, value: unknown): string {
   return value;
 }
 
+/**
+ * Words that `execute` and `request` read as targets (`to: "any"`, `to: "all"`), so no orb
+ * may be called that: an orb named `all` could never be addressed alone.
+ */
+export const RESERVED_ORB_IDS: readonly string[] = Object.freeze(["any", "all"]);
+
+/**
+ * Like {@link checkId}, and also rejects the {@link RESERVED_ORB_IDS}: for orb ids (an
+ * orb's own id, and the ids in mandatory, allow, block and prefer lists).
+ */
+export function checkOrbId(field: string, value: unknown): string {
+  checkId(field, value);
+  if (RESERVED_ORB_IDS.includes(value as string)) {
+    throw new ConfigError(
+      field,
+      `${JSON.stringify(value)} is reserved (execute and request read "any" and "all" as targets): choose another orb id`,
+    );
+  }
+  return value as string;
+}
+
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /** A random id of `length` letters and digits (an orb's epoch, a correlation id). */

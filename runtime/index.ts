@@ -50,6 +50,6 @@ export {
 } from "./schema-spec.js";
 export { ManualClock, systemClock, type Clock, type TimerHandle } from "./clock.js";
 export { quietLogger, silentLogger, type Logger } from "./logger.js";
-export { ID_PATTERN } from "./ids.js";
+export { ID_PATTERN, RESERVED_ORB_IDS } from "./ids.js";
 export * from "./errors.js";
 export * from "./bus/index.js";

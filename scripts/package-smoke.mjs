@@ -21,7 +21,7 @@ await core.stop();
 await plugin.stop();
 if (answer !== "BUILT PACKAGE") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
 if (MESSAGE_KINDS.length !== 17 || validateMessage({}).ok) throw new Error("orbitalis/protocol is broken");
-const version = execFileSync(process.execPath, ["bin/orbitalis.js", "--version"], {
+const version = execFileSync(process.execPath, ["packages/cli/bin/orbitalis.js", "--version"], {
   encoding: "utf8",
 }).trim();
 console.log(`package smoke: request ok, ${MESSAGE_KINDS.length} message kinds, bin version ${version}`);

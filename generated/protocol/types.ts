@@ -383,6 +383,10 @@ export interface InputMessage {
   operation: OperationName;
   corr?: CorrelationId;
   /**
+   * Set with `corr`: how long the core waits for the result, in ms from sending. Past it the core has given up, so the plugin may abandon the work (the handler's abort signal fires); any answer after it is dropped by the core.
+   */
+  timeoutMs?: number;
+  /**
    * The input; absent for an empty input. Validated against the connection's input schema.
    */
   data?: unknown;
@@ -421,4 +425,8 @@ export interface ErrorMessage {
    */
   code: string;
   message: string;
+  /**
+   * Details the handler attached to its error (any JSON value), for the caller; absent when there are none.
+   */
+  data?: unknown;
 }

@@ -8905,6 +8905,13 @@ const schema146 = {
     ts: { $ref: "#/definitions/Timestamp" },
     operation: { $ref: "#/definitions/OperationName" },
     corr: { $ref: "#/definitions/CorrelationId" },
+    timeoutMs: {
+      description:
+        "Set with `corr`: how long the core waits for the result, in ms from sending. Past it the core has given up, so the plugin may abandon the work (the handler's abort signal fires); any answer after it is dropped by the core.",
+      type: "integer",
+      minimum: 1,
+      maximum: 2147483647,
+    },
     data: {
       description: "The input; absent for an empty input. Validated against the connection's input schema.",
     },
@@ -9296,8 +9303,58 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.timeoutMs !== undefined) {
+      let data8 = data.timeoutMs;
+      if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
+        const err23 = {
+          instancePath: instancePath + "/timeoutMs",
+          schemaPath: "#/properties/timeoutMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err23];
+        } else {
+          vErrors.push(err23);
+        }
+        errors++;
+      }
+      if (typeof data8 == "number" && isFinite(data8)) {
+        if (data8 > 2147483647 || isNaN(data8)) {
+          const err24 = {
+            instancePath: instancePath + "/timeoutMs",
+            schemaPath: "#/properties/timeoutMs/maximum",
+            keyword: "maximum",
+            params: { comparison: "<=", limit: 2147483647 },
+            message: "must be <= 2147483647",
+          };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
+        }
+        if (data8 < 1 || isNaN(data8)) {
+          const err25 = {
+            instancePath: instancePath + "/timeoutMs",
+            schemaPath: "#/properties/timeoutMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err25];
+          } else {
+            vErrors.push(err25);
+          }
+          errors++;
+        }
+      }
+    }
   } else {
-    const err23 = {
+    const err26 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -9305,9 +9362,9 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err23];
+      vErrors = [err26];
     } else {
-      vErrors.push(err23);
+      vErrors.push(err26);
     }
     errors++;
   }
@@ -9760,6 +9817,10 @@ const schema162 = {
       pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)",
     },
     message: { type: "string", maxLength: 4096 },
+    data: {
+      description:
+        "Details the handler attached to its error (any JSON value), for the caller; absent when there are none.",
+    },
   },
 };
 const pattern89 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)", "u");

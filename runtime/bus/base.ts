@@ -5,6 +5,7 @@
  */
 
 import { BusError, InvalidPayloadError } from "../errors.js";
+import { checkJsonValue } from "./json-value.js";
 import type {
   Bus,
   BusCapabilities,
@@ -46,10 +47,13 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Encodes a JSON-compatible value to UTF-8 JSON bytes.
- * @throws InvalidPayloadError when the value cannot be encoded (cycles, BigInt, `undefined`).
+ * Encodes a JSON-compatible value to UTF-8 JSON bytes. The value is checked first by the
+ * rule every bus applies ({@link checkJsonValue}), so a `Date` or a function is rejected
+ * here exactly as LocalBus rejects it, instead of being turned into a string or dropped.
+ * @throws InvalidPayloadError when the value is not JSON-compatible data.
  */
 export function encodeJson(value: unknown): Uint8Array {
+  checkJsonValue(value);
   let text: string | undefined;
   try {
     text = JSON.stringify(value);

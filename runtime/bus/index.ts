@@ -33,7 +33,8 @@ export {
   validateTopic,
   type TopicMatcher,
 } from "./topic.js";
-export { LocalBus, LocalHub, freezeValue, type LocalBusOptions, type LocalHubOptions } from "./local.js";
+export { LocalBus, LocalHub, type LocalBusOptions, type LocalHubOptions } from "./local.js";
+export { checkJsonValue, freezeValue } from "./json-value.js";
 export { MqttBus, type MqttBusOptions, type MqttQos } from "./mqtt.js";
 export { NatsBus, filterToSubjects, topicToSubject, type NatsBusOptions } from "./nats.js";
 export { RedisBus, filterToRedisKey, type RedisBusOptions } from "./redis.js";

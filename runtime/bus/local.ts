@@ -9,8 +9,8 @@
  * @packageDocumentation
  */
 
-import { InvalidPayloadError } from "../errors.js";
 import { BaseBus, checkPayload, decodeJson, encodeJson, type BaseBusOptions } from "./base.js";
+import { freezeValue } from "./json-value.js";
 import type {
   BusCapabilities,
   BusConnectOptions,
@@ -46,81 +46,6 @@ export interface LocalHubOptions {
 export type LocalBusOptions = BaseBusOptions;
 
 const LOCAL_CAPABILITIES: BusCapabilities = Object.freeze({ will: true, retain: true, values: true });
-
-/** Deepest value {@link freezeValue} walks (deeper values, or cycles, are rejected). */
-const MAX_VALUE_DEPTH = 256;
-
-/**
- * Returns `value` deep-frozen without touching the caller's objects: a value that is
- * already deep-frozen is returned as is (no copy); any part that is not frozen is copied
- * and the copy frozen (frozen parts are shared). Only JSON-compatible data is accepted
- * (plain objects, arrays, strings, finite numbers, booleans, null), so that in-process
- * subscribers see what a network bus would deliver.
- * @throws InvalidPayloadError for anything else (functions, class instances, cycles ...).
- */
-export function freezeValue(value: unknown): unknown {
-  return freezeAt(value, 0, "$");
-}
-
-function freezeAt(value: unknown, depth: number, path: string): unknown {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return value;
-    case "number":
-      if (!Number.isFinite(value))
-        throw new InvalidPayloadError(`value is not JSON-compatible: ${path} is ${value}`);
-      return value;
-    case "object":
-      break;
-    default:
-      throw new InvalidPayloadError(`value is not JSON-compatible: ${path} is a ${typeof value}`);
-  }
-  if (value === null) return null;
-  if (depth >= MAX_VALUE_DEPTH) {
-    throw new InvalidPayloadError(
-      `value is not JSON-compatible: deeper than ${MAX_VALUE_DEPTH} levels (or circular) at ${path}`,
-    );
-  }
-  const frozen = Object.isFrozen(value);
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined = frozen ? undefined : new Array<unknown>(value.length);
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const done = freezeAt(item, depth + 1, `${path}[${i}]`);
-      if (copy === undefined && done !== item) copy = value.slice(0, i) as unknown[];
-      if (copy !== undefined) copy[i] = done;
-    }
-    return copy === undefined ? value : Object.freeze(copy);
-  }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) {
-    const name = (value as { constructor?: { name?: string } }).constructor?.name ?? "object";
-    throw new InvalidPayloadError(`value is not JSON-compatible: ${path} is a ${name}, not a plain object`);
-  }
-  const source = value as Record<string, unknown>;
-  let copy: Record<string, unknown> | undefined = frozen ? undefined : {};
-  const keys = Object.keys(source);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    const item = source[key];
-    // JSON drops undefined properties; so does a copy (a frozen original keeps them).
-    if (item === undefined) continue;
-    const done = freezeAt(item, depth + 1, `${path}.${key}`);
-    if (copy === undefined && done !== item) copy = copyKeys(source, keys, i);
-    if (copy !== undefined) copy[key] = done;
-  }
-  return copy === undefined ? value : Object.freeze(copy);
-}
-
-function copyKeys(source: Record<string, unknown>, keys: string[], end: number): Record<string, unknown> {
-  const copy: Record<string, unknown> = {};
-  for (let i = 0; i < end; i++) {
-    const key = keys[i] as string;
-    if (source[key] !== undefined) copy[key] = source[key];
-  }
-  return copy;
-}
 
 /** One subscription on the hub. */
 interface HubSubscription {

@@ -3,15 +3,12 @@
  * @packageDocumentation
  */
 
-import {
-  connect as mqttConnect,
-  type IClientOptions,
-  type IConnackPacket,
-  type IPublishPacket,
-  type MqttClient,
-} from "mqtt";
+// Types only: the library itself is loaded when the bus connects (see load-client.ts), and
+// the public types below do not mention it, so its typings never reach a user's compiler.
+import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from "mqtt";
 import { BusError } from "../errors.js";
 import { BaseBus, checkPayload, toBusError, type BaseBusOptions } from "./base.js";
+import { loadClient } from "./load-client.js";
 import type {
   BusCapabilities,
   BusConnectOptions,
@@ -52,12 +49,12 @@ export interface MqttBusOptions extends BaseBusOptions {
   readonly sessionExpirySeconds?: number;
   readonly username?: string;
   readonly password?: string;
-  /** TLS: trusted CA certificates (for `mqtts://` and `wss://`). */
-  readonly ca?: IClientOptions["ca"];
-  /** TLS: client certificate. */
-  readonly cert?: IClientOptions["cert"];
-  /** TLS: client key. */
-  readonly key?: IClientOptions["key"];
+  /** TLS: trusted CA certificates (for `mqtts://` and `wss://`), PEM. */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** TLS: client certificate, PEM. */
+  readonly cert?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** TLS: client key, PEM. */
+  readonly key?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** TLS: verify the broker's certificate. Default true. */
   readonly rejectUnauthorized?: boolean;
   /** Delay between reconnect attempts. Default 1000 ms. */
@@ -74,8 +71,11 @@ export interface MqttBusOptions extends BaseBusOptions {
    * messages beyond `max_queued_messages`, 1000 by default).
    */
   readonly maxInflight?: number;
-  /** Raw mqtt.js options, applied last (they override everything above). */
-  readonly mqttOptions?: IClientOptions;
+  /**
+   * Raw mqtt.js `IClientOptions`, applied last (they override everything above). Typed as
+   * a plain object so that these typings do not depend on mqtt.js's.
+   */
+  readonly mqttOptions?: Readonly<Record<string, unknown>>;
 }
 
 const MQTT_CAPABILITIES: BusCapabilities = Object.freeze({ will: true, retain: true, values: false });
@@ -148,8 +148,11 @@ export class MqttBus extends BaseBus {
     );
   }
 
-  /** The underlying mqtt.js client, once `connect()` was called (for diagnostics). */
-  get client(): MqttClient | undefined {
+  /**
+   * The underlying mqtt.js `MqttClient`, once `connect()` was called (for diagnostics;
+   * cast it to mqtt.js's type to use it).
+   */
+  get client(): unknown {
     return this.#client;
   }
 
@@ -187,9 +190,9 @@ export class MqttBus extends BaseBus {
       ...(o.clientId !== undefined && { clientId: o.clientId }),
       ...(o.username !== undefined && { username: o.username }),
       ...(o.password !== undefined && { password: o.password }),
-      ...(o.ca !== undefined && { ca: o.ca }),
-      ...(o.cert !== undefined && { cert: o.cert }),
-      ...(o.key !== undefined && { key: o.key }),
+      ...(o.ca !== undefined && { ca: o.ca as IClientOptions["ca"] }),
+      ...(o.cert !== undefined && { cert: o.cert as IClientOptions["cert"] }),
+      ...(o.key !== undefined && { key: o.key as IClientOptions["key"] }),
       ...(o.rejectUnauthorized !== undefined && { rejectUnauthorized: o.rejectUnauthorized }),
       ...(version === 5 &&
         sessionExpiry !== undefined && { properties: { sessionExpiryInterval: sessionExpiry } }),
@@ -201,12 +204,14 @@ export class MqttBus extends BaseBus {
           retain: will.retain === true,
         },
       }),
-      ...o.mqttOptions,
+      ...(o.mqttOptions as IClientOptions | undefined),
     };
     const url = o.url ?? "mqtt://127.0.0.1:1883";
+    const mqtt = await loadClient("mqtt", "MqttBus", () => import("mqtt"));
+    if (this.isClosed()) throw this.closedError("connect");
     let client: MqttClient;
     try {
-      client = mqttConnect(url, clientOptions);
+      client = mqtt.connect(url, clientOptions);
     } catch (error) {
       throw toBusError(error, `mqtt connect to ${url} failed`);
     }

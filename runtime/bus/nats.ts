@@ -8,14 +8,15 @@
  * @packageDocumentation
  */
 
-import {
-  connect as natsConnect,
-  type NatsConnection,
-  type NodeConnectionOptions,
-  type Subscription as NatsSubscription,
+// Types only: the client is an optional peer dependency, loaded when the bus connects.
+import type {
+  NatsConnection,
+  NodeConnectionOptions,
+  Subscription as NatsSubscription,
 } from "@nats-io/transport-node";
 import { BusError, InvalidTopicError } from "../errors.js";
 import { BaseBus, checkPayload, settleWithin, toBusError, type BaseBusOptions } from "./base.js";
+import { loadClient } from "./load-client.js";
 import type {
   BusCapabilities,
   BusConnectOptions,
@@ -42,8 +43,11 @@ export interface NatsBusOptions extends BaseBusOptions {
   readonly maxReconnectAttempts?: number;
   /** Time allowed for the first connection. Default 10,000 ms. */
   readonly connectTimeoutMs?: number;
-  /** Raw @nats-io/transport-node options, applied last. */
-  readonly natsOptions?: NodeConnectionOptions;
+  /**
+   * Raw @nats-io/transport-node `NodeConnectionOptions`, applied last. Typed as a plain
+   * object so that these typings do not depend on the client's.
+   */
+  readonly natsOptions?: Readonly<Record<string, unknown>>;
 }
 
 const NATS_CAPABILITIES: BusCapabilities = Object.freeze({ will: false, retain: false, values: false });
@@ -120,8 +124,11 @@ export class NatsBus extends BaseBus {
     this.#options = options;
   }
 
-  /** The underlying connection, once connected (for diagnostics). */
-  get connection(): NatsConnection | undefined {
+  /**
+   * The underlying `NatsConnection`, once connected (for diagnostics; cast it to the
+   * client's type to use it).
+   */
+  get connection(): unknown {
     return this.#nc;
   }
 
@@ -141,9 +148,15 @@ export class NatsBus extends BaseBus {
   async #open(): Promise<void> {
     const o = this.#options;
     const servers = o.servers ?? o.url ?? "127.0.0.1:4222";
+    const nats = await loadClient(
+      "@nats-io/transport-node",
+      "NatsBus",
+      () => import("@nats-io/transport-node"),
+    );
+    if (this.isClosed()) throw this.closedError("connect");
     let nc: NatsConnection;
     try {
-      nc = await natsConnect({
+      nc = await nats.connect({
         servers,
         maxReconnectAttempts: o.maxReconnectAttempts ?? -1,
         reconnectTimeWait: o.reconnectTimeWaitMs ?? 1000,
@@ -152,7 +165,7 @@ export class NatsBus extends BaseBus {
         ...(o.user !== undefined && { user: o.user }),
         ...(o.pass !== undefined && { pass: o.pass }),
         ...(o.token !== undefined && { token: o.token }),
-        ...o.natsOptions,
+        ...(o.natsOptions as NodeConnectionOptions | undefined),
       });
     } catch (error) {
       throw toBusError(error, `nats connect to ${String(servers)} failed`);

@@ -9,8 +9,10 @@
  * @packageDocumentation
  */
 
-import { Redis, type RedisOptions } from "ioredis";
+// Types only: ioredis is an optional peer dependency, loaded when the bus connects.
+import type { Redis, RedisOptions } from "ioredis";
 import { BaseBus, checkPayload, settleWithin, toBusError, type BaseBusOptions } from "./base.js";
+import { loadClient } from "./load-client.js";
 import type {
   BusCapabilities,
   BusConnectOptions,
@@ -29,8 +31,11 @@ export interface RedisBusOptions extends BaseBusOptions {
   readonly reconnectDelayMs?: number;
   /** Time allowed for a connection. Default 10,000 ms. */
   readonly connectTimeoutMs?: number;
-  /** Raw ioredis options for both connections, applied last. */
-  readonly redisOptions?: RedisOptions;
+  /**
+   * Raw ioredis `RedisOptions` for both connections, applied last. Typed as a plain object
+   * so that these typings do not depend on ioredis's.
+   */
+  readonly redisOptions?: Readonly<Record<string, unknown>>;
 }
 
 const REDIS_CAPABILITIES: BusCapabilities = Object.freeze({ will: false, retain: false, values: false });
@@ -104,10 +109,12 @@ export class RedisBus extends BaseBus {
       maxRetriesPerRequest: null,
       // This adapter resubscribes itself, so it knows when subscriptions are back.
       autoResubscribe: false,
-      ...o.redisOptions,
+      ...(o.redisOptions as RedisOptions | undefined),
     };
-    const pub = new Redis(url, redisOptions);
-    const sub = new Redis(url, redisOptions);
+    const { Redis: RedisClient } = await loadClient("ioredis", "RedisBus", () => import("ioredis"));
+    if (this.isClosed()) throw this.closedError("connect");
+    const pub = new RedisClient(url, redisOptions);
+    const sub = new RedisClient(url, redisOptions);
     for (const client of [pub, sub]) {
       client.on("error", (error: Error) => {
         this.#lastError = error;

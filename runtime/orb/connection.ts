@@ -55,6 +55,8 @@ export class Connection {
   /** Work in progress on this side (plugin: running handlers; core: awaited requests). */
   inFlight = 0;
   private drainWaiters: (() => void)[] = [];
+  /** Abort controllers of the work running on this connection (plugin handlers). */
+  private readonly work = new Set<AbortController>();
 
   constructor(
     readonly remote: string,
@@ -91,6 +93,22 @@ export class Connection {
       this.drainWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  /**
+   * A signal for one unit of work: it aborts when {@link abortWork} is called (the
+   * connection went away). Call the returned `done` when the work ends.
+   */
+  workSignal(): { signal: AbortSignal; controller: AbortController; done: () => void } {
+    const controller = new AbortController();
+    this.work.add(controller);
+    return { signal: controller.signal, controller, done: () => this.work.delete(controller) };
+  }
+
+  /** Aborts the signal of every unit of work in progress with `reason`. */
+  abortWork(reason: Error): void {
+    for (const controller of this.work) controller.abort(reason);
+    this.work.clear();
   }
 
   /** Resolves when no work is in flight. */

@@ -12,7 +12,15 @@ import {
   NotRunningError,
 } from "../errors.js";
 import { checkId, randomId } from "../ids.js";
-import { CompiledSpec, matchesAny, type DataCheck, type SchemaSpec } from "../schema-spec.js";
+import { abortError, checkSignal, onAbort } from "./abort.js";
+import type { Contract, DataArgs, InputOf, OperationName, OutputOf, Untyped } from "./contract.js";
+import {
+  CompiledSpec,
+  matchesAny,
+  type DataCheck,
+  type SchemaSpec,
+  type WireSchemaSpec,
+} from "../schema-spec.js";
 import type { TimerHandle } from "../clock.js";
 import {
   closeTopic,
@@ -33,7 +41,7 @@ import {
   type UnavailableMessage,
 } from "../../generated/protocol/index.js";
 import { Connection, type ConnectionInfo, type DisconnectionDetail } from "./connection.js";
-import { Orbiter, type OrbEvents, type OrbOptions } from "./orbiter.js";
+import { checkTimeoutMs, Orbiter, type OrbOptions, type SkipDetail, type SkipReason } from "./orbiter.js";
 import { Access, count, idList, rank } from "./policy.js";
 
 /** Core states. */
@@ -60,9 +68,9 @@ export interface RequirementOptions {
 }
 
 /** Options of {@link Core}. */
-export interface CoreOptions extends OrbOptions {
-  /** Required operations by name. */
-  readonly requires: Readonly<Record<string, RequirementOptions>>;
+export interface CoreOptions<C extends Contract = Untyped> extends OrbOptions {
+  /** Required operations by name (with a contract type: only its operations). */
+  readonly requires: { readonly [K in OperationName<C>]?: RequirementOptions };
 }
 
 /** Where `execute` and `request` send: a plugin id, one connection (`any`) or every one (`all`). */
@@ -85,8 +93,21 @@ export interface ExecuteOptions {
 export interface RequestOptions {
   /** Default `any`. `all` is not allowed: a request awaits one result. */
   readonly to?: Target;
-  /** Default `timing.requestTimeoutMs`. */
+  /**
+   * Default `timing.requestTimeoutMs`. The plugin is told (the input's `timeoutMs`), so its
+   * handler's `ctx.signal` aborts when the core stops waiting.
+   */
   readonly timeoutMs?: number;
+  /** Stop waiting: the request rejects with an `AbortError` and a late answer is dropped. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `compliant()`. */
+export interface CompliantOptions {
+  /** Give up after this many ms (default: wait as long as it takes). */
+  readonly timeoutMs?: number;
+  /** Stop waiting: rejects with an `AbortError`. */
+  readonly signal?: AbortSignal;
 }
 
 interface Requirement {
@@ -117,6 +138,8 @@ interface PendingRequest {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   readonly timer: TimerHandle;
+  /** Stops watching the caller's AbortSignal. */
+  readonly unwatch: () => void;
 }
 
 const ANY_INPUT: readonly CompiledSpec[] = [
@@ -132,11 +155,18 @@ const TRANSITIONS: Readonly<Record<CoreState, readonly CoreState[]>> = {
   stopped: ["compliant", "not-compliant"],
 };
 
+/** Skip reasons remembered per operation, so `missing()` can say why a plugin is not connected. */
+const SEEN_PER_OPERATION = 16;
+
 /**
  * A core. Configure what it `requires`, `start()` it, await `compliant()`, then use its
  * plugins with `execute`, `request` and `onOutput`.
+ *
+ * With a contract type (`new Core<Home>(...)`, see {@link Contract}) operation names,
+ * inputs, results and output sinks are checked at compile time; without one they take any
+ * name and `unknown` data.
  */
-export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
+export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
   protected readonly role = "core" as const;
   protected readonly transitions = TRANSITIONS;
   protected readonly stoppingState = "stopping" as const;
@@ -151,16 +181,18 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
   private discoverSoonTimer: TimerHandle | undefined;
   private roundRobin = 0;
   private readonly usesPreferences: boolean;
+  /** Per operation, the latest reason each recently seen plugin was not connected. */
+  private readonly skips = new Map<string, Map<string, SkipDetail>>();
 
   /** @throws ConfigError naming the field when the configuration is invalid or contradictory. */
-  constructor(options: CoreOptions) {
+  constructor(options: CoreOptions<C>) {
     super(options, "created");
     const requires = options.requires;
     if (requires === null || typeof requires !== "object" || Array.isArray(requires)) {
       throw new ConfigError("requires", "an object of required operations is required (may be empty)");
     }
     const map = new Map<string, Requirement>();
-    for (const [name, req] of Object.entries(requires)) {
+    for (const [name, req] of Object.entries(requires as Record<string, RequirementOptions>)) {
       map.set(name, compileRequirement(name, req));
     }
     this.requirements = map;
@@ -223,12 +255,16 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
 
   /**
    * Resolves once the core is compliant (at once if it is).
-   * @throws TimeoutError after `timeoutMs` (default: wait forever); NotRunningError if it stops first.
+   * @throws TimeoutError after `timeoutMs` (default: wait forever), naming what is missing;
+   * AbortError when `signal` aborts; NotRunningError if it stops first.
    */
-  compliant(options: { timeoutMs?: number } = {}): Promise<void> {
-    if (this.state === "compliant") return Promise.resolve();
+  async compliant(options: CompliantOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs === undefined ? undefined : checkTimeoutMs(options.timeoutMs);
+    const signal = checkSignal(options.signal);
+    if (this.state === "compliant") return;
+    if (signal?.aborted) throw abortError(signal, `${this.id}: compliant()`);
     if (this.state === "stopping" || this.state === "stopped") {
-      return Promise.reject(new NotRunningError(`${this.id} is ${this.state}: start() it first`));
+      throw new NotRunningError(`${this.id} is ${this.state}: start() it first`);
     }
     return new Promise((resolve, reject) => {
       let timer: TimerHandle | undefined;
@@ -241,33 +277,56 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
           reject(new NotRunningError(`${this.id} stopped before becoming compliant`));
         }
       });
+      const unwatch = onAbort(signal, () => {
+        done();
+        reject(abortError(signal!, `${this.id}: compliant()`));
+      });
       const done = (): void => {
         off();
+        unwatch();
         if (timer !== undefined) this.clock.clearTimeout(timer);
       };
-      if (options.timeoutMs !== undefined) {
+      if (timeoutMs !== undefined) {
         timer = this.clock.setTimeout(() => {
-          off();
+          timer = undefined;
+          done();
           reject(
-            new TimeoutError(
-              `${this.id} not compliant within ${options.timeoutMs} ms: ${this.missing().join("; ")}`,
-            ),
+            new TimeoutError(`${this.id} not compliant within ${timeoutMs} ms: ${this.missing().join("; ")}`),
           );
-        }, options.timeoutMs);
+        }, timeoutMs);
       }
     });
   }
 
-  /** Human-readable list of unmet requirements. */
+  /**
+   * Human-readable list of unmet requirements, each with the reasons recently seen plugins
+   * were not connected (`get_status: 0/1 connections; lamp-x skipped: its output matches
+   * none of requires.get_status.outputs`).
+   */
   missing(): string[] {
     const out: string[] = [];
     for (const req of this.requirements.values()) {
       const conns = this.connectionsOf(req.name);
-      if (conns.length < req.minimum) out.push(`${req.name}: ${conns.length}/${req.minimum} connections`);
+      const seen = [...(this.skips.get(req.name)?.values() ?? [])].map(
+        (d) => `${d.remote} skipped: ${d.message}`,
+      );
+      const why = seen.length > 0 ? `; ${seen.join("; ")}` : "";
+      if (conns.length < req.minimum)
+        out.push(`${req.name}: ${conns.length}/${req.minimum} connections${why}`);
       const absent = req.mandatory.filter((p) => !conns.some((c) => c.remote === p));
-      if (absent.length > 0) out.push(`${req.name}: mandatory ${absent.join(", ")} not connected`);
+      if (absent.length > 0) out.push(`${req.name}: mandatory ${absent.join(", ")} not connected${why}`);
     }
     return out;
+  }
+
+  /** Reports a plugin not connected and remembers why, for `missing()` (bounded per operation). */
+  private skip(plugin: string, operation: string, reason: SkipReason, message: string): void {
+    let seen = this.skips.get(operation);
+    if (!seen) this.skips.set(operation, (seen = new Map<string, SkipDetail>()));
+    seen.delete(plugin);
+    seen.set(plugin, { remote: plugin, operation, reason, message });
+    if (seen.size > SEEN_PER_OPERATION) seen.delete(seen.keys().next().value as string);
+    this.reportSkip(plugin, operation, reason, message);
   }
 
   private satisfied(req: Requirement): boolean {
@@ -379,7 +438,16 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
 
   private onAnnounce(message: AnnounceMessage): void {
     const needed = new Set(this.needs().map((n) => n.name));
-    if (message.operations.some((op) => needed.has(op.name))) this.discoverSoon();
+    let useful = false;
+    for (const op of message.operations) {
+      const req = this.requirements.get(op.name);
+      if (!req) continue;
+      // Say now why a plugin that just started will not be connected (its offer never comes).
+      const refusal = this.refusal(req, message.from, op.input, op.output);
+      if (refusal) this.skip(message.from, op.name, refusal.reason, refusal.message);
+      else if (needed.has(op.name)) useful = true;
+    }
+    if (useful) this.discoverSoon();
   }
 
   private onOffer(offer: OfferMessage): void {
@@ -402,11 +470,7 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       const candidates: { offer: OfferMessage; order: number }[] = [];
       offers.forEach((offer, order) => {
         const op = offer.operations.find((o) => o.name === req.name);
-        if (
-          !op ||
-          !this.acceptable(req, offer, CompiledSpec.fromWire(op.input), CompiledSpec.fromWire(op.output))
-        )
-          return;
+        if (!op || !this.acceptable(req, offer, op.input, op.output)) return;
         candidates.push({ offer, order });
       });
       if (candidates.length === 0) continue;
@@ -427,10 +491,20 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       let mandatoryHeld = req.mandatory.filter((p) => !connected.has(p)).length;
       const picked = new Set<string>();
       for (const { offer } of candidates) {
-        if (free <= 0 || picked.has(offer.from)) continue;
+        if (picked.has(offer.from)) continue;
         const isMandatory = req.mandatory.includes(offer.from);
         // Keep room for mandatory plugins that are not connected yet.
-        if (!isMandatory && free - mandatoryHeld <= 0) continue;
+        if (free <= 0 || (!isMandatory && free - mandatoryHeld <= 0)) {
+          this.skip(
+            offer.from,
+            req.name,
+            "maximum-reached",
+            free <= 0
+              ? `requires.${req.name}.maximum ${req.maximum} reached (connected or connecting)`
+              : `the last free slots of requires.${req.name}.maximum ${req.maximum} are kept for mandatory ${req.mandatory.join(", ")}`,
+          );
+          continue;
+        }
         if (isMandatory) mandatoryHeld--;
         free--;
         picked.add(offer.from);
@@ -451,17 +525,50 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
   private acceptable(
     req: Requirement,
     offer: OfferMessage,
-    input: CompiledSpec,
-    output: CompiledSpec,
+    input: WireSchemaSpec,
+    output: WireSchemaSpec,
   ): boolean {
-    if (!req.access.permits(offer.from)) return false;
     const existing = this.connection(offer.from, req.name);
     if (existing && existing.remoteEpoch === offer.epoch) return false;
     if (this.pendingFor(req.name).some((p) => p.plugin === offer.from)) return false;
+    const refusal = this.refusal(req, offer.from, input, output);
+    if (refusal) this.skip(offer.from, req.name, refusal.reason, refusal.message);
+    return refusal === undefined;
+  }
+
+  /**
+   * Why `plugin`, offering `input`/`output` for `req`, can never be connected (its lists or
+   * schemas), or undefined when it can.
+   */
+  private refusal(
+    req: Requirement,
+    plugin: string,
+    inputWire: WireSchemaSpec,
+    outputWire: WireSchemaSpec,
+  ): { reason: SkipReason; message: string } | undefined {
+    const field = `requires.${req.name}`;
+    if (!req.access.permits(plugin)) {
+      return {
+        reason: "not-allowed",
+        message: `${field}.${req.access.blocks(plugin) ? "block" : "allow"} excludes it`,
+      };
+    }
+    const input = CompiledSpec.fromWire(inputWire);
+    const output = CompiledSpec.fromWire(outputWire);
+    if (!matchesAny(input, req.inputs))
+      return {
+        reason: "input-mismatch",
+        message: `its input ${describeSpec(inputWire)} matches none of ${field}.inputs`,
+      };
+    if (!matchesAny(output, req.outputs))
+      return {
+        reason: "output-mismatch",
+        message: `its output ${describeSpec(outputWire)} matches none of ${field}.outputs`,
+      };
     // The plugin's schemas must compile here: its outputs are validated against them.
-    return (
-      matchesAny(input, req.inputs) && matchesAny(output, req.outputs) && input.usable() && output.usable()
-    );
+    if (!input.usable() || !output.usable())
+      return { reason: "unusable-schema", message: "a schema it offers cannot be compiled here" };
+    return undefined;
   }
 
   private requestConnection(offer: OfferMessage, operation: string): void {
@@ -522,6 +629,7 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       pending.outputTopic,
       this.clock.now(),
     );
+    this.skips.get(confirm.operation)?.delete(confirm.from);
     this.addConnection(connection, confirm.epoch, {
       keepaliveTo: pending.offer.keepaliveTo,
       closeTo: pending.offer.closeTo,
@@ -559,6 +667,7 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       const error = new RemoteOperationError(
         message.code,
         `${message.from} failed ${message.operation}: ${message.message}`,
+        message.data,
       );
       if (awaited) pending.reject(error);
       else this.reportError(error, "remote error");
@@ -619,6 +728,7 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
     if (!pending) return;
     this.requests.delete(corr);
     this.clock.clearTimeout(pending.timer);
+    pending.unwatch();
     pending.connection.end();
   }
 
@@ -649,7 +759,10 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
    * Registers a sink for outputs of `operation` that nobody awaits (pushed by plugins,
    * or answers to `execute`). Returns a function that removes it.
    */
-  onOutput<T = unknown>(operation: string, sink: (data: T, ctx: OutputContext) => void): () => void {
+  onOutput<K extends OperationName<C>>(
+    operation: K,
+    sink: (data: OutputOf<C, K>, ctx: OutputContext) => void,
+  ): () => void {
     checkId("operation", operation);
     let set = this.sinks.get(operation);
     if (!set) this.sinks.set(operation, (set = new Set()));
@@ -689,9 +802,12 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
     return conns[this.roundRobin++ % conns.length]!;
   }
 
-  private sendInput(c: Connection, data: unknown, corr?: string): Promise<void> {
-    const fields: { operation: string; corr?: string; data?: unknown } = { operation: c.operation };
+  private sendInput(c: Connection, data: unknown, corr?: string, timeoutMs?: number): Promise<void> {
+    const fields: { operation: string; corr?: string; timeoutMs?: number; data?: unknown } = {
+      operation: c.operation,
+    };
     if (corr !== undefined) fields.corr = corr;
+    if (timeoutMs !== undefined) fields.timeoutMs = Math.ceil(timeoutMs);
     if (data !== undefined) fields.data = data;
     c.lastUsed = this.clock.now();
     return this.send(c.inputTopic, this.message("input", fields), c.remote);
@@ -704,7 +820,11 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
    * @throws NoConnectionError when no connection can take it; InvalidPayloadError when the
    * data matches no accepted schema (nothing is sent).
    */
-  async execute(operation: string, data?: unknown, options: ExecuteOptions = {}): Promise<string[]> {
+  async execute<K extends OperationName<C>>(
+    operation: K,
+    ...args: DataArgs<InputOf<C, K>, [options?: ExecuteOptions]>
+  ): Promise<string[]> {
+    const [data, options = {}] = args as [unknown, ExecuteOptions?];
     const to = options.to ?? "all";
     const targets = this.targets(operation, data, to);
     const chosen = to === "any" ? [this.pick(targets)] : targets;
@@ -717,7 +837,10 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
    * plugin in turn (round robin). Resolves with the plugin id each item went to.
    * @throws NoConnectionError / InvalidPayloadError as `execute`, before anything is sent.
    */
-  async executeDistributed(operation: string, items: readonly unknown[]): Promise<string[]> {
+  async executeDistributed<K extends OperationName<C>>(
+    operation: K,
+    items: readonly InputOf<C, K>[],
+  ): Promise<string[]> {
     if (!Array.isArray(items)) throw new InvalidPayloadError("executeDistributed takes an array of inputs");
     const plan = items.map((item) => this.pick(this.targets(operation, item, "any")));
     await Promise.all(plan.map((c, i) => this.sendInput(c, items[i])));
@@ -726,24 +849,20 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
 
   /**
    * Sends `data` to one plugin (`to`: an id or `any`, default `any`) and resolves with its
-   * output.
+   * output (typed by the contract). An operation without input is called without data.
    * @throws RequestTimeoutError (no answer in time), RemoteOperationError (the handler
-   * failed), ConnectionClosedError (the connection went away), NoConnectionError,
-   * InvalidPayloadError (bad input, or an output that does not match its schema).
+   * failed: `remoteCode` and `data` say how), ConnectionClosedError (the connection went
+   * away), NoConnectionError, InvalidPayloadError (bad input, or an output that does not
+   * match its schema), AbortError (`signal` aborted).
    */
-  async request<T = unknown>(operation: string, data?: unknown, options: RequestOptions = {}): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? this.timing.requestTimeoutMs;
-    if (
-      typeof timeoutMs !== "number" ||
-      !Number.isFinite(timeoutMs) ||
-      timeoutMs < 1 ||
-      timeoutMs > 2_147_483_647
-    ) {
-      throw new ConfigError(
-        "timeoutMs",
-        `must be a number of milliseconds from 1 to 2147483647, found ${String(timeoutMs)}`,
-      );
-    }
+  async request<K extends OperationName<C>>(
+    operation: K,
+    ...args: DataArgs<InputOf<C, K>, [options?: RequestOptions]>
+  ): Promise<OutputOf<C, K>> {
+    const [data, options = {}] = args as [unknown, RequestOptions?];
+    const timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.timing.requestTimeoutMs);
+    const signal = checkSignal(options.signal);
+    if (signal?.aborted) throw abortError(signal, `request ${operation}`);
     const to = options.to ?? "any";
     if (to === "all")
       throw new NoConnectionError(
@@ -751,7 +870,12 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
       );
     const connection = this.pick(this.targets(operation, data, to));
     const corr = randomId(16);
-    const result = new Promise<T>((resolve, reject) => {
+    const result = new Promise<OutputOf<C, K>>((resolve, reject) => {
+      const unwatch = onAbort(signal, () => {
+        if (!this.requests.has(corr)) return;
+        this.settle(corr);
+        reject(abortError(signal!, `request ${operation} to ${connection.remote}`));
+      });
       const timer = this.clock.setTimeout(() => {
         if (!this.requests.has(corr)) return;
         this.settle(corr);
@@ -760,13 +884,19 @@ export class Core extends Orbiter<CoreState, OrbEvents<CoreState>> {
         );
       }, timeoutMs);
       connection.begin();
-      this.requests.set(corr, { connection, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.requests.set(corr, {
+        connection,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        timer,
+        unwatch,
+      });
     });
     // The result may settle (connection closed, timeout) while the input is still being
     // published: mark it handled now; the caller gets it below all the same.
     result.catch(() => undefined);
     try {
-      await this.sendInput(connection, data, corr);
+      await this.sendInput(connection, data, corr, timeoutMs);
     } catch (error) {
       const pending = this.requests.get(corr);
       this.settle(corr);
@@ -824,4 +954,18 @@ function compileRequirement(name: string, req: RequirementOptions): Requirement 
     outputs: specs(req.outputs, "outputs") ?? ANY_INPUT,
     prefer,
   };
+}
+
+/** A short description of a wire schema spec for messages (`none`, `{empty}`, `1 schema`). */
+function describeSpec(spec: WireSchemaSpec): string {
+  if (spec === "none") return "none";
+  const parts: string[] = [];
+  if (spec.any) parts.push("any");
+  if (spec.empty) parts.push("empty");
+  const n = spec.schemas?.length ?? 0;
+  if (n > 0)
+    parts.push(
+      `${n} schema${n === 1 ? "" : "s"} (${spec.schemas!.map((x) => x.fingerprint.slice(0, 8)).join(", ")})`,
+    );
+  return `{${parts.join(", ")}}`;
 }

@@ -5,15 +5,18 @@
  */
 import type { Logger } from "../logger.js";
 
-/** Maps event names to listener argument tuples. */
-export type EventMap = Record<string, unknown[]>;
+/**
+ * Maps event names to listener argument tuples. An interface with exactly its events (no
+ * index signature), so a misspelled event name does not compile.
+ */
+export type EventMap<E> = { [K in keyof E]: unknown[] };
 
 /** A listener of event `K`. */
-export type Listener<E extends EventMap, K extends keyof E> = (...args: E[K]) => void;
+export type Listener<E extends EventMap<E>, K extends keyof E> = (...args: E[K]) => void;
 
 type AnyListener = (...args: unknown[]) => void;
 
-export class TypedEmitter<E extends EventMap> {
+export class TypedEmitter<E extends EventMap<E>> {
   private readonly listeners = new Map<keyof E, Set<AnyListener>>();
 
   constructor(private readonly log: () => Logger) {}

@@ -13,8 +13,9 @@ import {
   OrbitalisError,
   TimeoutError,
 } from "../errors.js";
-import { checkId, MessageIds, randomId } from "../ids.js";
-import { quietLogger, type Logger } from "../logger.js";
+import { checkId, checkOrbId, MessageIds, randomId } from "../ids.js";
+import { resolveLogger, type Logger, type LoggerOption } from "../logger.js";
+import { abortError, checkSignal, onAbort } from "./abort.js";
 import {
   closeTopic,
   keepaliveTopic,
@@ -79,16 +80,45 @@ export interface OrbOptions {
   readonly timing?: Partial<TimingOptions>;
   /** Time source (tests pass a ManualClock). */
   readonly clock?: Clock;
-  /** Where the orb logs (default: warnings and errors to the console). */
-  readonly logger?: Logger;
+  /**
+   * Where the orb logs (default: warnings and errors to the console). Takes `console`, a
+   * pino or bunyan logger, or any object with `debug`, `info`, `warn`, `error`.
+   */
+  readonly logger?: LoggerOption;
 }
 
 /** Status of the underlying bus, as seen by an orb. */
 export type OrbBusStatus = BusStatus;
 
-/** Events every orb emits. */
+/** Why an orb did not connect with a remote it saw (see the `skipped` event). */
+export type SkipReason =
+  | "not-allowed" // an allow or block list (of either side) excludes the other
+  | "input-mismatch" // the plugin's input spec matches none the core sends
+  | "output-mismatch" // the plugin's output spec matches none the core accepts
+  | "unusable-schema" // a schema of the offer cannot be compiled here
+  | "no-free-slot" // the plugin serves as many cores as its maxCores allow
+  | "maximum-reached"; // the core has as many connections as its maximum allows
+
+/** Detail of a `skipped` event: an operation this orb and a remote did not connect for, and why. */
+export interface SkipDetail {
+  /** The other orb. */
+  readonly remote: string;
+  readonly operation: string;
+  readonly reason: SkipReason;
+  /** The same, in words (names the option or spec involved). */
+  readonly message: string;
+}
+
+/** Options of the waits that take a deadline and a cancellation signal. */
+export interface WaitOptions {
+  /** Give up after this many ms (default `timing.requestTimeoutMs`). */
+  readonly timeoutMs?: number;
+  /** Abort the wait: it rejects with an `AbortError` (the signal's reason as `cause`). */
+  readonly signal?: AbortSignal;
+}
+
+/** Events every orb emits (a misspelled event name does not compile). */
 export interface OrbEvents<S extends string> {
-  [event: string]: unknown[];
   /** The orb's state changed. */
   state: [state: S, previous: S];
   /** A connection was made. */
@@ -99,6 +129,11 @@ export interface OrbEvents<S extends string> {
   error: [error: Error];
   /** The bus connection changed (disconnected, reconnected ...). */
   bus: [status: OrbBusStatus];
+  /**
+   * This orb saw a remote it could have connected with for an operation and did not
+   * (schemas, allow or block lists, maxCores, maximum). Also logged at `debug` level.
+   */
+  skipped: [detail: SkipDetail];
 }
 
 /** Options of `close()`. */
@@ -160,7 +195,7 @@ export type OrbRole = "core" | "plugin";
  * Shared base of {@link Core} and {@link Plugin}. Not meant to be subclassed outside
  * Orbitalis.
  */
-export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEvents<S>> {
+export abstract class Orbiter<S extends string> {
   /** The orb id. */
   readonly id: string;
   /** The orb's bus client. */
@@ -171,7 +206,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   readonly timing: TimingOptions;
   protected readonly clock: Clock;
   protected readonly logger: Logger;
-  protected readonly events: TypedEmitter<E>;
+  protected readonly events: TypedEmitter<OrbEvents<S>>;
   private currentState: S;
   private currentEpoch = "";
   private ids = new MessageIds("init");
@@ -195,7 +230,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
   protected constructor(options: OrbOptions, initial: S) {
     if (options === null || typeof options !== "object")
       throw new ConfigError("options", "an options object is required");
-    this.id = checkId("id", options.id);
+    this.id = checkOrbId("id", options.id);
     const bus = options.bus;
     if (!bus || typeof bus.publishValue !== "function" || typeof bus.subscribeValue !== "function") {
       throw new ConfigError("bus", "a Bus is required (e.g. new LocalHub().bus(), new MqttBus({ url }))");
@@ -216,8 +251,8 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     this.root = root;
     this.timing = checkTiming(options.timing);
     this.clock = options.clock ?? systemClock;
-    this.logger = options.logger ?? quietLogger;
-    this.events = new TypedEmitter<E>(() => this.logger);
+    this.logger = resolveLogger(options.logger);
+    this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
     this.currentState = initial;
   }
 
@@ -240,24 +275,24 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       throw new Error(`internal: illegal state transition ${previous} -> ${next}`);
     }
     this.currentState = next;
-    this.events.emit("state", ...([next, previous] as unknown as E["state"]));
+    this.events.emit("state", ...([next, previous] as unknown as OrbEvents<S>["state"]));
   }
 
   /** True between a completed start and the beginning of stop. */
   protected abstract get running(): boolean;
 
   /** Listens to an event. Returns a function that removes the listener. */
-  on<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): () => void {
+  on<K extends keyof OrbEvents<S>>(event: K, listener: (...args: OrbEvents<S>[K]) => void): () => void {
     return this.events.on(event, listener);
   }
 
   /** Listens to an event once. */
-  once<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): () => void {
+  once<K extends keyof OrbEvents<S>>(event: K, listener: (...args: OrbEvents<S>[K]) => void): () => void {
     return this.events.once(event, listener);
   }
 
   /** Removes a listener. */
-  off<K extends keyof E & string>(event: K, listener: (...args: E[K]) => void): void {
+  off<K extends keyof OrbEvents<S>>(event: K, listener: (...args: OrbEvents<S>[K]) => void): void {
     this.events.off(event, listener);
   }
 
@@ -321,7 +356,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
           "error",
           ...([
             new InvalidMessageError(`dropped a message on ${topic} that is not JSON`, [error.message]),
-          ] as E["error"]),
+          ] as OrbEvents<S>["error"]),
         );
       };
       this.subscriptions = await Promise.all(
@@ -355,6 +390,11 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       this.stopping = undefined;
     });
     return this.stopping;
+  }
+
+  /** `await using orb = ...`: stops the orb when the scope ends (same as {@link stop}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
   }
 
   private async doStop(): Promise<void> {
@@ -422,7 +462,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
         }
       }
     }
-    this.events.emit("bus", ...([status] as E["bus"]));
+    this.events.emit("bus", ...([status] as OrbEvents<S>["bus"]));
   }
 
   // ---- sending -------------------------------------------------------------------------
@@ -468,7 +508,13 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       err instanceof OrbitalisError
         ? err
         : new BusError("ERR_BUS", `${this.id}: ${context}: ${err.message}`, { cause: err });
-    this.events.emit("error", ...([wrapped] as E["error"]));
+    this.events.emit("error", ...([wrapped] as OrbEvents<S>["error"]));
+  }
+
+  /** Says why this orb did not connect with `remote` for `operation`: a `skipped` event and a debug line. */
+  protected reportSkip(remote: string, operation: string, reason: SkipReason, message: string): void {
+    this.logger.debug(`${this.id}: not connecting ${operation} with ${remote}: ${message}`);
+    this.events.emit("skipped", ...([{ remote, operation, reason, message }] as OrbEvents<S>["skipped"]));
   }
 
   private presence(status: "online" | "offline", graceful?: boolean): PresenceMessage {
@@ -490,7 +536,9 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     if (!result.ok) {
       this.events.emit(
         "error",
-        ...([new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors)] as E["error"]),
+        ...([
+          new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors),
+        ] as OrbEvents<S>["error"]),
       );
       return;
     }
@@ -563,19 +611,39 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     topic: string,
     message: OrbitalisMessage,
     to: string,
-    timeoutMs: number,
+    options: WaitOptions,
   ): Promise<OrbitalisMessage> {
+    const timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.timing.requestTimeoutMs);
+    const signal = checkSignal(options.signal);
+    if (signal?.aborted) return Promise.reject(abortError(signal, `${message.kind} to ${to}`));
     this.assertRunning();
     return new Promise((resolve, reject) => {
+      const unwatch = onAbort(signal, () => {
+        if (!this.replies.delete(message.id)) return;
+        this.clock.clearTimeout(timer);
+        reject(abortError(signal!, `${message.kind} to ${to}`));
+      });
       const timer = this.clock.setTimeout(() => {
         this.replies.delete(message.id);
+        unwatch();
         reject(new TimeoutError(`${to} did not answer ${message.kind} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.replies.set(message.id, { resolve, reject, timer });
+      const settle = {
+        resolve: (reply: OrbitalisMessage) => {
+          unwatch();
+          resolve(reply);
+        },
+        reject: (error: Error) => {
+          unwatch();
+          reject(error);
+        },
+        timer,
+      };
+      this.replies.set(message.id, settle);
       this.send(topic, message, to).catch((error: unknown) => {
+        if (!this.replies.delete(message.id)) return;
         this.clock.clearTimeout(timer);
-        this.replies.delete(message.id);
-        reject(error instanceof Error ? error : new Error(String(error)));
+        settle.reject(error instanceof Error ? error : new Error(String(error)));
       });
     });
   }
@@ -605,9 +673,10 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
 
   /**
    * Asks any orb (by id) for its status: role, state, connections and operations.
-   * @throws TimeoutError when no answer comes within `timeoutMs` (default requestTimeoutMs).
+   * @throws TimeoutError when no answer comes within `timeoutMs` (default requestTimeoutMs);
+   * AbortError when `signal` aborts first; NotRunningError when this orb is not running.
    */
-  async status(remote: string, options: { timeoutMs?: number } = {}): Promise<StatusMessage> {
+  async status(remote: string, options: WaitOptions = {}): Promise<StatusMessage> {
     checkId("remote", remote);
     const request = this.message("status-request", {
       replyTo: statusReplyTopic({ root: this.root, orb: this.id }),
@@ -616,23 +685,24 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
       statusTopic({ root: this.root, orb: remote }),
       request,
       remote,
-      options.timeoutMs ?? this.timing.requestTimeoutMs,
+      options,
     );
     return answer as StatusMessage;
   }
 
   /**
    * Sends a keepalive-request to `remote` and resolves with the round-trip time in ms.
-   * @throws TimeoutError when no keepalive comes back within `timeoutMs`.
+   * @throws TimeoutError when no keepalive comes back within `timeoutMs`; AbortError when
+   * `signal` aborts first.
    */
-  async ping(remote: string, options: { timeoutMs?: number } = {}): Promise<number> {
+  async ping(remote: string, options: WaitOptions = {}): Promise<number> {
     checkId("remote", remote);
     const started = performance.now();
     const request = this.message("keepalive-request", {
       replyTo: keepaliveTopic({ root: this.root, orb: this.id }),
     });
     const topic = this.peers.get(remote)?.keepaliveTo ?? keepaliveTopic({ root: this.root, orb: remote });
-    await this.awaitReply(topic, request, remote, options.timeoutMs ?? this.timing.requestTimeoutMs);
+    await this.awaitReply(topic, request, remote, options);
     return performance.now() - started;
   }
 
@@ -686,7 +756,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     }
     peer.connections.add(connection);
     this.table.set(connection.key, connection);
-    this.events.emit("connection", ...([connection.info()] as E["connection"]));
+    this.events.emit("connection", ...([connection.info()] as OrbEvents<S>["connection"]));
   }
 
   /** Removes a connection locally (no message sent) and tells listeners why. */
@@ -694,6 +764,8 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
     if (this.table.get(connection.key) !== connection) return;
     this.table.delete(connection.key);
     connection.state = "closed";
+    // Handlers still running for it learn through their ctx.signal that nobody will take the result.
+    connection.abortWork(this.closedError(connection, detail));
     const peer = this.peers.get(connection.remote);
     if (peer) {
       peer.connections.delete(connection);
@@ -707,7 +779,7 @@ export abstract class Orbiter<S extends string, E extends OrbEvents<S> = OrbEven
         pending.resolve();
       }
     }
-    this.events.emit("disconnection", ...([connection.info(), detail] as E["disconnection"]));
+    this.events.emit("disconnection", ...([connection.info(), detail] as OrbEvents<S>["disconnection"]));
     this.onConnectionRemoved(connection, detail);
   }
 
@@ -969,4 +1041,19 @@ function checkTiming(timing: Partial<TimingOptions> | undefined): TimingOptions 
     out[key] = Math.round(value);
   }
   return out as unknown as TimingOptions;
+}
+
+/**
+ * Checks a wait's `timeoutMs`: a number of ms from 1 to 2147483647 (the largest delay a
+ * timer takes).
+ * @throws ConfigError naming `timeoutMs` otherwise.
+ */
+export function checkTimeoutMs(value: unknown): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 1 || value > 2_147_483_647) {
+    throw new ConfigError(
+      "timeoutMs",
+      `must be a number of milliseconds from 1 to 2147483647, found ${String(value)}`,
+    );
+  }
+  return value;
 }

@@ -2,9 +2,19 @@
  * A plugin: it lends operations to cores, within the limits it configures.
  */
 import type { TimerHandle } from "../clock.js";
-import { ConfigError, InvalidPayloadError, NoConnectionError, OrbitalisError } from "../errors.js";
+import {
+  ConfigError,
+  InvalidPayloadError,
+  NoConnectionError,
+  OperationError,
+  OPERATION_ERROR_CODE,
+  OrbitalisError,
+  RequestTimeoutError,
+} from "../errors.js";
+import { checkJsonValue } from "../bus/json-value.js";
+import type { Contract, DataArgs, InputOf, OperationName, OutputOf, Untyped } from "./contract.js";
 import { checkId } from "../ids.js";
-import { CompiledSpec, matchesAny, type SchemaSpec } from "../schema-spec.js";
+import { CompiledSpec, matchesAny, type DataCheck, type SchemaSpec } from "../schema-spec.js";
 import {
   announceTopic,
   closeTopic,
@@ -27,7 +37,7 @@ import {
   type ConnectionState,
   type DisconnectionDetail,
 } from "./connection.js";
-import { Orbiter, type OrbEvents, type OrbOptions, type PeerTopics } from "./orbiter.js";
+import { Orbiter, type OrbOptions, type PeerTopics, type SkipReason } from "./orbiter.js";
 import { Access, count, idList, rank, type AccessLists } from "./policy.js";
 
 /** Plugin states. */
@@ -55,9 +65,19 @@ export interface OperationContext {
   readonly core: string;
   readonly operation: string;
   readonly connection: ConnectionInfo;
+  /**
+   * Aborts when nobody will take the result any more: the core's request timed out (its
+   * deadline travels with the input), or the connection closed (a graceless close, the
+   * core's death, a graceful close or `stop()` that ran out of time). Pass it on to
+   * `fetch`, timers and other cancellable work. Its `reason` says which.
+   */
+  readonly signal: AbortSignal;
 }
 
-/** An operation handler: gets validated input, returns the output (or throws). */
+/**
+ * An operation handler: gets validated input, returns the output (or throws). Throw an
+ * `OperationError` to fail with your own code and data.
+ */
 export type OperationHandler<I = unknown, O = unknown> = (data: I, ctx: OperationContext) => O | Promise<O>;
 
 /** Options of {@link Plugin}. */
@@ -96,7 +116,7 @@ const TRANSITIONS: Readonly<Record<PluginState, readonly PluginState[]>> = {
   stopped: ["running"],
 };
 
-/** Error codes a plugin sends in `error` messages. */
+/** Error codes a plugin sends in `error` messages (besides the handlers' own). */
 export const PLUGIN_ERROR_CODES = {
   invalidInput: "INVALID_INPUT",
   invalidOutput: "INVALID_OUTPUT",
@@ -107,8 +127,12 @@ export const PLUGIN_ERROR_CODES = {
 /**
  * A plugin. Declare operations with `operation()`, then `start()` it: it answers discovers
  * from cores, connects within its limits, and runs handlers for their inputs.
+ *
+ * With a contract type (`new Plugin<Home>(...)`, see {@link Contract}) operation names,
+ * handler inputs and outputs and `emit` are checked at compile time; without one they take
+ * any name and `unknown` data.
  */
-export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
+export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
   protected readonly role = "plugin" as const;
   protected readonly transitions = TRANSITIONS;
   protected readonly stoppingState = "stopping" as const;
@@ -139,10 +163,10 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
    * against `input`; its return value is sent back as output, a throw as an error.
    * @throws ConfigError for a bad name, spec or policy, a duplicate, or after start.
    */
-  operation<I = unknown, O = unknown>(
-    name: string,
+  operation<K extends OperationName<C>>(
+    name: K,
     options: OperationOptions,
-    handler: OperationHandler<I, O>,
+    handler: OperationHandler<InputOf<C, K>, OutputOf<C, K>>,
   ): this {
     const field = `operation(${JSON.stringify(name)})`;
     checkId(field, name);
@@ -225,12 +249,19 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
 
   /** Whether `core` may take a new slot of `op` now. */
   private hasRoom(op: Operation, core: string): boolean {
-    if (op.maxCores !== undefined && this.usage(op.name) >= op.maxCores) return false;
+    return this.full(op, core) === undefined;
+  }
+
+  /** Which limit keeps `core` from a new slot of `op` now, in words, or undefined. */
+  private full(op: Operation, core: string): string | undefined {
+    if (op.maxCores !== undefined && this.usage(op.name) >= op.maxCores)
+      return `operation(${JSON.stringify(op.name)}).policy.maxCores ${op.maxCores} reached (connected or reserved)`;
     if (this.maxCores !== undefined) {
       const served = this.servedCores();
-      if (!served.has(core) && served.size >= this.maxCores) return false;
+      if (!served.has(core) && served.size >= this.maxCores)
+        return `maxCores ${this.maxCores} reached (connected or reserved)`;
     }
-    return true;
+    return undefined;
   }
 
   // ---- inbound -------------------------------------------------------------------------
@@ -256,7 +287,17 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
   }
 
   private onDiscover(discover: DiscoverMessage): void {
-    if (!this.access.permits(discover.from)) return;
+    if (!this.access.permits(discover.from)) {
+      for (const need of discover.operations)
+        if (this.operations.has(need.name))
+          this.reportSkip(
+            discover.from,
+            need.name,
+            "not-allowed",
+            "this plugin's allow/block list excludes it",
+          );
+      return;
+    }
     this.coreInfo.set(discover.from, {
       epoch: discover.epoch,
       keepaliveTo: discover.keepaliveTo,
@@ -301,24 +342,48 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     }
   }
 
-  /** Whether `op` can serve what the core asks for in `need`. */
+  /** Whether `op` can serve what the core asks for in `need`; says why not when it is a real refusal. */
   private canServe(op: Operation, need: NeededOperation, core: string): boolean {
-    if (!op.access.permits(core)) return false;
-    if (need.allow && !need.allow.includes(this.id)) return false;
-    if (need.block?.includes(this.id)) return false;
     const existing = this.connection(core, op.name);
     if (existing) return false;
     for (const r of this.reservations.values()) if (r.core === core && r.operation === op.name) return false;
-    return (
-      matchesAny(
+    const field = `operation(${JSON.stringify(op.name)})`;
+    if (!op.access.permits(core))
+      return this.refuse(core, op.name, "not-allowed", `${field}.policy allow/block excludes it`);
+    if (need.allow && !need.allow.includes(this.id))
+      return this.refuse(core, op.name, "not-allowed", "its allow list does not name this plugin");
+    if (need.block?.includes(this.id))
+      return this.refuse(core, op.name, "not-allowed", "its block list names this plugin");
+    if (
+      !matchesAny(
         op.input,
         need.inputs.map((w) => CompiledSpec.fromWire(w)),
-      ) &&
-      matchesAny(
+      )
+    )
+      return this.refuse(
+        core,
+        op.name,
+        "input-mismatch",
+        `${field}.input matches none of the inputs it sends`,
+      );
+    if (
+      !matchesAny(
         op.output,
         need.outputs.map((w) => CompiledSpec.fromWire(w)),
       )
-    );
+    )
+      return this.refuse(
+        core,
+        op.name,
+        "output-mismatch",
+        `${field}.output matches none of the outputs it accepts`,
+      );
+    return true;
+  }
+
+  private refuse(core: string, operation: string, reason: SkipReason, message: string): false {
+    this.reportSkip(core, operation, reason, message);
+    return false;
   }
 
   private offerTo(discover: DiscoverMessage): void {
@@ -326,7 +391,12 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     const offered: Operation[] = [];
     for (const need of discover.operations) {
       const op = this.operations.get(need.name);
-      if (!op || !this.canServe(op, need, core) || !this.hasRoom(op, core)) continue;
+      if (!op || !this.canServe(op, need, core)) continue;
+      const full = this.full(op, core);
+      if (full !== undefined) {
+        this.reportSkip(core, op.name, "no-free-slot", full);
+        continue;
+      }
       offered.push(op);
     }
     if (offered.length === 0) return;
@@ -426,19 +496,34 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
       return;
     }
     connection.lastUsed = this.clock.now();
-    const fail = (code: string, text: string): void => {
-      const fields: { operation: string; code: string; message: string; corr?: string } = {
+    const fail = (code: string, text: string, data?: unknown): void => {
+      const fields: { operation: string; code: string; message: string; corr?: string; data?: unknown } = {
         operation: op.name,
         code,
         message: text.slice(0, 4096),
       };
       if (message.corr !== undefined) fields.corr = message.corr;
+      if (data !== undefined) fields.data = data;
       this.post(connection.outputTopic, this.message("error", fields), connection.remote);
     };
     if (connection.state !== "open") return fail(PLUGIN_ERROR_CODES.closing, "the connection is closing");
     const check = connection.input.check(message.data);
     if (!check.ok) return fail(PLUGIN_ERROR_CODES.invalidInput, `invalid input: ${check.errors.join("; ")}`);
     connection.begin();
+    const work = connection.workSignal();
+    // The core stops waiting after the input's timeoutMs: so may the handler.
+    const deadline =
+      message.timeoutMs === undefined
+        ? undefined
+        : this.clock.setTimeout(
+            () =>
+              work.controller.abort(
+                new RequestTimeoutError(
+                  `${connection.remote} stopped waiting for ${op.name} after ${message.timeoutMs} ms`,
+                ),
+              ),
+            message.timeoutMs,
+          );
     try {
       let result: unknown;
       try {
@@ -446,15 +531,16 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
           core: connection.remote,
           operation: op.name,
           connection: connection.info(),
+          signal: work.signal,
         });
       } catch (error) {
-        const code = error instanceof OrbitalisError ? error.code : PLUGIN_ERROR_CODES.handler;
-        return fail(code, error instanceof Error ? error.message : String(error));
+        const [code, data] = errorCode(error);
+        return fail(code, error instanceof Error ? error.message : String(error), data);
       }
       // The connection may have closed (graceless) while the handler ran.
       if ((connection.state as ConnectionState) === "closed") return;
       // With output "none" the handler's return value is ignored.
-      const outCheck = connection.output.none ? ({ ok: true } as const) : connection.output.check(result);
+      const outCheck = connection.output.none ? ({ ok: true } as const) : checkOutput(connection, result);
       if (!outCheck.ok)
         return fail(
           PLUGIN_ERROR_CODES.invalidOutput,
@@ -469,6 +555,8 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
         (error: unknown) => this.reportError(error, `could not send the output of ${op.name}`),
       );
     } finally {
+      if (deadline !== undefined) this.clock.clearTimeout(deadline);
+      work.done();
       connection.end();
     }
   }
@@ -487,14 +575,16 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
   /**
    * Pushes `data` as output of `operation` to every connected core (periodic operations).
    * Resolves with the core ids it was sent to.
-   * @throws InvalidPayloadError when the data does not match the operation's output spec;
-   * ConfigError for an unknown operation.
+   * @throws InvalidPayloadError when the data does not match the operation's output spec
+   * (or is not JSON data); ConfigError for an unknown operation.
    */
-  async emit(operation: string, data?: unknown): Promise<string[]> {
+  async emit<K extends OperationName<C>>(operation: K, ...args: DataArgs<OutputOf<C, K>>): Promise<string[]> {
+    const [data] = args as [unknown];
     this.assertRunning();
     const op = this.operations.get(operation);
     if (!op)
       throw new ConfigError("operation", `${JSON.stringify(operation)} is not an operation of ${this.id}`);
+    checkJsonValue(data);
     const check = op.output.check(data);
     if (!check.ok)
       throw new InvalidPayloadError(`output of ${operation} does not match its output spec`, check.errors);
@@ -509,4 +599,37 @@ export class Plugin extends Orbiter<PluginState, OrbEvents<PluginState>> {
     );
     return targets.map((c) => c.remote);
   }
+}
+
+/**
+ * Checks a handler's result: JSON data (the rule of every bus, so the answer is the same on
+ * LocalBus and over a broker), then the connection's output spec.
+ */
+function checkOutput(connection: Connection, result: unknown): DataCheck {
+  try {
+    checkJsonValue(result);
+  } catch (error) {
+    return { ok: false, errors: [(error as Error).message] };
+  }
+  return connection.output.check(result);
+}
+
+/**
+ * The code (and data) an `error` message carries for what a handler threw: an
+ * OperationError's own; an Orbitalis error's code; a Node-style `code` string that fits the
+ * protocol; otherwise HANDLER_ERROR. Data that is not JSON is left out.
+ */
+function errorCode(error: unknown): [code: string, data: unknown] {
+  if (error instanceof OperationError) {
+    try {
+      checkJsonValue(error.data);
+      return [error.code, error.data];
+    } catch {
+      return [error.code, undefined];
+    }
+  }
+  if (error instanceof OrbitalisError) return [error.code, undefined];
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && OPERATION_ERROR_CODE.test(code)) return [code, undefined];
+  return [PLUGIN_ERROR_CODES.handler, undefined];
 }

@@ -2,7 +2,7 @@
  * Configuration checks and allow/block/prefer rules shared by cores and plugins.
  */
 import { ConfigError } from "../errors.js";
-import { checkId } from "../ids.js";
+import { checkOrbId } from "../ids.js";
 
 /** An allow or block list, or neither. */
 export interface AccessLists {
@@ -53,13 +53,13 @@ export class Access {
   }
 }
 
-/** Checks an optional list of ids (no duplicates). */
+/** Checks an optional list of orb ids (no duplicates, no reserved ids). */
 export function idList(value: unknown, field: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) throw new ConfigError(field, "must be an array of ids");
   const seen = new Set<string>();
   value.forEach((v, i) => {
-    checkId(`${field}[${i}]`, v);
+    checkOrbId(`${field}[${i}]`, v);
     if (seen.has(v as string))
       throw new ConfigError(`${field}[${i}]`, `${JSON.stringify(v)} is listed twice`);
     seen.add(v as string);

@@ -409,6 +409,36 @@ describe.each(factories)("bus contract: $name", (factory) => {
     expect(JSON.parse(bytes.texts[0]!)).toEqual(value);
   });
 
+  it("carries the same values as every other bus: JSON data only, the rest rejected before sending", async () => {
+    const [pub, sub] = await Promise.all([connected(), connected()]);
+    const root = uniqueRoot();
+    const values: unknown[] = [];
+    await sub.subscribeValue(`${root}/v/+`, (_topic, value) => values.push(value));
+    const rejected: [unknown, RegExp][] = [
+      [{ when: new Date(0) }, /\$\.when is a Date/],
+      [{ run: () => 1 }, /\$\.run is a function/],
+      [{ n: Number.NaN }, /\$\.n is NaN/],
+      [{ big: 1n }, /\$\.big is a bigint/],
+      [{ list: [1, undefined] }, /\$\.list\[1\] is a undefined/],
+      [{ set: new Set([1]) }, /\$\.set is a Set/],
+      [new Map(), /\$ is a Map/],
+    ];
+    for (const [value, message] of rejected) {
+      const error = await pub.publishValue(`${root}/v/bad`, value).catch((e: unknown) => e);
+      expect(error, String(message)).toBeInstanceOf(InvalidPayloadError);
+      expect((error as Error).message).toMatch(message);
+    }
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    await expect(pub.publishValue(`${root}/v/bad`, cyclic)).rejects.toBeInstanceOf(InvalidPayloadError);
+    // Accepted the same way everywhere: undefined properties are left out.
+    await pub.publishValue(`${root}/v/ok`, { a: 1, gone: undefined, nested: { b: [null, "x"] } });
+    const barrier = await makeBarrier(pub, sub, root);
+    await barrier();
+    expect(values).toEqual([{ a: 1, nested: { b: [null, "x"] } }]);
+    expect(Object.keys(values[0] as object)).toEqual(["a", "nested"]);
+  });
+
   it("keeps retained messages where supported", async (ctx) => {
     const pub = await connected();
     if (!pub.capabilities.retain) {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   Core,
   InvalidPayloadError,
+  OperationError,
   NoConnectionError,
   Plugin,
   RemoteOperationError,
@@ -219,23 +220,28 @@ export function defineScenarios(name: string, newBus: () => Bus, timeoutMs = 500
 
     it("text processor: requests return typed results; handler errors come back as RemoteOperationError", async () => {
       const opts = common();
-      const text = orbs.add(new Plugin({ ...opts, id: "text-processor", bus: newBus() }));
+      type Text = {
+        lowercase: { input: string; output: string };
+        word_count: { input: string; output: number };
+      };
+      const text = orbs.add(new Plugin<Text>({ ...opts, id: "text-processor", bus: newBus() }));
       text
         .operation(
           "lowercase",
           { input: { schemas: [TextSchema] }, output: { schemas: [TextSchema] } },
-          (s: string) => s.toLowerCase(),
+          (s) => s.toLowerCase(),
         )
         .operation(
           "word_count",
           { input: { schemas: [TextSchema] }, output: { schemas: [CountSchema] } },
-          (s: string) => {
+          (s) => {
             if (s.length === 0) throw new Error("nothing to count");
+            if (s.trim() === "") throw new OperationError("BLANK", "only blanks", { length: s.length });
             return s.trim().split(/\s+/).length;
           },
         );
       const core = orbs.add(
-        new Core({
+        new Core<Text>({
           ...opts,
           id: "editor",
           bus: newBus(),
@@ -247,15 +253,23 @@ export function defineScenarios(name: string, newBus: () => Bus, timeoutMs = 500
       );
       await Promise.all([core.start(), text.start()]);
       await core.compliant({ timeoutMs });
-      expect(await core.request<string>("lowercase", "Hello ORBITALIS")).toBe("hello orbitalis");
-      expect(await core.request<number>("word_count", "one two  three")).toBe(3);
+      expect(await core.request("lowercase", "Hello ORBITALIS")).toBe("hello orbitalis");
+      expect(await core.request("word_count", "one two  three")).toBe(3);
       const failure = core.request("word_count", "");
       await expect(failure).rejects.toBeInstanceOf(RemoteOperationError);
       await expect(failure).rejects.toMatchObject({
         remoteCode: "HANDLER_ERROR",
         message: /nothing to count/,
       });
-      await expect(core.request("word_count", 42)).rejects.toBeInstanceOf(InvalidPayloadError);
+      // The handler's own code and data reach the caller.
+      await expect(core.request("word_count", "   ")).rejects.toMatchObject({
+        code: "ERR_REMOTE_OPERATION",
+        remoteCode: "BLANK",
+        data: { length: 3 },
+        message: /only blanks/,
+      });
+      const untyped = core as unknown as Core;
+      await expect(untyped.request("word_count", 42)).rejects.toBeInstanceOf(InvalidPayloadError);
     });
 
     it("a plugin whose output schema the core does not accept is not connected", async () => {
@@ -291,9 +305,9 @@ export function defineScenarios(name: string, newBus: () => Bus, timeoutMs = 500
         }),
       );
       const ticks: number[] = [];
-      core.onOutput<number>("tick", (n, ctx) => {
+      core.onOutput("tick", (n, ctx) => {
         expect(ctx.plugin).toBe("ticker");
-        ticks.push(n);
+        ticks.push(n as number);
       });
       await Promise.all([core.start(), clock.start()]);
       await coreState(core, "compliant", timeoutMs);

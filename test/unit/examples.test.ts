@@ -34,7 +34,7 @@ describe("examples (what npm run demo shows)", () => {
     expect(out).toEqual([
       "lowercase -> orbitalis finds plugins at run time",
       "word_count -> 6",
-      "word_count of blanks -> ERR_REMOTE_OPERATION/HANDLER_ERROR: text-processor failed word_count: nothing to count",
+      'word_count of blanks -> ERR_REMOTE_OPERATION/EMPTY_TEXT {"length":3}: text-processor failed word_count: nothing to count',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { freezeValue, LocalHub } from "../../runtime/bus/local.js";
+import { LocalHub } from "../../runtime/bus/local.js";
+import { freezeValue } from "../../runtime/bus/json-value.js";
 import { InvalidPayloadError } from "../../runtime/errors.js";
 import { Inbox } from "../helpers/wait.js";
 

@@ -12,7 +12,7 @@ describe("smoke", () => {
     plugin.operation(
       "upper",
       { input: { schemas: [{ type: "string" }] }, output: { schemas: [{ type: "string" }] } },
-      (s: string) => s.toUpperCase(),
+      (s) => String(s).toUpperCase(),
     );
     const core = orbs.add(
       new Core({ id: "core", bus: hub.bus(), logger: silentLogger, requires: { upper: {} } }),

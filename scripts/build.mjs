@@ -1,0 +1,35 @@
+// Builds the two packages of this repository from the shared sources:
+//   packages/orbitalis  (the runtime: runtime/ + generated/protocol/)
+//   packages/cli        (the toolchain: generator/, plus the spec and templates it reads)
+// and copies what each ships besides code (LICENSE, README, spec, templates).
+// Run by `npm run build` and, through `prepare`, by `npm ci`.
+/* global process, console */
+import { execFileSync } from "node:child_process";
+import { cpSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+const runtime = join(root, "packages", "orbitalis");
+const cli = join(root, "packages", "cli");
+
+function step(text) {
+  console.log(`build: ${text}`);
+}
+
+for (const pkg of [runtime, cli]) rmSync(join(pkg, "dist"), { recursive: true, force: true });
+
+// The runtime first: the CLI compiles against its declarations (node_modules/orbitalis).
+step("packages/orbitalis (tsc)");
+execFileSync(process.execPath, [tsc, "-p", join(runtime, "tsconfig.build.json")], { stdio: "inherit" });
+cpSync(join(root, "LICENSE"), join(runtime, "LICENSE"));
+cpSync(join(root, "README.md"), join(runtime, "README.md"));
+
+step("packages/cli (tsc)");
+execFileSync(process.execPath, [tsc, "-p", join(cli, "tsconfig.build.json")], { stdio: "inherit" });
+cpSync(join(root, "LICENSE"), join(cli, "LICENSE"));
+for (const dir of ["spec", "templates"]) rmSync(join(cli, dir), { recursive: true, force: true });
+cpSync(join(root, "templates"), join(cli, "templates"), { recursive: true });
+cpSync(join(root, "spec", "orbitalis.asyncapi.yaml"), join(cli, "spec", "orbitalis.asyncapi.yaml"));
+step("done");

@@ -33,6 +33,9 @@ export {
   type OrbEvents,
   type CloseOptions,
   type OrbRole,
+  type SkipDetail,
+  type SkipReason,
+  type WaitOptions,
 } from "./orb/orbiter.js";
 export type {
   ConnectionInfo,

@@ -224,6 +224,11 @@ export abstract class BaseBus implements Bus {
     return (this.#closing ??= this.shutdown());
   }
 
+  /** `await using bus = ...`: closes the bus when the scope ends (same as {@link close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   /** Opens the connection; called by `connect()` while the status is `connecting`. */
   protected abstract open(options?: BusConnectOptions): Promise<void>;
   /** Closes the connection; called once per `close()`, after which the status is `closed`. */

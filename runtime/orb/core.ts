@@ -761,7 +761,7 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
    */
   onOutput<K extends OperationName<C>>(
     operation: K,
-    sink: (data: OutputOf<C, K>, ctx: OutputContext) => void,
+    sink: NoInfer<(data: OutputOf<C, K>, ctx: OutputContext) => void>,
   ): () => void {
     checkId("operation", operation);
     let set = this.sinks.get(operation);
@@ -822,7 +822,7 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
    */
   async execute<K extends OperationName<C>>(
     operation: K,
-    ...args: DataArgs<InputOf<C, K>, [options?: ExecuteOptions]>
+    ...args: NoInfer<DataArgs<InputOf<C, K>, [options?: ExecuteOptions]>>
   ): Promise<string[]> {
     const [data, options = {}] = args as [unknown, ExecuteOptions?];
     const to = options.to ?? "all";
@@ -839,7 +839,7 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
    */
   async executeDistributed<K extends OperationName<C>>(
     operation: K,
-    items: readonly InputOf<C, K>[],
+    items: NoInfer<readonly InputOf<C, K>[]>,
   ): Promise<string[]> {
     if (!Array.isArray(items)) throw new InvalidPayloadError("executeDistributed takes an array of inputs");
     const plan = items.map((item) => this.pick(this.targets(operation, item, "any")));
@@ -857,7 +857,7 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
    */
   async request<K extends OperationName<C>>(
     operation: K,
-    ...args: DataArgs<InputOf<C, K>, [options?: RequestOptions]>
+    ...args: NoInfer<DataArgs<InputOf<C, K>, [options?: RequestOptions]>>
   ): Promise<OutputOf<C, K>> {
     const [data, options = {}] = args as [unknown, RequestOptions?];
     const timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.timing.requestTimeoutMs);

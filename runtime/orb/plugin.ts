@@ -166,7 +166,7 @@ export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
   operation<K extends OperationName<C>>(
     name: K,
     options: OperationOptions,
-    handler: OperationHandler<InputOf<C, K>, OutputOf<C, K>>,
+    handler: NoInfer<OperationHandler<InputOf<C, K>, OutputOf<C, K>>>,
   ): this {
     const field = `operation(${JSON.stringify(name)})`;
     checkId(field, name);
@@ -578,7 +578,10 @@ export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
    * @throws InvalidPayloadError when the data does not match the operation's output spec
    * (or is not JSON data); ConfigError for an unknown operation.
    */
-  async emit<K extends OperationName<C>>(operation: K, ...args: DataArgs<OutputOf<C, K>>): Promise<string[]> {
+  async emit<K extends OperationName<C>>(
+    operation: K,
+    ...args: NoInfer<DataArgs<OutputOf<C, K>>>
+  ): Promise<string[]> {
     const [data] = args as [unknown];
     this.assertRunning();
     const op = this.operations.get(operation);

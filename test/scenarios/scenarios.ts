@@ -272,6 +272,21 @@ export function defineScenarios(name: string, newBus: () => Bus, timeoutMs = 500
       await expect(untyped.request("word_count", 42)).rejects.toBeInstanceOf(InvalidPayloadError);
     });
 
+    it("values: a handler result that is not JSON data fails the same way on every bus", async () => {
+      const opts = common();
+      const plugin = orbs.add(new Plugin({ ...opts, id: "dated", bus: newBus() }));
+      plugin.operation("now", { input: { empty: true }, output: { any: true } }, () => ({ at: new Date(0) }));
+      const core = orbs.add(new Core({ ...opts, id: "timekeeper", bus: newBus(), requires: { now: {} } }));
+      await Promise.all([core.start(), plugin.start()]);
+      await core.compliant({ timeoutMs });
+      // Over a broker JSON.stringify would have sent a string; LocalBus would have refused
+      // to carry it: both now answer INVALID_OUTPUT at once.
+      await expect(core.request("now", undefined, { timeoutMs })).rejects.toMatchObject({
+        remoteCode: "INVALID_OUTPUT",
+        message: /\$\.at is a Date/,
+      });
+    });
+
     it("a plugin whose output schema the core does not accept is not connected", async () => {
       const opts = common();
       const core = orbs.add(

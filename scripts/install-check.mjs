@@ -1,0 +1,324 @@
+// Install check: packs the runtime package as `npm publish` would, installs the tarball
+// into an empty project as a user would, and checks what the user gets:
+//   - no npm warnings (engines, install scripts, deprecations ...),
+//   - at most MAX_PACKAGES packages and MAX_MB megabytes in node_modules,
+//   - `import { Core, Plugin, LocalHub } from "orbitalis"` loads no broker client,
+//   - `require("orbitalis")` works, and a core and a plugin talk over LocalHub,
+//   - a strict tsconfig with skipLibCheck: false compiles a file using the package,
+//   - LICENSE shipped, repository/homepage/bugs set, every source map carries its sources.
+// The toolchain package (@orbitalis/cli) is packed and installed too; its figures are
+// reported, not limited. Needs the packages built (npm ci builds) and the npm registry.
+//
+//   node scripts/install-check.mjs [--json FILE] [--keep]
+/* global process, console */
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const MAX_PACKAGES = 60;
+const MAX_MB = 25;
+const BROKER_CLIENTS = ["mqtt", "ioredis", "@nats-io"];
+
+const { values: args } = parseArgs({
+  options: { json: { type: "string" }, keep: { type: "boolean", default: false } },
+});
+const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+const work = mkdtempSync(join(tmpdir(), "orbitalis-install-"));
+const failures = [];
+const report = {};
+
+function say(text) {
+  console.log(`install-check: ${text}`);
+}
+
+function check(ok, what) {
+  say(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures.push(what);
+}
+
+function run(cmd, argv, cwd, env = {}) {
+  const result = spawnSync(cmd, argv, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", ...env },
+  });
+  return { code: result.status ?? 1, out: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+}
+
+/** Packages installed under `dir` (every folder with a package.json under node_modules, nested too). */
+function countPackages(nodeModules) {
+  let n = 0;
+  if (!existsSync(nodeModules)) return 0;
+  for (const entry of readdirSync(nodeModules)) {
+    if (entry.startsWith(".")) continue;
+    const path = join(nodeModules, entry);
+    if (entry.startsWith("@")) {
+      for (const scoped of readdirSync(path)) n += countPackage(join(path, scoped));
+    } else n += countPackage(path);
+  }
+  return n;
+}
+
+function countPackage(path) {
+  if (!existsSync(join(path, "package.json"))) return 0;
+  return 1 + countPackages(join(path, "node_modules"));
+}
+
+/** Bytes of every file under `dir` (apparent size). */
+function bytes(dir) {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) total += bytes(path);
+    else if (entry.isFile()) total += statSync(path).size;
+  }
+  return total;
+}
+
+function files(dir, suffix) {
+  const out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...files(path, suffix));
+    else if (entry.name.endsWith(suffix)) out.push(path);
+  }
+  return out;
+}
+
+function pack(workspace) {
+  const out = execFileSync("npm", ["pack", "--json", "--workspace", workspace, "--pack-destination", work], {
+    cwd: repo,
+    encoding: "utf8",
+  });
+  const [info] = JSON.parse(out.slice(out.indexOf("[")));
+  return {
+    file: join(work, info.filename),
+    size: info.size,
+    unpacked: info.unpackedSize,
+    entries: info.entryCount,
+  };
+}
+
+/** An empty project with `tarball` installed; returns what npm said and the figures. */
+function installInto(name, ...tarballs) {
+  const dir = join(work, name);
+  execFileSync("mkdir", ["-p", dir]);
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: `try-${name}`, version: "1.0.0", private: true }),
+  );
+  const install = run("npm", ["install", ...tarballs], dir);
+  const warnings = install.out.split("\n").filter((l) => /^npm (warn|WARN|error|ERR)/.test(l));
+  const nm = join(dir, "node_modules");
+  // On-disk size (what `du` shows: blocks, larger than the bytes of the files) when du exists.
+  const du = existsSync(nm) ? run("du", ["-sk", nm], dir) : { code: 1, out: "" };
+  const diskMegabytes = du.code === 0 ? (Number(du.out.split(/\s/)[0]) * 1024) / 1e6 : 0;
+  return {
+    dir,
+    code: install.code,
+    output: install.out,
+    warnings,
+    packages: countPackages(nm),
+    megabytes: existsSync(nm) ? bytes(nm) / 1e6 : 0,
+    diskMegabytes,
+  };
+}
+
+try {
+  say(`working in ${work}`);
+  const runtime = pack("packages/orbitalis");
+  const cli = pack("packages/cli");
+  report.tarballs = { orbitalis: runtime, cli };
+  say(
+    `packed orbitalis: ${(runtime.size / 1e3).toFixed(0)} kB (${runtime.entries} files, ${(runtime.unpacked / 1e6).toFixed(2)} MB unpacked)`,
+  );
+
+  // ---- the runtime, as `npm install orbitalis` -------------------------------------------
+  const user = installInto("runtime", runtime.file);
+  report.runtime = {
+    packages: user.packages,
+    megabytes: Number(user.megabytes.toFixed(2)),
+    diskMegabytes: Number(user.diskMegabytes.toFixed(2)),
+    warnings: user.warnings,
+  };
+  check(user.code === 0, `npm install orbitalis succeeds${user.code === 0 ? "" : `:\n${user.output}`}`);
+  check(
+    user.warnings.length === 0,
+    `no npm warnings${user.warnings.length ? `:\n  ${user.warnings.join("\n  ")}` : ""}`,
+  );
+  check(user.packages <= MAX_PACKAGES, `${user.packages} packages (at most ${MAX_PACKAGES})`);
+  const size = Math.max(user.megabytes, user.diskMegabytes);
+  check(
+    size <= MAX_MB,
+    `${user.megabytes.toFixed(1)} MB of files, ${user.diskMegabytes.toFixed(1)} MB on disk in node_modules (at most ${MAX_MB} MB)`,
+  );
+
+  const pkgDir = join(user.dir, "node_modules", "orbitalis");
+  const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
+  check(existsSync(join(pkgDir, "LICENSE")), "LICENSE shipped");
+  check(
+    Boolean(manifest.repository?.url && manifest.homepage && manifest.bugs?.url),
+    "repository, homepage and bugs set",
+  );
+  const maps = files(join(pkgDir, "dist"), ".map");
+  const orphan = maps.filter((m) => {
+    const map = JSON.parse(readFileSync(m, "utf8"));
+    return map.sources.some(
+      (s, i) => typeof map.sourcesContent?.[i] !== "string" && !existsSync(join(dirname(m), s)),
+    );
+  });
+  check(
+    maps.length > 0 && orphan.length === 0,
+    `${maps.length} source maps, each with its sources (${orphan.length} without)`,
+  );
+
+  // What `import` loads: a resolve hook reports every module URL to the main thread.
+  writeFileSync(
+    join(user.dir, "hooks.mjs"),
+    `let port;\nexport function initialize(data) { port = data.port; }\n` +
+      `export async function resolve(specifier, context, next) {\n  const r = await next(specifier, context);\n  port.postMessage(r.url);\n  return r;\n}\n`,
+  );
+  writeFileSync(
+    join(user.dir, "import-check.mjs"),
+    `import { register } from "node:module";\nimport { MessageChannel } from "node:worker_threads";\n` +
+      `const { port1, port2 } = new MessageChannel();\nconst loaded = [];\nport1.on("message", (url) => loaded.push(url));\n` +
+      `register("./hooks.mjs", import.meta.url, { data: { port: port2 }, transferList: [port2] });\n` +
+      `const { Core, Plugin, LocalHub } = await import("orbitalis");\n` +
+      `const hub = new LocalHub();\n` +
+      `const p = new Plugin({ id: "p", bus: hub.bus() }).operation("up", { input: { any: true }, output: { any: true } }, (s) => String(s).toUpperCase());\n` +
+      `const c = new Core({ id: "c", bus: hub.bus(), requires: { up: {} } });\n` +
+      `await p.start(); await c.start(); await c.compliant({ timeoutMs: 5000 });\n` +
+      `const answer = await c.request("up", "ok");\nawait c.stop(); await p.stop();\n` +
+      `await new Promise((r) => setTimeout(r, 50));\nport1.close();\n` +
+      `console.log(JSON.stringify({ answer, loaded: loaded.filter((u) => u.includes("/node_modules/")) }));\n`,
+  );
+  const imported = run(process.execPath, ["import-check.mjs"], user.dir);
+  let loaded = [];
+  let answer;
+  try {
+    ({ loaded, answer } = JSON.parse(imported.out.trim().split("\n").pop()));
+  } catch {
+    /* reported below */
+  }
+  check(
+    imported.code === 0 && answer === "OK",
+    `import { Core, Plugin, LocalHub } works (a request over LocalHub answered ${JSON.stringify(answer)})${imported.code === 0 ? "" : `:\n${imported.out}`}`,
+  );
+  const clients = loaded.filter((u) => BROKER_CLIENTS.some((c) => u.includes(`/node_modules/${c}/`)));
+  report.runtime.importLoads = loaded
+    .map((u) => u.replace(/^.*\/node_modules\//, ""))
+    .filter((u, i, a) => a.indexOf(u) === i);
+  check(
+    clients.length === 0,
+    `that import loads no broker client${clients.length ? `: ${clients.join(", ")}` : ""}`,
+  );
+
+  writeFileSync(
+    join(user.dir, "require-check.cjs"),
+    `const o = require("orbitalis");\nif (typeof o.Core !== "function" || typeof o.MqttBus !== "function") process.exit(1);\nconsole.log("ok");\n`,
+  );
+  const required = run(process.execPath, ["require-check.cjs"], user.dir);
+  check(
+    required.code === 0 && !/warning/i.test(required.out),
+    `require("orbitalis") works${required.code === 0 ? "" : `:\n${required.out}`}`,
+  );
+
+  // A user's strict TypeScript project (skipLibCheck off: our typings are checked too).
+  const ts = run("npm", ["install", "--no-save", "typescript@~5.9", "@types/node@20"], user.dir);
+  check(ts.code === 0, "typescript and @types/node install");
+  writeFileSync(
+    join(user.dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: ["node"],
+      },
+      files: ["local.mts", "buses.mts"],
+    }),
+  );
+  writeFileSync(
+    join(user.dir, "local.mts"),
+    `import { Core, Plugin, LocalHub, type SchemaSpec } from "orbitalis";\n` +
+      `type Ops = { up: { input: string; output: string } };\n` +
+      `const spec: SchemaSpec = { schemas: [{ type: "string" }] };\n` +
+      `const hub = new LocalHub();\n` +
+      `new Plugin<Ops>({ id: "p", bus: hub.bus() }).operation("up", { input: spec, output: spec }, (s) => s.toUpperCase());\n` +
+      `const core = new Core<Ops>({ id: "c", bus: hub.bus(), requires: { up: {} } });\n` +
+      `export const answer: Promise<string> = core.request("up", "x");\n`,
+  );
+  writeFileSync(
+    join(user.dir, "buses.mts"),
+    `import { MqttBus, NatsBus, RedisBus, type Bus } from "orbitalis";\n` +
+      `export const buses: Bus[] = [new MqttBus({ url: "mqtt://127.0.0.1:1883" }), new NatsBus(), new RedisBus()];\n`,
+  );
+  const tsc = run(
+    process.execPath,
+    [join(user.dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+    user.dir,
+  );
+  check(
+    tsc.code === 0,
+    `strict tsconfig (skipLibCheck: false) compiles${tsc.code === 0 ? "" : `:\n${tsc.out}`}`,
+  );
+
+  // Bus clients that are not installed: a clear error naming the package.
+  writeFileSync(
+    join(user.dir, "missing-client.mjs"),
+    `import { NatsBus } from "orbitalis";\n` +
+      `try { await new NatsBus({ onError: () => {} }).connect(); console.log("connected?"); }\n` +
+      `catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }\n`,
+  );
+  const missing = run(process.execPath, ["missing-client.mjs"], user.dir);
+  let missingError = {};
+  try {
+    missingError = JSON.parse(missing.out.trim().split("\n").pop());
+  } catch {
+    /* reported below */
+  }
+  check(
+    missingError.code === "ERR_BUS_CLIENT_MISSING" &&
+      /npm install @nats-io\/transport-node/.test(missingError.message),
+    `NatsBus without its client says what to install (${missingError.message ?? missing.out.trim()})`,
+  );
+
+  // ---- the toolchain, reported ------------------------------------------------------------
+  // Until both are published, the CLI's dependency on orbitalis is met by the tarball.
+  const tools = installInto("cli", runtime.file, cli.file);
+  report.cli = {
+    packages: tools.packages,
+    megabytes: Number(tools.megabytes.toFixed(2)),
+    diskMegabytes: Number(tools.diskMegabytes.toFixed(2)),
+    warnings: tools.warnings,
+  };
+  say(
+    `@orbitalis/cli (with orbitalis): ${tools.packages} packages, ${tools.megabytes.toFixed(1)} MB of files, ${tools.diskMegabytes.toFixed(1)} MB on disk, ${tools.warnings.length} npm warning lines`,
+  );
+  for (const w of tools.warnings) say(`  cli: ${w}`);
+  const version = run(join(tools.dir, "node_modules", ".bin", "orbitalis"), ["--version"], tools.dir);
+  check(
+    version.code === 0 && /^\d+\.\d+\.\d+/.test(version.out.trim()),
+    `npx orbitalis --version runs (${version.out.trim()})`,
+  );
+} catch (error) {
+  failures.push(String(error?.stack ?? error));
+  console.error(error);
+} finally {
+  report.failures = failures;
+  if (args.json) writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (args.keep) say(`kept ${work}`);
+  else rmSync(work, { recursive: true, force: true });
+}
+
+if (failures.length > 0) {
+  say(`${failures.length} check(s) failed`);
+  process.exit(1);
+}
+say("all checks passed");

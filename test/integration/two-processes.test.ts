@@ -1,0 +1,81 @@
+/**
+ * The README's first example as a user runs it: the plugin and the core in two processes
+ * over MQTT, each started with `tsx`, stopped with SIGTERM.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { resolveMqtt, type MqttTarget } from "../helpers/brokers.js";
+import { withTimeout } from "../helpers/wait.js";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+let mqtt: MqttTarget | undefined;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  mqtt = await resolveMqtt();
+});
+afterAll(async () => {
+  await mqtt?.stop();
+});
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+});
+
+/** A running example process and everything it printed so far. */
+class Example {
+  readonly child: ChildProcess;
+  output = "";
+  private readonly waiters: { text: string; resolve: () => void }[] = [];
+
+  constructor(file: string) {
+    this.child = spawn(process.execPath, ["--import", "tsx", `examples/two-processes/${file}`], {
+      cwd: REPO,
+      env: { ...process.env, MQTT_URL: mqtt!.url },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(this.child);
+    const take = (d: Buffer): void => {
+      this.output += d.toString();
+      for (const w of [...this.waiters]) if (this.output.includes(w.text)) w.resolve();
+    };
+    this.child.stdout?.on("data", take);
+    this.child.stderr?.on("data", take);
+  }
+
+  /** Resolves once the process printed `text`. */
+  printed(text: string, ms = 20_000): Promise<void> {
+    return withTimeout(
+      new Promise<void>((resolve) => {
+        if (this.output.includes(text)) resolve();
+        else this.waiters.push({ text, resolve });
+      }),
+      ms,
+      `${JSON.stringify(text)} (printed so far: ${JSON.stringify(this.output)})`,
+    );
+  }
+
+  /** Sends SIGTERM and resolves with the exit code. */
+  terminate(ms = 15_000): Promise<number | null> {
+    const exited = new Promise<number | null>((resolve) => this.child.once("exit", (code) => resolve(code)));
+    this.child.kill("SIGTERM");
+    return withTimeout(exited, ms, `exit after SIGTERM (printed: ${JSON.stringify(this.output)})`);
+  }
+}
+
+describe("two processes over MQTT (README)", () => {
+  it("the core finds the plugin, gets greetings and an error code, and both stop on SIGTERM", async () => {
+    const plugin = new Example("plugin.ts");
+    await plugin.printed("greeter: ready");
+    const core = new Example("core.ts");
+    await core.printed("front-desk: compliant");
+    await core.printed("front-desk: Hello, Ada!");
+    await core.printed("front-desk: UNKNOWN_PERSON for nobody");
+    expect(plugin.output).toContain("greeter: serving front-desk");
+    expect(await core.terminate()).toBe(0);
+    expect(core.output).toContain("front-desk: stopped");
+    expect(await plugin.terminate()).toBe(0);
+    expect(plugin.output).toContain("greeter: stopped");
+    expect(core.output + plugin.output).not.toMatch(/Error|warn/i);
+  }, 60_000);
+});

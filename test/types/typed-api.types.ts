@@ -1,0 +1,159 @@
+/**
+ * Type tests of the typed runtime, checked by `npm run typecheck` (tsc). Every
+ * `@ts-expect-error` line must fail to compile: if a typing got looser, tsc reports the
+ * directive as unused and the check fails. Nothing here runs.
+ */
+import type { FromSchema } from "json-schema-to-ts";
+import { expectTypeOf } from "vitest";
+import {
+  Core,
+  LocalHub,
+  Plugin,
+  type ConnectionInfo,
+  type CoreState,
+  type DisconnectionDetail,
+  type OperationContext,
+  type SkipDetail,
+} from "orbitalis";
+
+type Status = { lamp: string; status: "on" | "off" };
+
+type Home = {
+  turn_on: { input: void; output: void };
+  get_status: { input: void; output: Status };
+  set_level: { input: number; output: void };
+  describe: { input: { lang: "en" | "it" }; output: string };
+};
+
+const hub = new LocalHub();
+
+export async function typedCore(core: Core<Home>): Promise<void> {
+  // Results are typed by the contract.
+  expectTypeOf(await core.request("get_status")).toEqualTypeOf<Status>();
+  expectTypeOf(await core.request("describe", { lang: "en" })).toEqualTypeOf<string>();
+  expectTypeOf(await core.request("turn_on")).toEqualTypeOf<void>();
+  // @ts-expect-error a misspelled operation does not compile
+  await core.request("get_stauts");
+  // @ts-expect-error a wrong use of the result does not compile
+  const wrong: number = await core.request("get_status");
+  void wrong;
+  // @ts-expect-error a wrong input does not compile
+  await core.request("set_level", "high");
+  // @ts-expect-error an operation with input cannot be called without it
+  await core.request("set_level");
+  // @ts-expect-error nor with a wrong shape
+  await core.request("describe", { lang: "fr" });
+  // Options follow the data; an operation without input is called without data.
+  await core.request("set_level", 3, { to: "lamp-x", timeoutMs: 100, signal: AbortSignal.timeout(100) });
+  await core.request("get_status", undefined, { to: "any" });
+
+  // execute and executeDistributed.
+  await core.execute("turn_on");
+  await core.execute("set_level", 1, { to: "all" });
+  // @ts-expect-error execute of a misspelled operation
+  await core.execute("turn_onn");
+  // @ts-expect-error execute with a wrong input
+  await core.execute("set_level", true);
+  await core.executeDistributed("set_level", [1, 2, 3]);
+  // @ts-expect-error executeDistributed with wrong items
+  await core.executeDistributed("set_level", ["a"]);
+
+  // Output sinks get the output type.
+  core.onOutput("get_status", (status, ctx) => {
+    expectTypeOf(status).toEqualTypeOf<Status>();
+    expectTypeOf(ctx.plugin).toEqualTypeOf<string>();
+  });
+  // @ts-expect-error a sink for a wrong type
+  core.onOutput("get_status", (_status: number) => undefined);
+  // @ts-expect-error a sink for an operation the contract does not have
+  core.onOutput("get_stats", () => undefined);
+
+  // Events: exact names, typed arguments.
+  core.on("state", (state, previous) => {
+    expectTypeOf(state).toEqualTypeOf<CoreState>();
+    expectTypeOf(previous).toEqualTypeOf<CoreState>();
+  });
+  core.on("disconnection", (connection, detail) => {
+    expectTypeOf(connection).toEqualTypeOf<ConnectionInfo>();
+    expectTypeOf(detail).toEqualTypeOf<DisconnectionDetail>();
+  });
+  core.on("skipped", (detail) => expectTypeOf(detail).toEqualTypeOf<SkipDetail>());
+  // @ts-expect-error a misspelled event name does not compile
+  core.on("conection", () => undefined);
+}
+
+export function typedCoreOptions(): void {
+  new Core<Home>({ id: "home", bus: hub.bus(), requires: { get_status: { minimum: 1 }, turn_on: {} } });
+  // @ts-expect-error a requirement the contract does not have
+  new Core<Home>({ id: "home", bus: hub.bus(), requires: { get_stauts: {} } });
+}
+
+export async function typedPlugin(): Promise<void> {
+  const plugin = new Plugin<Home>({ id: "lamp-x", bus: hub.bus() });
+  plugin.operation("get_status", { output: { any: true } }, () => ({ lamp: "lamp-x", status: "on" }));
+  plugin.operation("set_level", { input: { any: true } }, (level, ctx) => {
+    expectTypeOf(level).toEqualTypeOf<number>();
+    expectTypeOf(ctx).toEqualTypeOf<OperationContext>();
+    expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>();
+  });
+  plugin.operation("describe", { input: { any: true } }, async ({ lang }) =>
+    lang === "en" ? "lamp" : "lampada",
+  );
+  // @ts-expect-error a handler returning a wrong output does not compile
+  plugin.operation("get_status", {}, () => ({ lamp: "lamp-x", status: "dim" }));
+  // @ts-expect-error a handler taking a wrong input does not compile
+  plugin.operation("set_level", {}, (_level: string) => undefined);
+  // @ts-expect-error an operation the contract does not have
+  plugin.operation("turn_of", {}, () => undefined);
+
+  await plugin.emit("get_status", { lamp: "lamp-x", status: "off" });
+  // @ts-expect-error a wrong emitted output does not compile
+  await plugin.emit("get_status", { lamp: "lamp-x" });
+  // @ts-expect-error emit of an operation the contract does not have
+  await plugin.emit("get_statuss", { lamp: "lamp-x", status: "off" });
+}
+
+export async function untyped(): Promise<void> {
+  // Without a contract: any operation, unknown data.
+  const core = new Core({ id: "c", bus: hub.bus(), requires: { anything: {} } });
+  expectTypeOf(await core.request("anything", { any: "data" })).toBeUnknown();
+  await core.execute("whatever");
+  const plugin = new Plugin({ id: "p", bus: hub.bus() });
+  plugin.operation("anything", {}, (data) => {
+    expectTypeOf(data).toBeUnknown();
+    return 1;
+  });
+}
+
+/** A contract from `as const` JSON Schemas, with json-schema-to-ts: no code generation. */
+const LevelSchema = { type: "integer", minimum: 0, maximum: 100 } as const;
+const ReadingSchema = {
+  type: "object",
+  properties: { celsius: { type: "number" }, at: { type: "string" } },
+  required: ["celsius", "at"],
+  additionalProperties: false,
+} as const;
+type Thermo = {
+  set_target: { input: FromSchema<typeof LevelSchema>; output: void };
+  read: { input: void; output: FromSchema<typeof ReadingSchema> };
+};
+
+export async function fromSchemas(core: Core<Thermo>): Promise<void> {
+  const reading = await core.request("read");
+  expectTypeOf(reading).toEqualTypeOf<{ celsius: number; at: string }>();
+  // @ts-expect-error FromSchema types the input: a string is not an integer
+  await core.request("set_target", "20");
+  const plugin = new Plugin<Thermo>({ id: "thermo", bus: hub.bus() });
+  // The same `as const` schemas declare the operation at run time.
+  plugin.operation("read", { input: { empty: true }, output: { schemas: [ReadingSchema] } }, () => ({
+    celsius: 20.5,
+    at: new Date(0).toISOString(),
+  }));
+}
+
+export async function disposal(): Promise<void> {
+  await using core = new Core({ id: "scoped", bus: hub.bus(), requires: {} });
+  await using bus = hub.bus();
+  await core.start();
+  await bus.connect();
+}

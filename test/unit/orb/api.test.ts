@@ -1,0 +1,393 @@
+/**
+ * The public API around operations: cancellation (AbortSignal in, ctx.signal out),
+ * disposal, handler error codes, reserved ids, values, why a core does not connect, and
+ * loggers. On LocalBus with a ManualClock: no sleeps, every wait has a deadline.
+ */
+import { Writable } from "node:stream";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  AbortError,
+  ConfigError,
+  ConnectionClosedError,
+  Core,
+  LocalHub,
+  ManualClock,
+  OperationError,
+  Plugin,
+  RemoteOperationError,
+  RequestTimeoutError,
+  silentLogger,
+  type LocalBus,
+  type Logger,
+  type SkipDetail,
+} from "../../../runtime/index.js";
+import { offerTopic } from "../../../generated/protocol/index.js";
+import { Orbs } from "../../helpers/orbs.js";
+import { withTimeout } from "../../helpers/wait.js";
+
+const orbs = new Orbs();
+afterEach(() => orbs.stopAll());
+
+const Str = { type: "string" } as const;
+const Num = { type: "number" } as const;
+
+type Slow = { slow: { input: string; output: string } };
+
+/** A core and a plugin whose `slow` handler waits until the test lets it go (or its signal aborts). */
+async function slowPair(opts: { requestTimeoutMs?: number } = {}) {
+  const hub = new LocalHub();
+  const clock = new ManualClock();
+  orbs.drive(clock);
+  const signals: AbortSignal[] = [];
+  const release: (() => void)[] = [];
+  const calls: string[] = [];
+  const plugin = orbs.add(
+    new Plugin<Slow>({ id: "slow-plugin", bus: hub.bus(), clock, logger: silentLogger }),
+  );
+  plugin.operation("slow", { input: { schemas: [Str] }, output: { schemas: [Str] } }, (text, ctx) => {
+    calls.push(text);
+    signals.push(ctx.signal);
+    return new Promise<string>((resolve, reject) => {
+      release.push(() => resolve(text.toUpperCase()));
+      ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason as Error));
+    });
+  });
+  const core = orbs.add(
+    new Core<Slow>({
+      id: "slow-core",
+      bus: hub.bus(),
+      clock,
+      logger: silentLogger,
+      timing: { requestTimeoutMs: opts.requestTimeoutMs ?? 10_000 },
+      requires: { slow: {} },
+    }),
+  );
+  await Promise.all([plugin.start(), core.start()]);
+  await withTimeout(core.compliant(), 2000, "compliant");
+  /** Resolves once the handler has been called `n` times. */
+  const called = async (n: number): Promise<void> => {
+    for (let i = 0; i < 200 && calls.length < n; i++) await clock.advance(1);
+    expect(calls).toHaveLength(n);
+  };
+  return { hub, clock, plugin, core, signals, release, calls, called };
+}
+
+describe("cancellation", () => {
+  it("request: an aborted signal rejects with AbortError (reason as cause) and the plugin is told nothing more", async () => {
+    const { core, called, release } = await slowPair();
+    const controller = new AbortController();
+    const pending = core.request("slow", "a", { signal: controller.signal });
+    await called(1);
+    controller.abort(new Error("user went away"));
+    const error = await withTimeout(
+      pending.catch((e: unknown) => e),
+      1000,
+      "the abort",
+    );
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error).toMatchObject({ code: "ERR_ABORTED", name: "AbortError" });
+    expect((error as Error).cause).toMatchObject({ message: "user went away" });
+    release[0]!(); // the late answer is dropped, not delivered to anyone waiting
+    expect(await withTimeout(requestAgain(core, release), 2000, "next request")).toBe("B");
+  });
+
+  it("request: a signal aborted beforehand rejects at once, sending nothing", async () => {
+    const { core, calls, clock } = await slowPair();
+    const pending = core.request("slow", "a", { signal: AbortSignal.abort() });
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    await clock.advance(10);
+    expect(calls).toEqual([]);
+  });
+
+  it("ctx.signal aborts when the core's deadline passes (the input carries it)", async () => {
+    const { core, clock, called, signals } = await slowPair();
+    const sentAt = clock.now();
+    const pending = core.request("slow", "a", { timeoutMs: 500 }).catch((e: unknown) => e);
+    await called(1);
+    expect(signals[0]!.aborted).toBe(false);
+    await clock.advance(sentAt + 499 - clock.now());
+    expect(signals[0]!.reason).toBeUndefined();
+    await clock.advance(1);
+    expect(await pending).toBeInstanceOf(RequestTimeoutError);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(signals[0]!.reason).toBeInstanceOf(RequestTimeoutError);
+  });
+
+  it("ctx.signal aborts when the connection closes under the handler", async () => {
+    const { core, plugin, clock, called, signals } = await slowPair();
+    const pending = core.request("slow", "a").catch((e: unknown) => e);
+    await called(1);
+    await core.close(plugin.id, "slow", { graceful: false });
+    for (let i = 0; i < 50 && !signals[0]!.aborted; i++) await clock.advance(1);
+    expect(signals[0]!.aborted).toBe(true);
+    expect(signals[0]!.reason).toBeInstanceOf(ConnectionClosedError);
+    expect(await pending).toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it("compliant: aborts with AbortError; rejects a timeout it cannot keep", async () => {
+    const clock = new ManualClock();
+    orbs.drive(clock);
+    const core = orbs.add(
+      new Core({ id: "lonely", bus: new LocalHub().bus(), clock, logger: silentLogger, requires: { x: {} } }),
+    );
+    await core.start();
+    const controller = new AbortController();
+    const waiting = core.compliant({ signal: controller.signal });
+    controller.abort();
+    await expect(waiting).rejects.toBeInstanceOf(AbortError);
+    await expect(core.compliant({ timeoutMs: Infinity })).rejects.toBeInstanceOf(ConfigError);
+    await expect(core.compliant({ timeoutMs: 0 })).rejects.toThrow(/timeoutMs/);
+  });
+
+  it("status and ping: abort with AbortError; bad timeouts are ConfigErrors", async () => {
+    const clock = new ManualClock();
+    orbs.drive(clock);
+    const core = orbs.add(
+      new Core({ id: "asker", bus: new LocalHub().bus(), clock, logger: silentLogger, requires: {} }),
+    );
+    await core.start();
+    const controller = new AbortController();
+    const status = core.status("nobody", { signal: controller.signal });
+    const ping = core.ping("nobody", { signal: controller.signal });
+    controller.abort();
+    await expect(status).rejects.toBeInstanceOf(AbortError);
+    await expect(ping).rejects.toBeInstanceOf(AbortError);
+    await expect(core.ping("nobody", { timeoutMs: -1 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(core.status("nobody", { signal: "no" as unknown as AbortSignal })).rejects.toThrow(/signal/);
+  });
+});
+
+/** Sends "b" and lets the handler answer it. */
+async function requestAgain(core: Core<Slow>, release: (() => void)[]): Promise<string> {
+  const answer = core.request("slow", "b");
+  while (release.length < 2) await new Promise((r) => setImmediate(r));
+  release[1]!();
+  return answer;
+}
+
+describe("disposal", () => {
+  it("await using stops an orb and closes a bus at the end of the scope", async () => {
+    const hub = new LocalHub();
+    let seen: Core | undefined;
+    const bus = hub.bus();
+    {
+      await using core = new Core({ id: "scoped", bus, logger: silentLogger, requires: {} });
+      await core.start();
+      seen = core;
+      expect(core.state).toBe("compliant");
+    }
+    expect(seen.state).toBe("stopped");
+    expect(bus.status).toBe("closed");
+    let scopedBus: LocalBus | undefined;
+    {
+      await using scoped = hub.bus();
+      await scoped.connect();
+      scopedBus = scoped;
+      expect(scoped.status).toBe("connected");
+    }
+    expect(scopedBus.status).toBe("closed");
+  });
+});
+
+describe("handler errors", () => {
+  it("an OperationError's code and data reach the caller; a Node-style code too; anything else is HANDLER_ERROR", async () => {
+    const hub = new LocalHub();
+    type Ops = { fail: { input: string; output: void } };
+    const plugin = orbs.add(new Plugin<Ops>({ id: "failing", bus: hub.bus(), logger: silentLogger }));
+    plugin.operation("fail", { input: { schemas: [Str] }, output: "none" }, (how) => {
+      if (how === "own") throw new OperationError("NOT_FOUND", "no lamp 9", { lamp: 9 });
+      if (how === "node") throw Object.assign(new Error("missing file"), { code: "ENOENT" });
+      if (how === "odd") throw Object.assign(new Error("odd code"), { code: "has spaces" });
+      throw new Error("plain");
+    });
+    const core = orbs.add(
+      new Core<Ops>({ id: "caller", bus: hub.bus(), logger: silentLogger, requires: { fail: {} } }),
+    );
+    await Promise.all([plugin.start(), core.start()]);
+    await withTimeout(core.compliant(), 2000, "compliant");
+    const own = await core.request("fail", "own").catch((e: unknown) => e);
+    expect(own).toBeInstanceOf(RemoteOperationError);
+    expect(own).toMatchObject({ remoteCode: "NOT_FOUND", data: { lamp: 9 }, message: /no lamp 9/ });
+    await expect(core.request("fail", "node")).rejects.toMatchObject({
+      remoteCode: "ENOENT",
+      data: undefined,
+    });
+    await expect(core.request("fail", "odd")).rejects.toMatchObject({ remoteCode: "HANDLER_ERROR" });
+    await expect(core.request("fail", "plain")).rejects.toMatchObject({ remoteCode: "HANDLER_ERROR" });
+  });
+
+  it("an OperationError with a code the protocol cannot carry is a ConfigError where it is thrown", () => {
+    expect(() => new OperationError("not ok", "x")).toThrow(ConfigError);
+    expect(() => new OperationError("", "x")).toThrow(/operation error code/);
+  });
+
+  it("a handler result that is not JSON data fails with INVALID_OUTPUT, not a lost answer", async () => {
+    const hub = new LocalHub();
+    const plugin = orbs.add(new Plugin({ id: "dates", bus: hub.bus(), logger: silentLogger }));
+    plugin.operation("now", { input: { any: true }, output: { any: true } }, () => ({ at: new Date(0) }));
+    const core = orbs.add(
+      new Core({ id: "clock-core", bus: hub.bus(), logger: silentLogger, requires: { now: {} } }),
+    );
+    await Promise.all([plugin.start(), core.start()]);
+    await withTimeout(core.compliant(), 2000, "compliant");
+    await expect(core.request("now", undefined, { timeoutMs: 2000 })).rejects.toMatchObject({
+      remoteCode: "INVALID_OUTPUT",
+      message: /\$\.at is a Date/,
+    });
+    // And a core cannot send one either.
+    await expect(core.request("now", new Date(0))).rejects.toThrow(/Date/);
+  });
+});
+
+describe("ids", () => {
+  it('"any" and "all" are reserved: not as orb ids, nor in lists of orb ids', () => {
+    const bus = new LocalHub().bus();
+    for (const id of ["any", "all"]) {
+      expect(() => new Plugin({ id, bus })).toThrow(ConfigError);
+      expect(() => new Core({ id, bus, requires: {} })).toThrow(/reserved/);
+      expect(() => new Core({ id: "c", bus, requires: { x: { mandatory: [id] } } })).toThrow(
+        /requires\.x\.mandatory\[0\]/,
+      );
+      expect(() => new Plugin({ id: "p", bus, prefer: [id] })).toThrow(/prefer\[0\]/);
+    }
+    // Operation names are not orb ids: "all" stays a valid operation.
+    expect(() => new Core({ id: "c", bus, requires: { all: {} } })).not.toThrow();
+  });
+});
+
+describe("why a core does not connect", () => {
+  it("says so on both sides (skipped events), and compliant()'s timeout names the reason", async () => {
+    const hub = new LocalHub();
+    const clock = new ManualClock();
+    orbs.drive(clock);
+    const core = orbs.add(
+      new Core({
+        id: "wants-numbers",
+        bus: hub.bus(),
+        clock,
+        logger: silentLogger,
+        requires: { count: { outputs: [{ schemas: [Num] }] } },
+      }),
+    );
+    const plugin = orbs.add(new Plugin({ id: "gives-text", bus: hub.bus(), clock, logger: silentLogger }));
+    plugin.operation("count", { input: { empty: true }, output: { schemas: [Str] } }, () => "3");
+    const coreSkips: SkipDetail[] = [];
+    const pluginSkips: SkipDetail[] = [];
+    core.on("skipped", (d) => coreSkips.push(d));
+    plugin.on("skipped", (d) => pluginSkips.push(d));
+    await core.start();
+    await plugin.start(); // its announce reaches the core; the core's next discover reaches it
+    await clock.advance(2500);
+    expect(coreSkips[0]).toMatchObject({
+      remote: "gives-text",
+      operation: "count",
+      reason: "output-mismatch",
+    });
+    expect(coreSkips[0]!.message).toMatch(/matches none of requires\.count\.outputs/);
+    expect(pluginSkips[0]).toMatchObject({
+      remote: "wants-numbers",
+      operation: "count",
+      reason: "output-mismatch",
+    });
+    expect(core.missing()[0]).toMatch(/count: 0\/1 connections; gives-text skipped: its output/);
+    const waiting = core.compliant({ timeoutMs: 100 });
+    const rejected = expect(waiting).rejects.toThrow(/gives-text skipped/);
+    await clock.advance(100);
+    await rejected;
+  });
+
+  it("a plugin at its maxCores says so for the core it cannot serve", async () => {
+    const hub = new LocalHub();
+    const clock = new ManualClock();
+    orbs.drive(clock);
+    const plugin = orbs.add(
+      new Plugin({ id: "single", bus: hub.bus(), clock, logger: silentLogger, maxCores: 1 }),
+    );
+    plugin.operation("echo", { input: { any: true }, output: { any: true } }, (x) => x);
+    const skips: SkipDetail[] = [];
+    plugin.on("skipped", (d) => skips.push(d));
+    const first = orbs.add(
+      new Core({ id: "first", bus: hub.bus(), clock, logger: silentLogger, requires: { echo: {} } }),
+    );
+    await plugin.start();
+    await first.start();
+    await withTimeout(first.compliant(), 2000, "first compliant");
+    const second = orbs.add(
+      new Core({ id: "second", bus: hub.bus(), clock, logger: silentLogger, requires: { echo: {} } }),
+    );
+    await second.start();
+    await clock.advance(10);
+    expect(skips).toContainEqual({
+      remote: "second",
+      operation: "echo",
+      reason: "no-free-slot",
+      message: "maxCores 1 reached (connected or reserved)",
+    });
+    expect(second.state).toBe("not-compliant");
+  });
+});
+
+describe("loggers", () => {
+  /** A core whose offer topic gets a message that is not a protocol message: an error nobody listens to. */
+  async function invalidMessageTo(logger: unknown): Promise<void> {
+    const hub = new LocalHub();
+    const core = orbs.add(new Core({ id: "logged", bus: hub.bus(), logger: logger as Logger, requires: {} }));
+    await core.start();
+    const raw = hub.bus();
+    await raw.connect();
+    await raw.publishValue(offerTopic({ root: "orbitalis", core: "logged" }), { not: "a message" });
+    await raw.close();
+  }
+
+  it("pino gets (fields, message): the error's code and stack are kept", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
+    await invalidMessageTo(pino({ level: "debug" }, stream));
+    await withTimeout(
+      (async () => {
+        while (!lines.some((l) => l.level === 50)) await new Promise((r) => setImmediate(r));
+      })(),
+      2000,
+      "the error line",
+    );
+    const line = lines.find((l) => l.level === 50)!;
+    expect(line.msg).toMatch(/dropped an invalid message on orbitalis\/core\/logged\/offer/);
+    expect(line.code).toBe("ERR_INVALID_MESSAGE");
+    expect(line.err).toMatchObject({ type: "InvalidMessageError", code: "ERR_INVALID_MESSAGE" });
+    expect((line.err as { stack: string }).stack).toMatch(/InvalidMessageError/);
+  });
+
+  it("a console-style logger gets (message, error) with the error itself", async () => {
+    const calls: unknown[][] = [];
+    const consoleLike = {
+      debug: (...args: unknown[]) => calls.push(["debug", ...args]),
+      info: (...args: unknown[]) => calls.push(["info", ...args]),
+      warn: (...args: unknown[]) => calls.push(["warn", ...args]),
+      error: (...args: unknown[]) => calls.push(["error", ...args]),
+    };
+    await invalidMessageTo(consoleLike);
+    await withTimeout(
+      (async () => {
+        while (!calls.some((c) => c[0] === "error")) await new Promise((r) => setImmediate(r));
+      })(),
+      2000,
+      "the error call",
+    );
+    const [, message, error] = calls.find((c) => c[0] === "error")!;
+    expect(message).toMatch(/dropped an invalid message/);
+    expect(error).toMatchObject({ code: "ERR_INVALID_MESSAGE" });
+    expect((error as Error).stack).toBeDefined();
+  });
+
+  it("a logger without the four methods is a ConfigError", () => {
+    expect(
+      () => new Core({ id: "c", bus: new LocalHub().bus(), requires: {}, logger: {} as Logger }),
+    ).toThrow(/logger\.debug/);
+  });
+});

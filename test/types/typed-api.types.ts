@@ -144,7 +144,10 @@ export async function fromSchemas(core: Core<Thermo>): Promise<void> {
   // @ts-expect-error FromSchema types the input: a string is not an integer
   await core.request("set_target", "20");
   const plugin = new Plugin<Thermo>({ id: "thermo", bus: hub.bus() });
-  // The same `as const` schemas declare the operation at run time.
+  // The same `as const` schemas declare the operations at run time.
+  plugin.operation("set_target", { input: { schemas: [LevelSchema] } }, (level) => {
+    expectTypeOf(level).toEqualTypeOf<number>();
+  });
   plugin.operation("read", { input: { empty: true }, output: { schemas: [ReadingSchema] } }, () => ({
     celsius: 20.5,
     at: new Date(0).toISOString(),

@@ -96,8 +96,8 @@ export async function typedPlugin(): Promise<void> {
     expectTypeOf(ctx).toEqualTypeOf<OperationContext>();
     expectTypeOf(ctx.signal).toEqualTypeOf<AbortSignal>();
   });
-  plugin.operation("describe", { input: { any: true } }, async ({ lang }) =>
-    lang === "en" ? "lamp" : "lampada",
+  plugin.operation("describe", { input: { any: true } }, ({ lang }) =>
+    Promise.resolve(lang === "en" ? "lamp" : "lampada"),
   );
   // @ts-expect-error a handler returning a wrong output does not compile
   plugin.operation("get_status", {}, () => ({ lamp: "lamp-x", status: "dim" }));

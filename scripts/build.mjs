@@ -5,7 +5,7 @@
 // Run by `npm run build` and, through `prepare`, by `npm ci`.
 /* global process, console */
 import { execFileSync } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,13 +18,24 @@ function step(text) {
   console.log(`build: ${text}`);
 }
 
+/**
+ * The README as the package ships it: links to files of the repository become links to
+ * the repository's web pages, since those files are not in the package.
+ */
+function packagedReadme(pkg) {
+  const manifest = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8"));
+  const web = manifest.repository.url.replace(/^git\+/, "").replace(/\.git$/, "");
+  const text = readFileSync(join(root, "README.md"), "utf8");
+  return text.replace(/\]\((?![a-z]+:\/\/|#)([^)\s]+)\)/g, (_m, path) => `](${web}/blob/main/${path})`);
+}
+
 for (const pkg of [runtime, cli]) rmSync(join(pkg, "dist"), { recursive: true, force: true });
 
 // The runtime first: the CLI compiles against its declarations (node_modules/orbitalis).
 step("packages/orbitalis (tsc)");
 execFileSync(process.execPath, [tsc, "-p", join(runtime, "tsconfig.build.json")], { stdio: "inherit" });
 cpSync(join(root, "LICENSE"), join(runtime, "LICENSE"));
-cpSync(join(root, "README.md"), join(runtime, "README.md"));
+writeFileSync(join(runtime, "README.md"), packagedReadme(runtime));
 
 step("packages/cli (tsc)");
 execFileSync(process.execPath, [tsc, "-p", join(cli, "tsconfig.build.json")], { stdio: "inherit" });

@@ -159,6 +159,14 @@ try {
   const pkgDir = join(user.dir, "node_modules", "orbitalis");
   const manifest = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
   check(existsSync(join(pkgDir, "LICENSE")), "LICENSE shipped");
+  const shippedReadme = existsSync(join(pkgDir, "README.md"))
+    ? readFileSync(join(pkgDir, "README.md"), "utf8")
+    : "";
+  const relative = [...shippedReadme.matchAll(/\]\((?![a-z]+:\/\/|#)([^)\s]+)\)/g)].map((m) => m[1]);
+  check(
+    shippedReadme.startsWith("# Orbitalis") && relative.length === 0,
+    `README shipped, with no link to a file the package lacks${relative.length ? `: ${relative.join(", ")}` : ""}`,
+  );
   check(
     Boolean(manifest.repository?.url && manifest.homepage && manifest.bugs?.url),
     "repository, homepage and bugs set",

@@ -315,6 +315,24 @@ try {
     version.code === 0 && /^\d+\.\d+\.\d+/.test(version.out.trim()),
     `npx orbitalis --version runs (${version.out.trim()})`,
   );
+  const vector = join(repo, "spec", "conformance", "discover", "valid-basic.json");
+  writeFileSync(
+    join(tools.dir, "message.json"),
+    JSON.stringify(JSON.parse(readFileSync(vector, "utf8")).message),
+  );
+  const validate = run(
+    join(tools.dir, "node_modules", ".bin", "orbitalis"),
+    [
+      "validate",
+      join("node_modules", "@orbitalis", "cli", "spec", "orbitalis.asyncapi.yaml"),
+      "message.json",
+    ],
+    tools.dir,
+  );
+  check(
+    validate.code === 0,
+    `npx orbitalis validate <the shipped spec> <a discover> exits 0${validate.code === 0 ? "" : `:\n${validate.out}`}`,
+  );
 } catch (error) {
   failures.push(String(error?.stack ?? error));
   console.error(error);

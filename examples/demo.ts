@@ -19,9 +19,9 @@ if (process.argv.includes("--protocol")) {
 } else {
   const hub = new LocalHub();
   const started = performance.now();
-  console.log("== Smart home (cores, plugins, mandatory plugins, execute modes)");
-  await runSmartHome(() => hub.bus());
-  console.log("\n== Text processor (request with typed results, remote errors)");
+  console.log("== Smart home (generated plugin and core types, mandatory plugins, execute modes, pushes)");
+  await runSmartHome({ newBus: () => hub.bus() });
+  console.log("\n== Text processor (generated classes, typed results, handler error codes)");
   await runTextProcessor(() => hub.bus());
   console.log("\n== Primes (executeDistributed, output sinks)");
   await runPrimes(() => hub.bus());

@@ -1,102 +1,143 @@
 /**
- * Smart home: a core that controls lamps, lamp plugins that start and stop at any time.
- * Runs in process on the embedded LocalBus (pass an MQTT URL to run over a broker):
+ * Smart home, on its contract (examples/contracts/smart-home.asyncapi.yaml): lamps of two
+ * generated plugin types (colors in RGB or in HSV) and a home core of the generated core
+ * type. Runs in process on the embedded LocalBus (pass an MQTT URL to run over a broker):
  *
  *   npx tsx examples/smart-home.ts [mqtt://127.0.0.1:1883]
  */
 import { pathToFileURL } from "node:url";
-import type { FromSchema } from "json-schema-to-ts";
-import { Core, LocalHub, MqttBus, Plugin, type Bus } from "orbitalis";
+import { LocalHub, MqttBus, type Bus, type OperationContext } from "orbitalis";
+import {
+  HomeCore,
+  LampHsvPlugin,
+  LampRgbPlugin,
+  type ColorHsv,
+  type ColorRgb,
+  type LampStatus,
+} from "../generated/examples/smart-home/index.js";
 
-/** Status a lamp reports. */
-export const StatusSchema = {
-  type: "object",
-  properties: { lamp: { type: "string" }, status: { enum: ["on", "off"] } },
-  required: ["lamp", "status"],
-  additionalProperties: false,
-} as const;
+type Log = (line: string) => void;
 
-/** The lamps' contract: the status type comes from the schema itself. */
-export type Lamps = {
-  turn_on: { input: void; output: void };
-  turn_off: { input: void; output: void };
-  get_status: { input: void; output: FromSchema<typeof StatusSchema> };
-};
+/** A lamp that takes RGB colors and pushes its status when switched. */
+export class RgbLamp extends LampRgbPlugin {
+  private light: LampStatus["status"] = "off";
 
-/** A lamp plugin: turn_on, turn_off, get_status. */
-export function lamp(id: string, bus: Bus, log: (line: string) => void): Plugin<Lamps> {
-  let status: "on" | "off" = "off";
-  const plugin = new Plugin<Lamps>({ id, bus, maxCores: 2 });
-  plugin
-    .operation(
-      "turn_on",
-      { input: { empty: true }, output: "none", policy: { maxCores: 2 } },
-      (_data, ctx) => {
-        status = "on";
-        log(`  ${id}: on (asked by ${ctx.core})`);
-      },
-    )
-    .operation("turn_off", { input: { empty: true }, output: "none" }, (_data, ctx) => {
-      status = "off";
-      log(`  ${id}: off (asked by ${ctx.core})`);
-    })
-    .operation("get_status", { input: { empty: true }, output: { schemas: [StatusSchema] } }, () => ({
-      lamp: id,
-      status,
-    }));
-  return plugin;
+  constructor(
+    id: string,
+    bus: Bus,
+    root: string,
+    private readonly log: Log,
+  ) {
+    super({ id, bus, root });
+  }
+
+  async turnOn(_input: void, ctx: OperationContext): Promise<void> {
+    this.light = "on";
+    this.log(`  ${this.id}: on (asked by ${ctx.core})`);
+    await this.emit("status_changed", { lamp: this.id, status: this.light });
+  }
+
+  async turnOff(_input: void, ctx: OperationContext): Promise<void> {
+    this.light = "off";
+    this.log(`  ${this.id}: off (asked by ${ctx.core})`);
+    await this.emit("status_changed", { lamp: this.id, status: this.light });
+  }
+
+  getStatus(): LampStatus {
+    return { lamp: this.id, status: this.light };
+  }
+
+  setColor(color: ColorRgb): void {
+    this.log(`  ${this.id}: color rgb(${color.r}, ${color.g}, ${color.b})`);
+  }
 }
 
-/** The home core: lamp-x is mandatory, any other lamp welcome. */
-export function home(bus: Bus): Core<Lamps> {
-  return new Core<Lamps>({
+/** A lamp that takes HSV colors. */
+export class HsvLamp extends LampHsvPlugin {
+  private light: LampStatus["status"] = "off";
+
+  constructor(
+    id: string,
+    bus: Bus,
+    root: string,
+    private readonly log: Log,
+  ) {
+    super({ id, bus, root });
+  }
+
+  turnOn(_input: void, ctx: OperationContext): void {
+    this.light = "on";
+    this.log(`  ${this.id}: on (asked by ${ctx.core})`);
+  }
+
+  turnOff(_input: void, ctx: OperationContext): void {
+    this.light = "off";
+    this.log(`  ${this.id}: off (asked by ${ctx.core})`);
+  }
+
+  getStatus(): LampStatus {
+    return { lamp: this.id, status: this.light };
+  }
+
+  setColor(color: ColorHsv): void {
+    this.log(`  ${this.id}: color hsv(${color.h}, ${color.s}, ${color.v})`);
+  }
+}
+
+/** Options of {@link runSmartHome}. */
+export interface SmartHomeOptions {
+  /** Gives each orb its own bus client. */
+  readonly newBus: () => Bus;
+  readonly log?: Log;
+  /** Topic root (tests give each run its own). */
+  readonly root?: string;
+}
+
+/** Runs the story. */
+export async function runSmartHome(options: SmartHomeOptions): Promise<void> {
+  const { newBus, log = console.log, root = "orbitalis" } = options;
+  // The contract says what Home requires; options add to it: lamp-x is mandatory here.
+  const home = new HomeCore({
     id: "home",
-    bus,
-    requires: {
-      turn_on: { minimum: 1, mandatory: ["lamp-x"], inputs: [{ empty: true }], outputs: ["none"] },
-      turn_off: { minimum: 1, inputs: [{ empty: true }], outputs: ["none"] },
-      get_status: { minimum: 0, inputs: [{ empty: true }], outputs: [{ schemas: [StatusSchema] }] },
-    },
+    bus: newBus(),
+    root,
+    requires: { turn_on: { mandatory: ["lamp-x"] } },
   });
-}
-
-/** Runs the story; `newBus` gives each orb its own bus client. */
-export async function runSmartHome(
-  newBus: () => Bus,
-  log: (line: string) => void = console.log,
-): Promise<void> {
-  const core = home(newBus());
-  core.on("state", (state, previous) => log(`home: ${previous} -> ${state}`));
-  core.on("connection", (c) => log(`home: connected to ${c.remote} for ${c.operation}`));
-  core.on("disconnection", (c, d) =>
-    log(`home: ${c.remote}/${c.operation} closed (${d.reason}${d.graceful ? ", graceful" : ""})`),
-  );
+  home.on("state", (state, previous) => log(`home: ${previous} -> ${state}`));
+  home.onOutput("status_changed", (s, ctx) => log(`home: ${ctx.plugin} says it is ${s.status}`));
 
   log("home starts before any lamp: it is not compliant yet");
-  await core.start();
-  const x = lamp("lamp-x", newBus(), log);
-  const y = lamp("lamp-y", newBus(), log);
-  log("lamp-y and lamp-x start; the home finds them through their announce");
+  await home.start();
+  const x = new RgbLamp("lamp-x", newBus(), root, log);
+  const y = new HsvLamp("lamp-y", newBus(), root, log);
+  log("lamp-y (HSV) and lamp-x (RGB) start; the home finds them through their announce");
   await y.start();
   await x.start();
-  await core.compliant({ timeoutMs: 5000 });
+  await home.compliant({ timeoutMs: 5000 });
+  // Optional operations connect right after the required ones: wait for the push channel.
+  while (home.connections({ operation: "status_changed" }).length === 0) {
+    await new Promise<void>((resolve) => home.once("connection", () => resolve()));
+  }
 
-  log('execute("turn_on", all):');
-  log(`  sent to ${(await core.execute("turn_on", undefined, { to: "all" })).join(", ")}`);
-  log('execute("turn_off", to lamp-y):');
-  await core.execute("turn_off", undefined, { to: "lamp-y" });
+  log('execute("turn_on") to all:');
+  const pushed = new Promise<void>((resolve) => home.onOutput("status_changed", () => resolve()));
+  log(`  sent to ${(await home.execute("turn_on")).sort().join(", ")}`);
+  await pushed;
+  log("a color in RGB reaches only the RGB lamp, one in HSV only the HSV lamp:");
+  log(`  sent to ${(await home.execute("set_color", { r: 255, g: 160, b: 0 })).join(", ")}`);
+  log(`  sent to ${(await home.execute("set_color", { h: 38, s: 1, v: 1 })).join(", ")}`);
   for (const id of ["lamp-x", "lamp-y"]) {
-    const status = await core.request("get_status", undefined, { to: id, timeoutMs: 2000 });
-    log(`request("get_status", to ${id}) -> ${JSON.stringify(status)}`);
+    const status = await home.request("get_status", undefined, { to: id, timeoutMs: 2000 });
+    log(`request("get_status", to ${id}) -> ${status.lamp} is ${status.status}`);
   }
   log("lamp-x stops gracefully: the home is no longer compliant");
   await x.stop();
-  await core.stop();
+  await home.stop();
   await y.stop();
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const url = process.argv[2];
   const hub = new LocalHub();
-  await runSmartHome(url ? () => new MqttBus({ url }) : () => hub.bus());
+  await runSmartHome({ newBus: url ? () => new MqttBus({ url }) : () => hub.bus() });
 }

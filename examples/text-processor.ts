@@ -1,31 +1,24 @@
 /**
- * A text-processor plugin answering requests of an editor core with typed results.
- * The contract type is written by hand: both sides check names and data against it.
+ * A text-processor plugin answering requests of an editor core with typed results, on its
+ * contract (examples/contracts/text-processor.asyncapi.yaml).
  *
  *   npx tsx examples/text-processor.ts
  */
 import { pathToFileURL } from "node:url";
-import { Core, LocalHub, OperationError, Plugin, RemoteOperationError, type Bus } from "orbitalis";
+import { LocalHub, OperationError, RemoteOperationError, type Bus } from "orbitalis";
+import { EditorCore, TextProcessorPlugin } from "../generated/examples/text-processor/index.js";
 
-const Text = { type: "string", maxLength: 1_000_000 } as const;
-const Count = { type: "integer", minimum: 0 } as const;
+/** The plugin: the generated class, with its two handlers. */
+export class TextProcessor extends TextProcessorPlugin {
+  lowercase(text: string): string {
+    return text.toLowerCase();
+  }
 
-/** What the text processor does, for both sides. */
-export type TextContract = {
-  lowercase: { input: string; output: string };
-  word_count: { input: string; output: number };
-};
-
-/** The plugin: lowercase and word_count. */
-export function textProcessor(bus: Bus): Plugin<TextContract> {
-  return new Plugin<TextContract>({ id: "text-processor", bus })
-    .operation("lowercase", { input: { schemas: [Text] }, output: { schemas: [Text] } }, (s) =>
-      s.toLowerCase(),
-    )
-    .operation("word_count", { input: { schemas: [Text] }, output: { schemas: [Count] } }, (s) => {
-      if (s.trim() === "") throw new OperationError("EMPTY_TEXT", "nothing to count", { length: s.length });
-      return s.trim().split(/\s+/).length;
-    });
+  wordCount(text: string): number {
+    if (text.trim() === "")
+      throw new OperationError("EMPTY_TEXT", "nothing to count", { length: text.length });
+    return text.trim().split(/\s+/).length;
+  }
 }
 
 /** Runs the example. */
@@ -33,15 +26,8 @@ export async function runTextProcessor(
   newBus: () => Bus,
   log: (line: string) => void = console.log,
 ): Promise<void> {
-  const editor = new Core<TextContract>({
-    id: "editor",
-    bus: newBus(),
-    requires: {
-      lowercase: { inputs: [{ schemas: [Text] }], outputs: [{ schemas: [Text] }] },
-      word_count: { inputs: [{ schemas: [Text] }], outputs: [{ schemas: [Count] }] },
-    },
-  });
-  const plugin = textProcessor(newBus());
+  const editor = new EditorCore({ id: "editor", bus: newBus() });
+  const plugin = new TextProcessor({ id: "text-processor", bus: newBus() });
   await Promise.all([editor.start(), plugin.start()]);
   await editor.compliant({ timeoutMs: 5000 });
   const text = "Orbitalis Finds Plugins At Run Time";

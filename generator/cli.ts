@@ -1,43 +1,44 @@
 /**
- * The `orbitalis` command line.
- *
- * - `orbitalis generate-protocol [--spec FILE] [--out DIR] [--check]`: spec -> generated/protocol/
- * - `orbitalis validate <spec> <message.json>`: validate a message against a spec's schemas
- * - `orbitalis help`, `orbitalis version`
+ * The `orbitalis` command line (the @orbitalis/cli package): generate, docs, validate,
+ * generate-protocol. Each command is in `commands/`; this file dispatches and turns every
+ * failure into one line and an exit status (never a stack trace, unless ORBITALIS_DEBUG
+ * is set).
  */
 import { readFile } from "node:fs/promises";
-import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { OrbitalisError } from "orbitalis";
-import { loadSpec } from "./load-spec.js";
-import { buildProtocolModel } from "./protocol-model.js";
-import { emitProtocol } from "./emit-protocol.js";
-import { writeGenerated } from "./write.js";
+import { DOCS_HELP, docs } from "./commands/docs.js";
+import { GENERATE_HELP, generate } from "./commands/generate.js";
+import { GENERATE_PROTOCOL_HELP, generateProtocol } from "./commands/generate-protocol.js";
+import { UsageError, type Io } from "./commands/io.js";
+import { VALIDATE_HELP, validate } from "./commands/validate.js";
+import { packageRoot } from "./paths.js";
 
-/** Root of the installed package (works from sources and from dist/). */
-export function packageRoot(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  return here.endsWith(join("dist", "generator")) ? resolve(here, "..", "..") : resolve(here, "..");
-}
+export { packageRoot } from "./paths.js";
+export type { Io } from "./commands/io.js";
 
-const HELP = `orbitalis: plugin-oriented micro-kernel framework toolkit
+const HELP = `orbitalis: the Orbitalis toolchain
 
 Usage:
+  orbitalis generate <contract.asyncapi.yaml> --out <dir> [--check]
+      Typed cores and plugins from an AsyncAPI 3.0 contract (index.ts, types,
+      schemas, precompiled validators).
+  orbitalis docs <spec.yaml> --out <file.md> [--check]
+      Markdown documentation of the protocol spec or of a contract.
+  orbitalis validate <spec.yaml> <message.json | -> [--message Name]
+      Validate a message against a spec; exit 0 valid, 1 invalid, 2 usage or unreadable input.
   orbitalis generate-protocol [--spec FILE] [--out DIR] [--check]
-      Generate the protocol module (types, validators, channel addresses) from the
-      Orbitalis AsyncAPI spec. --check writes nothing and exits 1 if the output differs.
-  orbitalis validate <spec.yaml> <message.json>
-      Validate a protocol message (JSON file, or - for standard input) against the
-      message schemas of an AsyncAPI spec; exits 0 when valid, 1 when not.
-  orbitalis help | --help      Show this help.
-  orbitalis version | --version  Show the version.
-`;
+      The protocol module from the Orbitalis spec (for Orbitalis itself).
+  orbitalis help [command] | <command> --help    Help.
+  orbitalis version | --version                   The version.`;
 
-interface Io {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+const COMMANDS: Record<string, { help: string; run: (args: string[], io: Io) => Promise<number> }> = {
+  generate: { help: GENERATE_HELP, run: generate },
+  docs: { help: DOCS_HELP, run: docs },
+  validate: { help: VALIDATE_HELP, run: validate },
+  "generate-protocol": { help: GENERATE_PROTOCOL_HELP, run: generateProtocol },
+};
 
 const defaultIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
@@ -49,115 +50,52 @@ async function version(): Promise<string> {
   return pkg.version;
 }
 
-async function generateProtocol(args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      spec: { type: "string" },
-      out: { type: "string" },
-      check: { type: "boolean", default: false },
-    },
-    strict: true,
-  });
-  const root = packageRoot();
-  const specFile = resolve(values.spec ?? join(root, "spec", "orbitalis.asyncapi.yaml"));
-  const outDir = resolve(values.out ?? join(root, "generated", "protocol"));
-  const started = Date.now();
-  io.err(`reading ${relative(process.cwd(), specFile) || specFile}`);
-  const spec = await loadSpec(specFile);
-  for (const note of spec.notes) io.err(`  ${note}`);
-  const model = buildProtocolModel(spec);
-  io.err(`emitting ${model.messages.length} message kinds, ${model.channels.length} channels`);
-  // The header names the spec by file name only, so output does not depend on where it was generated.
-  const files = await emitProtocol(model, basename(specFile));
-  const report = await writeGenerated(outDir, files, { check: values.check });
-  const where = relative(process.cwd(), outDir) || outDir;
-  if (values.check) {
-    if (report.changed.length > 0 || report.stale.length > 0) {
-      for (const f of report.changed) io.err(`  out of date: ${join(where, f)}`);
-      for (const f of report.stale) io.err(`  not produced by the generator: ${join(where, f)}`);
-      io.err(`${where} is not in sync with the spec: run \`npm run generate\` and commit the result`);
-      return 1;
-    }
-    io.err(`${where} is in sync with the spec (${files.length} files, ${Date.now() - started} ms)`);
-    return 0;
-  }
-  for (const f of report.changed) io.err(`  wrote ${join(where, f)}`);
-  for (const f of report.stale) io.err(`  removed ${join(where, f)}`);
-  io.err(
-    `${where}: ${report.changed.length} written, ${report.unchanged.length} unchanged (${Date.now() - started} ms)`,
-  );
-  return 0;
-}
-
-async function validate(args: string[], io: Io): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: {} });
-  const [specFile, messageFile] = positionals;
-  if (specFile === undefined || messageFile === undefined || positionals.length > 2) {
-    io.err("usage: orbitalis validate <spec.yaml> <message.json | ->");
-    return 2;
-  }
-  const text = messageFile === "-" ? await readStdin() : await readFile(messageFile, "utf8");
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch (error) {
-    io.err(`${messageFile}: not JSON: ${(error as Error).message}`);
-    return 1;
-  }
-  // Loaded lazily: it uses the generated protocol module, which generate-protocol must be able to (re)create.
-  const { validateAgainstSpec } = await import("./validate-message.js");
-  const result = await validateAgainstSpec(specFile, message);
-  if (result.ok) {
-    io.out(`valid ${result.kind} message`);
-    return 0;
-  }
-  io.out(`invalid message (${messageFile}):`);
-  for (const e of result.errors) io.out(`  ${e}`);
-  return 1;
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 /** Runs the CLI with `argv` (without node and script); resolves with the exit code. */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === undefined) {
+    io.err(HELP);
+    return 2;
+  }
+  if (command === "help" || command === "--help" || command === "-h") {
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    io.out(topic ? topic.help : HELP);
+    return 0;
+  }
+  if (command === "version" || command === "--version" || command === "-v") {
+    io.out(await version());
+    return 0;
+  }
+  const entry = COMMANDS[command];
+  if (!entry) {
+    io.err(`orbitalis: unknown command ${JSON.stringify(command)}\n`);
+    io.err(HELP);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(entry.help);
+    return 0;
+  }
   try {
-    switch (command) {
-      case undefined:
-      case "help":
-      case "--help":
-      case "-h":
-        io.out(HELP);
-        return command === undefined ? 2 : 0;
-      case "version":
-      case "--version":
-      case "-v":
-        io.out(await version());
-        return 0;
-      case "generate-protocol":
-        return await generateProtocol(rest, io);
-      case "validate":
-        return await validate(rest, io);
-      default:
-        io.err(`unknown command ${JSON.stringify(command)}\n`);
-        io.err(HELP);
-        return 2;
-    }
+    return await entry.run(rest, io);
   } catch (error) {
-    if (error instanceof OrbitalisError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
-      io.err(`error: ${(error as Error).message}`);
+    const code = (error as { code?: unknown }).code;
+    if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
+      io.err(`orbitalis ${command}: ${(error as Error).message}\n`);
+      io.err(entry.help);
+      return 2;
+    }
+    if (error instanceof OrbitalisError) {
+      io.err(`error: ${error.message}`);
       return 1;
     }
-    throw error;
+    io.err(`error: ${(error as Error).message ?? String(error)}`);
+    if (process.env.ORBITALIS_DEBUG) io.err(String((error as Error).stack));
+    return 2;
   }
 }
 
-// Run when executed directly (tsx generator/cli.ts ...); bin/orbitalis.js imports main().
+// Run when executed directly (tsx generator/cli.ts ...); the package's bin imports main().
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -134,7 +134,7 @@ async function emitTypes(model: ProtocolModel, header: string): Promise<string> 
  * Ajv's ESM standalone output still `require`s its small runtime helpers; turn those into
  * imports so the module loads as ESM under Node.
  */
-function esmRuntimeImports(code: string): string {
+export function esmRuntimeImports(code: string): string {
   const imports: string[] = [];
   const out = code.replace(
     /const (\w+) = require\("(ajv\/dist\/runtime\/[\w]+)"\)\.default;/g,

@@ -14,6 +14,8 @@ export interface LoadedSpec {
   readonly file: string;
   /** The parser's model. */
   readonly document: AsyncAPIDocumentInterface;
+  /** The text of the file. */
+  readonly text: string;
   /** The document as plain data (YAML or JSON), `$ref`s left as written. */
   readonly raw: Record<string, unknown>;
   /** Non-error diagnostics (warnings, infos) as `severity file#pointer: message`. */
@@ -23,7 +25,7 @@ export interface LoadedSpec {
 const SEVERITY = ["error", "warning", "info", "hint"] as const;
 
 /** Line (1-based) of a JSON pointer path in a YAML/JSON text, when it can be found. */
-function lineOf(text: string, path: readonly (string | number)[]): number | undefined {
+export function lineOf(text: string, path: readonly (string | number)[]): number | undefined {
   try {
     const counter = new LineCounter();
     const doc = parseDocument(text, { lineCounter: counter });
@@ -82,5 +84,5 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
   if (errors.length > 0 || document === undefined) {
     throw new ContractError(file, `invalid AsyncAPI document:\n  ${errors.join("\n  ")}`);
   }
-  return { file, document, raw: raw as Record<string, unknown>, notes };
+  return { file, text, document, raw: raw as Record<string, unknown>, notes };
 }

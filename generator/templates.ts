@@ -2,17 +2,13 @@
  * Handlebars templates from `templates/`, named after the files they produce.
  */
 import { readFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import Handlebars from "handlebars";
+import { packagePath } from "./paths.js";
 
 /** Folder holding the templates (works from sources and from dist/). */
 export function templatesDir(): string {
-  const here = dirname(fileURLToPath(import.meta.url));
-  // generator/ -> ../templates ; dist/generator/ -> ../../templates
-  return here.includes(`${join("dist", "generator")}`)
-    ? join(here, "..", "..", "templates")
-    : join(here, "..", "templates");
+  return packagePath("templates");
 }
 
 const hbs = Handlebars.create();

@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
+import { ContractError } from "orbitalis";
 
 /** One file to produce, path relative to the output folder. */
 export interface GeneratedFile {
@@ -48,19 +49,47 @@ async function readOrUndefined(path: string): Promise<string | undefined> {
   }
 }
 
+/** Options of {@link writeGenerated}. */
+export interface WriteOptions {
+  /** Write nothing; report what would change. */
+  readonly check?: boolean;
+  /**
+   * Whether an existing file was written by the generator. When given, a file that is
+   * not is never overwritten (the write is refused before anything changes) nor removed.
+   * Without it, everything under `outDir` belongs to the generator.
+   */
+  readonly owned?: (path: string, content: string) => boolean;
+}
+
 /**
  * Writes `files` under `outDir` (only those whose content changed), removing files the
  * generator owns there but no longer produces. With `check: true` nothing is written and
  * the report lists what would change.
+ * @throws ContractError, before writing anything, when a file to write exists and is not
+ * the generator's (see `owned`).
  */
 export async function writeGenerated(
   outDir: string,
   files: readonly GeneratedFile[],
-  options: { check?: boolean } = {},
+  options: WriteOptions = {},
 ): Promise<WriteReport> {
   const changed: string[] = [];
   const unchanged: string[] = [];
   const wanted = new Set(files.map((f) => f.path));
+  const owned = options.owned;
+  if (owned && !options.check) {
+    const foreign: string[] = [];
+    for (const file of files) {
+      const current = await readOrUndefined(join(outDir, file.path));
+      if (current !== undefined && !owned(file.path, current)) foreign.push(join(outDir, file.path));
+    }
+    if (foreign.length > 0) {
+      throw new ContractError(
+        foreign[0]!,
+        `not written by orbitalis (no @generated header): refusing to overwrite ${foreign.join(", ")}. Move it away or choose another --out`,
+      );
+    }
+  }
   for (const file of files) {
     const target = join(outDir, file.path);
     const current = await readOrUndefined(target);
@@ -74,7 +103,15 @@ export async function writeGenerated(
       await writeFile(target, file.content, "utf8");
     }
   }
-  const stale = (await listFiles(outDir)).filter((p) => !wanted.has(p));
+  const candidates = (await listFiles(outDir)).filter((p) => !wanted.has(p));
+  const stale: string[] = [];
+  for (const p of candidates) {
+    if (!owned) stale.push(p);
+    else {
+      const content = await readOrUndefined(join(outDir, p));
+      if (content !== undefined && owned(p, content)) stale.push(p);
+    }
+  }
   if (!options.check) {
     for (const p of stale) await rm(join(outDir, p));
   }

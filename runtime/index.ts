@@ -47,6 +47,8 @@ export type { AccessLists } from "./orb/policy.js";
 export {
   CompiledSpec,
   fingerprint,
+  registerValidators,
+  type PrecompiledValidator,
   type SchemaSpec,
   type JsonSchema,
   type WireSchemaSpec,

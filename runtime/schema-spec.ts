@@ -55,6 +55,26 @@ function compile(fp: string, schema: JsonSchema): ValidateFunction {
   return validate;
 }
 
+/**
+ * A validator compiled ahead of time (ajv standalone code, as `orbitalis generate` emits):
+ * returns whether the data is valid and leaves ajv's `errors` on itself.
+ */
+export type PrecompiledValidator = ((data: unknown) => boolean) & { errors?: ValidateFunction["errors"] };
+
+/**
+ * Registers validators compiled ahead of time, by the fingerprint of the schema each was
+ * compiled from. Schema specs holding those schemas then compile nothing at run time.
+ * Generated contract modules call it on import; a fingerprint already known is left as
+ * it is.
+ */
+export function registerValidators(validators: Readonly<Record<string, PrecompiledValidator>>): void {
+  for (const [fp, validate] of Object.entries(validators)) {
+    if (!/^[0-9a-f]{64}$/.test(fp) || typeof validate !== "function")
+      throw new ConfigError("validators", `expected sha-256 fingerprints mapped to functions, found ${JSON.stringify(fp)}`);
+    if (!compiled.has(fp)) compiled.set(fp, validate as ValidateFunction);
+  }
+}
+
 /** Result of checking data against a spec: ok, or one line per problem. */
 export type DataCheck = { readonly ok: true } | { readonly ok: false; readonly errors: readonly string[] };
 

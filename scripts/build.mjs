@@ -42,5 +42,6 @@ execFileSync(process.execPath, [tsc, "-p", join(cli, "tsconfig.build.json")], { 
 cpSync(join(root, "LICENSE"), join(cli, "LICENSE"));
 for (const dir of ["spec", "templates"]) rmSync(join(cli, dir), { recursive: true, force: true });
 cpSync(join(root, "templates"), join(cli, "templates"), { recursive: true });
-cpSync(join(root, "spec", "orbitalis.asyncapi.yaml"), join(cli, "spec", "orbitalis.asyncapi.yaml"));
+for (const file of ["orbitalis.asyncapi.yaml", "x-orbitalis.schema.json"])
+  cpSync(join(root, "spec", file), join(cli, "spec", file));
 step("done");

@@ -17,12 +17,20 @@ async function lines(
 }
 
 describe("examples (what npm run demo shows)", () => {
-  it("smart home: compliant only with the mandatory lamp; execute and request work; a graceful stop makes it not compliant", async () => {
-    const out = await lines(runSmartHome);
+  it("smart home (generated classes): compliant with the mandatory lamp; colors reach only the lamps that take them; pushes; a graceful stop makes it not compliant", async () => {
+    const out = await lines((newBus, log) => runSmartHome({ newBus, log }));
     expect(out).toContain("home: not-compliant -> compliant");
-    expect(out).toContain("  sent to lamp-y, lamp-x");
-    expect(out).toContain('request("get_status", to lamp-x) -> {"lamp":"lamp-x","status":"on"}');
-    expect(out).toContain('request("get_status", to lamp-y) -> {"lamp":"lamp-y","status":"off"}');
+    expect(out).toContain("  sent to lamp-x, lamp-y");
+    expect(out).toContain("home: lamp-x says it is on");
+    // The RGB color went only to the RGB lamp, the HSV one only to the HSV lamp.
+    expect(out.filter((l) => /^ {2}lamp-.: color/.test(l)).sort()).toEqual([
+      "  lamp-x: color rgb(255, 160, 0)",
+      "  lamp-y: color hsv(38, 1, 1)",
+    ]);
+    expect(out).toContain("  sent to lamp-x");
+    expect(out).toContain("  sent to lamp-y");
+    expect(out).toContain('request("get_status", to lamp-x) -> lamp-x is on');
+    expect(out).toContain('request("get_status", to lamp-y) -> lamp-y is on');
     expect(out.indexOf("home: compliant -> not-compliant")).toBeGreaterThan(
       out.indexOf("lamp-x stops gracefully: the home is no longer compliant"),
     );

@@ -1,0 +1,427 @@
+/**
+ * A user's AsyncAPI contract as the generator sees it: operations with their input and
+ * output messages, the messages with clean self-contained payload schemas, and the plugin
+ * and core types of `x-orbitalis`. Every rule a contract must follow is checked here, and
+ * a broken one is one ContractError naming the file, the line and the JSON pointer.
+ */
+import type { MessageInterface, OperationInterface } from "@asyncapi/parser";
+import { ContractError, fingerprint, ID_PATTERN, type JsonSchema } from "orbitalis";
+import { lineOf, pointer, type LoadedSpec } from "./load-spec.js";
+import { checkExtension } from "./x-orbitalis.js";
+
+/** One message: a payload schema (or none) and the type it becomes. */
+export interface MessageModel {
+  /** The message's `name` (or its component key). */
+  readonly name: string;
+  /** The TypeScript type name (PascalCase). */
+  readonly typeName: string;
+  /** Clean, self-contained payload schema; undefined when the message has no payload. */
+  readonly schema: JsonSchema | undefined;
+  readonly fingerprint: string | undefined;
+  readonly description: string | undefined;
+  /** Named schemas inside the payload (component schemas), for shared types. */
+  readonly named: ReadonlyMap<string, JsonSchema>;
+  /** Name of the payload's own component schema, if it is one. */
+  readonly rootName: string | undefined;
+}
+
+/** What one side of an operation carries: `none`, or a union of messages. */
+export interface DataModel {
+  readonly none: boolean;
+  readonly messages: readonly MessageModel[];
+}
+
+/** One Orbitalis operation (an AsyncAPI operation). */
+export interface OperationModel {
+  readonly name: string;
+  readonly action: "receive" | "send";
+  /** camelCase handler name. */
+  readonly method: string;
+  readonly summary: string | undefined;
+  readonly input: DataModel;
+  readonly output: DataModel;
+}
+
+/** A plugin type of `x-orbitalis.plugins`. */
+export interface PluginTypeModel {
+  readonly name: string;
+  readonly className: string;
+  readonly description: string | undefined;
+  /** Its operations; `accepts` narrows a receive operation's input. */
+  readonly operations: readonly { readonly operation: OperationModel; readonly input: DataModel }[];
+  /** Plugin options (maxCores, allow, block, prefer). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Per-operation policy. */
+  readonly policy: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+}
+
+/** A core type of `x-orbitalis.cores`. */
+export interface CoreTypeModel {
+  readonly name: string;
+  readonly className: string;
+  readonly description: string | undefined;
+  readonly requires: readonly {
+    readonly operation: OperationModel;
+    readonly options: Readonly<Record<string, unknown>>;
+  }[];
+}
+
+/** The whole contract. */
+export interface ContractModel {
+  readonly file: string;
+  readonly title: string;
+  readonly version: string;
+  readonly description: string | undefined;
+  readonly operations: readonly OperationModel[];
+  /** Every message used by an operation, once, in a stable order. */
+  readonly messages: readonly MessageModel[];
+  readonly plugins: readonly PluginTypeModel[];
+  readonly cores: readonly CoreTypeModel[];
+  /** Warnings (a core requiring what no plugin type of the contract offers ...). */
+  readonly warnings: readonly string[];
+}
+
+/** Names a generated module defines itself, or that Plugin and Core already have as members. */
+const RESERVED_TYPES = new Set(["Contract", "Core", "Plugin", "OperationContext", "SchemaSpec"]);
+const RESERVED_METHODS = new Set([
+  "id",
+  "bus",
+  "root",
+  "timing",
+  "state",
+  "epoch",
+  "start",
+  "stop",
+  "on",
+  "once",
+  "off",
+  "close",
+  "status",
+  "ping",
+  "connections",
+  "operation",
+  "emit",
+  "constructor",
+]);
+
+/** `set_target` -> `SetTarget`. */
+export function pascal(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((p) => p.length > 0)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join("");
+}
+
+/** `set_target` -> `setTarget`. */
+export function camel(name: string): string {
+  const p = pascal(name);
+  return p.length === 0 ? p : p[0]!.toLowerCase() + p.slice(1);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Marks a node of a clean payload schema that was a named component schema (its type
+ * name). A symbol: JSON, canonicalization and ajv never see it.
+ */
+export const SCHEMA_NAME = Symbol("orbitalis.schemaName");
+
+/** Builds the model of a contract, or throws the first ContractError. */
+export function buildContractModel(spec: LoadedSpec): ContractModel {
+  const where = (path: (string | number)[]): string => {
+    const line = lineOf(spec.text, path);
+    return `${spec.file}${line === undefined ? "" : `:${line}`} ${pointer(path)}`;
+  };
+  const messages = new Map<string, MessageModel>();
+  const notes: string[] = [];
+  const typeNames = new Map<string, string>(); // type name -> message name
+  const message = (m: MessageInterface, path: (string | number)[]): MessageModel => {
+    const name = String(m.name() ?? m.id());
+    const known = messages.get(name);
+    if (known) return known;
+    const typeName = pascal(name);
+    if (!IDENTIFIER.test(typeName) || RESERVED_TYPES.has(typeName)) {
+      throw new ContractError(
+        where(path),
+        `message name ${JSON.stringify(name)} cannot be a type name (${JSON.stringify(typeName)})`,
+      );
+    }
+    const other = typeNames.get(typeName);
+    if (other !== undefined && other !== name) {
+      throw new ContractError(
+        where(path),
+        `messages ${JSON.stringify(other)} and ${JSON.stringify(name)} both become type ${typeName}`,
+      );
+    }
+    typeNames.set(typeName, name);
+    let schema: JsonSchema | undefined;
+    const named = new Map<string, JsonSchema>();
+    let rootName: string | undefined;
+    if (m.hasPayload()) {
+      const payload = m.payload()!;
+      const format = m.schemaFormat();
+      if (
+        format !== undefined &&
+        !/^application\/(vnd\.aai\.asyncapi(\+json|\+yaml)?|schema\+json;version=draft-07)/.test(format)
+      ) {
+        throw new ContractError(
+          where([...path, "payload"]),
+          `schema format ${format} is not supported: use JSON Schema draft-07 (the AsyncAPI default)`,
+        );
+      }
+      const id = payload.json<Record<string, unknown>>()["x-parser-schema-id"];
+      if (typeof id === "string" && !id.startsWith("<")) rootName = pascal(id);
+      const formats = new Set<string>();
+      schema = clean(payload.json(), [...path, "payload"], where, named, formats);
+      for (const f of formats) {
+        notes.push(
+          `${where([...path, "payload"])}: format ${JSON.stringify(f)} is an annotation here: Orbitalis validators do not check formats`,
+        );
+      }
+    }
+    const model: MessageModel = {
+      name,
+      typeName,
+      schema,
+      fingerprint: schema === undefined ? undefined : fingerprint(schema),
+      description: m.summary() ?? m.description(),
+      named,
+      rootName,
+    };
+    messages.set(name, model);
+    return model;
+  };
+
+  const operations: OperationModel[] = [];
+  const methods = new Map<string, string>();
+  for (const op of spec.document.operations().all()) {
+    const name = String(op.id());
+    const path = ["operations", name];
+    if (!ID_PATTERN.test(name)) {
+      throw new ContractError(
+        where(path),
+        `operation name ${JSON.stringify(name)} is not topic-safe: use 1-128 of A-Z a-z 0-9 . _ - starting with a letter or digit`,
+      );
+    }
+    const method = camel(name);
+    if (!IDENTIFIER.test(method) || RESERVED_METHODS.has(method)) {
+      throw new ContractError(
+        where(path),
+        `operation ${JSON.stringify(name)} becomes the method name ${JSON.stringify(method)}, which ${IDENTIFIER.test(method) ? "Plugin already has" : "is not an identifier"}: rename the operation`,
+      );
+    }
+    const clash = methods.get(method);
+    if (clash !== undefined) {
+      throw new ContractError(
+        where(path),
+        `operations ${JSON.stringify(clash)} and ${JSON.stringify(name)} both become the method ${method}`,
+      );
+    }
+    methods.set(method, name);
+    const action = op.action();
+    if (action !== "receive" && action !== "send") {
+      throw new ContractError(
+        where([...path, "action"]),
+        `action must be receive or send, found ${JSON.stringify(action)}`,
+      );
+    }
+    const own = data(op.messages().all(), ["channels", op.channels().all()[0]?.id() ?? ""], message);
+    const reply = replyData(op, path, message);
+    operations.push({
+      name,
+      action,
+      method,
+      summary: op.summary() ?? op.description(),
+      input: action === "receive" ? own : { none: true, messages: [] },
+      output: action === "receive" ? reply : own,
+    });
+  }
+  if (operations.length === 0)
+    throw new ContractError(where(["operations"]), "the contract has no operations");
+
+  const extension = checkExtension(spec, where);
+  const byName = new Map(operations.map((o) => [o.name, o]));
+  const operationAt = (name: string, path: (string | number)[]): OperationModel => {
+    const found = byName.get(name);
+    if (!found) {
+      throw new ContractError(
+        where(path),
+        `no operation ${JSON.stringify(name)} in this contract (operations: ${[...byName.keys()].join(", ")})`,
+      );
+    }
+    return found;
+  };
+  const classNames = new Set<string>();
+  const claimClass = (className: string, path: (string | number)[]): string => {
+    if (classNames.has(className) || typeNames.has(className)) {
+      throw new ContractError(
+        where(path),
+        `the class name ${className} is taken (by another type or a message type)`,
+      );
+    }
+    classNames.add(className);
+    return className;
+  };
+
+  const plugins: PluginTypeModel[] = Object.entries(extension.plugins ?? {}).map(([name, type]) => {
+    const base = ["x-orbitalis", "plugins", name];
+    const seen = new Set<string>();
+    const ops = type.operations.map((entry, i) => {
+      const opName = typeof entry === "string" ? entry : entry.name;
+      const operation = operationAt(opName, [...base, "operations", i]);
+      if (seen.has(opName))
+        throw new ContractError(where([...base, "operations", i]), `operation ${opName} is listed twice`);
+      seen.add(opName);
+      if (typeof entry === "string" || entry.accepts === undefined)
+        return { operation, input: operation.input };
+      if (operation.action !== "receive") {
+        throw new ContractError(
+          where([...base, "operations", i, "accepts"]),
+          `accepts narrows the input of a receive operation; ${opName} is a send operation`,
+        );
+      }
+      const accepted = entry.accepts.map((messageName, j) => {
+        const m = operation.input.messages.find((x) => x.name === messageName);
+        if (!m) {
+          throw new ContractError(
+            where([...base, "operations", i, "accepts", j]),
+            `${opName} takes no message ${JSON.stringify(messageName)} (it takes ${operation.input.messages.map((x) => x.name).join(", ") || "none"})`,
+          );
+        }
+        return m;
+      });
+      return { operation, input: { none: false, messages: accepted } };
+    });
+    for (const opName of Object.keys(type.policy ?? {})) {
+      if (!seen.has(opName))
+        throw new ContractError(
+          where([...base, "policy", opName]),
+          `policy for ${opName}, which ${name} does not list in its operations`,
+        );
+    }
+    const { operations: _o, policy, description, ...options } = type;
+    return {
+      name,
+      className: claimClass(`${name}Plugin`, base),
+      description,
+      operations: ops,
+      options,
+      policy: policy ?? {},
+    };
+  });
+
+  const offered = new Set(plugins.flatMap((p) => p.operations.map((o) => o.operation.name)));
+  const warnings: string[] = [...notes];
+  const cores: CoreTypeModel[] = Object.entries(extension.cores ?? {}).map(([name, type]) => {
+    const base = ["x-orbitalis", "cores", name];
+    const requires = Object.entries(type.requires).map(([opName, options]) => {
+      const operation = operationAt(opName, [...base, "requires", opName]);
+      if (!offered.has(opName)) {
+        warnings.push(
+          `${where([...base, "requires", opName])}: no plugin type of this contract offers ${opName} (plugins from other contracts may)`,
+        );
+      }
+      return { operation, options };
+    });
+    return { name, className: claimClass(`${name}Core`, base), description: type.description, requires };
+  });
+  if (plugins.length === 0 && cores.length === 0) {
+    warnings.push(
+      `${where(["x-orbitalis"])}: no plugin or core types: only the types and the contract are generated`,
+    );
+  }
+  const info = spec.document.info();
+  return {
+    file: spec.file,
+    title: info.title(),
+    version: info.version(),
+    description: info.description(),
+    operations,
+    messages: [...messages.values()],
+    plugins,
+    cores,
+    warnings,
+  };
+}
+
+function data(
+  list: MessageInterface[],
+  path: (string | number)[],
+  message: (m: MessageInterface, path: (string | number)[]) => MessageModel,
+): DataModel {
+  if (list.length === 0) return { none: true, messages: [] };
+  return { none: false, messages: list.map((m, i) => message(m, [...path, "messages", i])) };
+}
+
+function replyData(
+  op: OperationInterface,
+  path: (string | number)[],
+  message: (m: MessageInterface, path: (string | number)[]) => MessageModel,
+): DataModel {
+  const reply = op.reply();
+  if (!reply) return { none: true, messages: [] };
+  const own = reply.messages().all();
+  const list = own.length > 0 ? own : (reply.channel()?.messages().all() ?? []);
+  return data(list, [...path, "reply"], message);
+}
+
+/**
+ * A payload as plain JSON Schema: the parser's `x-parser-*` annotations removed, named
+ * component schemas collected (for shared types). Rejects what cannot be a wire schema.
+ */
+function clean(
+  value: unknown,
+  path: (string | number)[],
+  where: (path: (string | number)[]) => string,
+  named: Map<string, JsonSchema>,
+  formats: Set<string>,
+): JsonSchema {
+  const stack = new Set<object>();
+  const walk = (node: unknown, at: (string | number)[], root: boolean): unknown => {
+    if (Array.isArray(node)) return node.map((item, i) => walk(item, [...at, i], false));
+    if (node === null || typeof node !== "object") return node;
+    if (stack.has(node)) {
+      throw new ContractError(
+        where(path),
+        "a recursive schema (it contains itself) is not supported: Orbitalis fingerprints schemas by their JSON form",
+      );
+    }
+    stack.add(node);
+    const out: Record<string, unknown> = {};
+    for (const [key, child] of Object.entries(node as Record<string, unknown>)) {
+      if (key.startsWith("x-parser-")) continue;
+      if (key === "$ref") {
+        throw new ContractError(
+          where(path),
+          `a $ref the parser could not resolve (${String(child)}) is not supported: keep schemas in this document`,
+        );
+      }
+      out[key] =
+        key === "properties" || key === "definitions" || key === "patternProperties"
+          ? Object.fromEntries(
+              Object.entries(child as Record<string, unknown>).map(([k, v]) => [
+                k,
+                walk(v, [...at, key, k], false),
+              ]),
+            )
+          : walk(child, [...at, key], false);
+    }
+    stack.delete(node);
+    const id = (node as Record<string, unknown>)["x-parser-schema-id"];
+    if (typeof id === "string" && !id.startsWith("<")) {
+      Object.defineProperty(out, SCHEMA_NAME, { value: pascal(id), enumerable: false });
+      if (!root) named.set(pascal(id), out);
+    }
+    if (typeof out.format === "string") formats.add(out.format);
+    return out;
+  };
+  const result = walk(value, path, true);
+  if (
+    typeof result !== "boolean" &&
+    (result === null || typeof result !== "object" || Array.isArray(result))
+  ) {
+    throw new ContractError(where(path), "a payload must be a JSON Schema object");
+  }
+  return result as JsonSchema;
+}

@@ -333,6 +333,80 @@ try {
     validate.code === 0,
     `npx orbitalis validate <the shipped spec> <a discover> exits 0${validate.code === 0 ? "" : `:\n${validate.out}`}`,
   );
+
+  // The five-minute path in the user's project: generate from a contract, extend, compile, run.
+  writeFileSync(
+    join(tools.dir, "thermostat.asyncapi.yaml"),
+    readFileSync(join(repo, "examples", "contracts", "thermostat.asyncapi.yaml")),
+  );
+  run("npm", ["pkg", "set", "type=module"], tools.dir);
+  const generated = run(
+    join(tools.dir, "node_modules", ".bin", "orbitalis"),
+    ["generate", "thermostat.asyncapi.yaml", "--out", "generated"],
+    tools.dir,
+  );
+  check(
+    generated.code === 0,
+    `npx orbitalis generate <contract> --out generated (type-checked) exits 0${generated.code === 0 ? "" : `:\n${generated.out}`}`,
+  );
+  run("npm", ["install", "--no-save", "typescript@~5.9", "@types/node@20"], tools.dir);
+  writeFileSync(
+    join(tools.dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        strict: true,
+        skipLibCheck: false,
+        outDir: "dist",
+        types: ["node"],
+      },
+      include: ["generated", "main.ts"],
+    }),
+  );
+  writeFileSync(
+    join(tools.dir, "main.ts"),
+    `import { LocalHub } from "orbitalis";
+` +
+      `import { ClimateCore, ThermostatPlugin, type Reading, type Target } from "./generated/index.js";
+` +
+      `class Thermostat extends ThermostatPlugin {
+  target = 18;
+` +
+      `  setTarget(t: Target): void { this.target = t.celsius; }
+` +
+      `  readTemperature(): Reading { return { celsius: 19, target: this.target }; }
+}
+` +
+      `const hub = new LocalHub();
+const plugin = new Thermostat({ id: "t1", bus: hub.bus() });
+` +
+      `const core = new ClimateCore({ id: "c1", bus: hub.bus() });
+` +
+      `await plugin.start(); await core.start(); await core.compliant({ timeoutMs: 5000 });
+` +
+      `await core.execute("set_target", { celsius: 21 });
+const r = await core.request("read_temperature");
+` +
+      `console.log(JSON.stringify(r));
+await core.stop(); await plugin.stop();
+`,
+  );
+  const built = run(
+    process.execPath,
+    [join(tools.dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+    tools.dir,
+  );
+  check(
+    built.code === 0,
+    `the generated code and a plugin extending it compile (strict, skipLibCheck: false)${built.code === 0 ? "" : `:\n${built.out}`}`,
+  );
+  const ran = run(process.execPath, ["dist/main.js"], tools.dir);
+  check(
+    ran.out.trim() === '{"celsius":19,"target":21}',
+    `and run: a core sets and reads the generated plugin (${ran.out.trim()})`,
+  );
 } catch (error) {
   failures.push(String(error?.stack ?? error));
   console.error(error);

@@ -1,6 +1,8 @@
 /**
- * The README's first example as a user runs it: the plugin and the core in two processes
- * over MQTT, each started with `tsx`, stopped with SIGTERM.
+ * The README's examples as a user runs them: a plugin and a core in two processes over
+ * MQTT, each started with `tsx`, stopped with SIGTERM. First on the runtime alone
+ * (examples/two-processes), then on generated classes (examples/thermostat, the
+ * five-minute path).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -29,7 +31,7 @@ class Example {
   private readonly waiters: { text: string; resolve: () => void }[] = [];
 
   constructor(file: string) {
-    this.child = spawn(process.execPath, ["--import", "tsx", `examples/two-processes/${file}`], {
+    this.child = spawn(process.execPath, ["--import", "tsx", `examples/${file}`], {
       cwd: REPO,
       env: { ...process.env, MQTT_URL: mqtt!.url },
       stdio: ["ignore", "pipe", "pipe"],
@@ -65,9 +67,9 @@ class Example {
 
 describe("two processes over MQTT (README)", () => {
   it("the core finds the plugin, gets greetings and an error code, and both stop on SIGTERM", async () => {
-    const plugin = new Example("plugin.ts");
+    const plugin = new Example("two-processes/plugin.ts");
     await plugin.printed("greeter: ready");
-    const core = new Example("core.ts");
+    const core = new Example("two-processes/core.ts");
     await core.printed("front-desk: compliant");
     await core.printed("front-desk: Hello, Ada!");
     await core.printed("front-desk: UNKNOWN_PERSON for nobody");
@@ -76,6 +78,22 @@ describe("two processes over MQTT (README)", () => {
     expect(core.output).toContain("front-desk: stopped");
     expect(await plugin.terminate()).toBe(0);
     expect(plugin.output).toContain("greeter: stopped");
+    expect(core.output + plugin.output).not.toMatch(/Error|warn/i);
+  }, 60_000);
+});
+
+describe("five-minute path: generated classes in two processes over MQTT (README)", () => {
+  it("the climate core sets the thermostat's target and follows its pushed readings", async () => {
+    const plugin = new Example("thermostat/plugin.ts");
+    await plugin.printed("thermostat: ready");
+    const core = new Example("thermostat/core.ts");
+    await core.printed("climate: it is 18 °C");
+    await plugin.printed("thermostat: target 20 °C");
+    await core.printed("climate: thermostat-1 is at 20 °C (target 20 °C)");
+    expect(await core.terminate()).toBe(0);
+    expect(core.output).toContain("climate: stopped");
+    expect(await plugin.terminate()).toBe(0);
+    expect(plugin.output).toContain("thermostat: stopped");
     expect(core.output + plugin.output).not.toMatch(/Error|warn/i);
   }, 60_000);
 });

@@ -70,7 +70,10 @@ export type PrecompiledValidator = ((data: unknown) => boolean) & { errors?: Val
 export function registerValidators(validators: Readonly<Record<string, PrecompiledValidator>>): void {
   for (const [fp, validate] of Object.entries(validators)) {
     if (!/^[0-9a-f]{64}$/.test(fp) || typeof validate !== "function")
-      throw new ConfigError("validators", `expected sha-256 fingerprints mapped to functions, found ${JSON.stringify(fp)}`);
+      throw new ConfigError(
+        "validators",
+        `expected sha-256 fingerprints mapped to functions, found ${JSON.stringify(fp)}`,
+      );
     if (!compiled.has(fp)) compiled.set(fp, validate as ValidateFunction);
   }
 }

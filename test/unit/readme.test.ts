@@ -17,6 +17,25 @@ describe("README", () => {
     expect(readme).toContain("```ts\n" + source + "\n```");
   });
 
+  it.each(["plugin.ts", "core.ts"])(
+    "shows examples/thermostat/%s as it is (the five-minute path)",
+    (file) => {
+      const source = readFileSync(join(REPO, "examples", "thermostat", file), "utf8")
+        .trim()
+        // In the README the generated code is in the user's ./generated folder.
+        .replace("../../generated/examples/thermostat/index.js", "./generated/index.js");
+      expect(readme).toContain("```ts\n" + source + "\n```");
+    },
+  );
+
+  it("shows the thermostat contract as it is", () => {
+    const contract = readFileSync(
+      join(REPO, "examples", "contracts", "thermostat.asyncapi.yaml"),
+      "utf8",
+    ).trim();
+    expect(readme).toContain("```yaml\n" + contract + "\n```");
+  });
+
   it("starts with npm install orbitalis", () => {
     const firstCommand = /```sh\n([^\n]+)/.exec(readme)?.[1];
     expect(firstCommand).toBe("npm install orbitalis");

@@ -88,6 +88,20 @@ function files(dir, suffix) {
   return out;
 }
 
+/** A user's strict TypeScript project in `dir` (skipLibCheck off: our typings are checked too). */
+function strictTsconfig(dir, extra) {
+  const compilerOptions = {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    strict: true,
+    skipLibCheck: false,
+    types: ["node"],
+    ...extra.compilerOptions,
+  };
+  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ ...extra, compilerOptions }));
+}
+
 function pack(workspace) {
   const out = execFileSync("npm", ["pack", "--json", "--workspace", workspace, "--pack-destination", work], {
     cwd: repo,
@@ -237,21 +251,7 @@ try {
   // A user's strict TypeScript project (skipLibCheck off: our typings are checked too).
   const ts = run("npm", ["install", "--no-save", "typescript@~5.9", "@types/node@20"], user.dir);
   check(ts.code === 0, "typescript and @types/node install");
-  writeFileSync(
-    join(user.dir, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        skipLibCheck: false,
-        noEmit: true,
-        types: ["node"],
-      },
-      files: ["local.mts", "buses.mts"],
-    }),
-  );
+  strictTsconfig(user.dir, { compilerOptions: { noEmit: true }, files: ["local.mts", "buses.mts"] });
   writeFileSync(
     join(user.dir, "local.mts"),
     `import { Core, Plugin, LocalHub, type SchemaSpec } from "orbitalis";\n` +
@@ -350,21 +350,7 @@ try {
     `npx orbitalis generate <contract> --out generated (type-checked) exits 0${generated.code === 0 ? "" : `:\n${generated.out}`}`,
   );
   run("npm", ["install", "--no-save", "typescript@~5.9", "@types/node@20"], tools.dir);
-  writeFileSync(
-    join(tools.dir, "tsconfig.json"),
-    JSON.stringify({
-      compilerOptions: {
-        target: "ES2022",
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        skipLibCheck: false,
-        outDir: "dist",
-        types: ["node"],
-      },
-      include: ["generated", "main.ts"],
-    }),
-  );
+  strictTsconfig(tools.dir, { compilerOptions: { outDir: "dist" }, include: ["generated", "main.ts"] });
   writeFileSync(
     join(tools.dir, "main.ts"),
     `import { LocalHub } from "orbitalis";

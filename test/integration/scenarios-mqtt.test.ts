@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { runSmartHome } from "../../examples/smart-home.js";
 import { MqttBus } from "../../runtime/index.js";
 import { resolveMqtt } from "../helpers/brokers.js";
 import { defineScenarios } from "../scenarios/scenarios.js";
 import { uniqueRoot } from "../helpers/wait.js";
+import { expectSmartHomeStory } from "../helpers/smart-home.js";
 
 // The real Mosquitto (required in CI), or an embedded aedes outside CI when none answers.
 const target = await resolveMqtt();
@@ -23,15 +24,6 @@ describe("generated smart home over MQTT", () => {
       log: (line) => out.push(line),
       root: uniqueRoot("home"),
     });
-    expect(out).toContain("home: not-compliant -> compliant");
-    expect(out).toContain("home: lamp-x says it is on");
-    expect(out.filter((l) => /^ {2}lamp-.: color/.test(l)).sort()).toEqual([
-      "  lamp-x: color rgb(255, 160, 0)",
-      "  lamp-y: color hsv(38, 1, 1)",
-    ]);
-    expect(out).toContain("  sent to lamp-x");
-    expect(out).toContain("  sent to lamp-y");
-    expect(out).toContain('request("get_status", to lamp-y) -> lamp-y is on');
-    expect(out.at(-1)).toBe("home: stopping -> stopped");
+    expectSmartHomeStory(out);
   });
 });

@@ -13,6 +13,7 @@ import {
 } from "../errors.js";
 import { checkId, randomId } from "../ids.js";
 import { abortError, checkSignal, onAbort } from "./abort.js";
+import { ReplyRegistry } from "./replies.js";
 import type { Contract, DataArgs, InputOf, OperationName, OutputOf, Untyped } from "./contract.js";
 import {
   CompiledSpec,
@@ -133,15 +134,6 @@ interface PendingConnect {
   readonly timer: TimerHandle;
 }
 
-interface PendingRequest {
-  readonly connection: Connection;
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: TimerHandle;
-  /** Stops watching the caller's AbortSignal. */
-  readonly unwatch: () => void;
-}
-
 const ANY_INPUT: readonly CompiledSpec[] = [
   CompiledSpec.fromWire({ any: true }),
   CompiledSpec.fromWire("none"),
@@ -173,7 +165,8 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
   protected readonly stoppedState = "stopped" as const;
   private readonly requirements: ReadonlyMap<string, Requirement>;
   private readonly pendingConnects = new Map<string, PendingConnect>();
-  private readonly requests = new Map<string, PendingRequest>();
+  /** Awaited results by correlation id, each attached to the connection it went over. */
+  private readonly requests = new ReplyRegistry<unknown, Connection>(this.clock);
   private readonly sinks = new Map<string, Set<(data: unknown, ctx: OutputContext) => void>>();
   private readonly bufferedOffers: OfferMessage[] = [];
   private offerWindow: TimerHandle | undefined;
@@ -183,6 +176,8 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
   private readonly usesPreferences: boolean;
   /** Per operation, the latest reason each recently seen plugin was not connected. */
   private readonly skips = new Map<string, Map<string, SkipDetail>>();
+  /** Answers that arrived after their request ended (dropped, see `lateAnswersDropped`). */
+  private lateAnswers = 0;
 
   /** @throws ConfigError naming the field when the configuration is invalid or contradictory. */
   constructor(options: CoreOptions<C>) {
@@ -201,6 +196,11 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
 
   protected get running(): boolean {
     return this.state === "compliant" || this.state === "not-compliant";
+  }
+
+  /** Answers dropped because they arrived after their request ended (timed out, aborted, closed). */
+  get lateAnswersDropped(): number {
+    return this.lateAnswers;
   }
 
   /** Whether every requirement is met. */
@@ -660,16 +660,24 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
       return;
     }
     connection.lastUsed = this.clock.now();
-    const pending = message.corr === undefined ? undefined : this.requests.get(message.corr);
-    const awaited = pending !== undefined && pending.connection === connection;
-    if (awaited) this.settle(message.corr!);
+    const corr = message.corr;
+    const awaited = corr !== undefined && this.requests.meta(corr) === connection;
+    if (!awaited && corr !== undefined && this.requests.abandonedRecently(corr)) {
+      // The answer to a request that already ended (timed out, aborted, its connection
+      // closed): its caller was told; nobody else may take it for a new output.
+      this.lateAnswers++;
+      this.logger.debug(
+        `${this.id}: dropped a late ${message.kind} from ${message.from} for ${message.operation}`,
+      );
+      return;
+    }
     if (message.kind === "error") {
       const error = new RemoteOperationError(
         message.code,
         `${message.from} failed ${message.operation}: ${message.message}`,
         message.data,
       );
-      if (awaited) pending.reject(error);
+      if (awaited) this.requests.reject(corr, error);
       else this.reportError(error, "remote error");
       return;
     }
@@ -679,12 +687,12 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
         `output of ${message.operation} from ${message.from} does not match its schema`,
         check.errors,
       );
-      if (awaited) pending.reject(error);
+      if (awaited) this.requests.reject(corr, error);
       else this.reportError(error, "invalid output");
       return;
     }
     if (awaited) {
-      pending.resolve(message.data);
+      this.requests.resolve(corr, message.data);
       return;
     }
     const sinks = this.sinks.get(message.operation);
@@ -723,15 +731,6 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
     }
   }
 
-  private settle(corr: string): void {
-    const pending = this.requests.get(corr);
-    if (!pending) return;
-    this.requests.delete(corr);
-    this.clock.clearTimeout(pending.timer);
-    pending.unwatch();
-    pending.connection.end();
-  }
-
   /** Idle connections close only when compliance does not need them. */
   protected override mayCloseUnused(connection: Connection): boolean {
     const req = this.requirements.get(connection.operation);
@@ -742,11 +741,10 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
   }
 
   protected onConnectionRemoved(connection: Connection, detail: DisconnectionDetail): void {
-    for (const [corr, pending] of [...this.requests]) {
-      if (pending.connection !== connection) continue;
-      this.settle(corr);
-      pending.reject(this.closedError(connection, detail));
-    }
+    this.requests.rejectWhere(
+      (c) => c === connection,
+      () => this.closedError(connection, detail),
+    );
     if (this.running) {
       this.evaluate();
       this.discoverSoon();
@@ -870,37 +868,23 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
       );
     const connection = this.pick(this.targets(operation, data, to));
     const corr = randomId(16);
-    const result = new Promise<OutputOf<C, K>>((resolve, reject) => {
-      const unwatch = onAbort(signal, () => {
-        if (!this.requests.has(corr)) return;
-        this.settle(corr);
-        reject(abortError(signal!, `request ${operation} to ${connection.remote}`));
-      });
-      const timer = this.clock.setTimeout(() => {
-        if (!this.requests.has(corr)) return;
-        this.settle(corr);
-        reject(
-          new RequestTimeoutError(`${connection.remote} did not answer ${operation} within ${timeoutMs} ms`),
-        );
-      }, timeoutMs);
-      connection.begin();
-      this.requests.set(corr, {
-        connection,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        timer,
-        unwatch,
-      });
-    });
+    connection.begin();
+    const result = this.requests.wait(corr, {
+      meta: connection,
+      timeoutMs,
+      signal,
+      what: `request ${operation} to ${connection.remote}`,
+      onTimeout: () =>
+        new RequestTimeoutError(`${connection.remote} did not answer ${operation} within ${timeoutMs} ms`),
+      onEnd: () => connection.end(),
+    }) as Promise<OutputOf<C, K>>;
     // The result may settle (connection closed, timeout) while the input is still being
     // published: mark it handled now; the caller gets it below all the same.
     result.catch(() => undefined);
     try {
       await this.sendInput(connection, data, corr, timeoutMs);
     } catch (error) {
-      const pending = this.requests.get(corr);
-      this.settle(corr);
-      pending?.reject(error instanceof Error ? error : new Error(String(error)));
+      this.requests.reject(corr, error instanceof Error ? error : new Error(String(error)));
     }
     return result;
   }

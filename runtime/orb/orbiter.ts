@@ -14,8 +14,9 @@ import {
   TimeoutError,
 } from "../errors.js";
 import { checkId, checkOrbId, MessageIds, randomId } from "../ids.js";
-import { resolveLogger, type Logger, type LoggerOption } from "../logger.js";
-import { abortError, checkSignal, onAbort } from "./abort.js";
+import { resolveLogger, type Logger } from "../logger.js";
+import { abortError, checkSignal } from "./abort.js";
+import { ReplyRegistry } from "./replies.js";
 import {
   closeTopic,
   keepaliveTopic,
@@ -38,113 +39,26 @@ import {
   type DisconnectionReason,
 } from "./connection.js";
 import { TypedEmitter } from "./events.js";
+import type { OrbEvents, SkipReason } from "./orb-events.js";
+import {
+  checkTiming,
+  checkTimeoutMs,
+  type CloseOptions,
+  type OrbOptions,
+  type TimingOptions,
+  type WaitOptions,
+} from "./options.js";
 
-/** Protocol timing, in milliseconds (see the spec's timing defaults). */
-export interface TimingOptions {
-  /** A core re-sends discover this often (jittered) while a requirement can take connections. */
-  readonly discoverIntervalMs: number;
-  /** A plugin reserves offered slots this long. */
-  readonly holdMs: number;
-  /** A remote silent this long is dead; remotes send keepalives every third of it. */
-  readonly deadAfterMs: number;
-  /** A graceful close without ack in this time falls back to graceless. */
-  readonly gracefulCloseTimeoutMs: number;
-  /** Default timeout of `request()`, `status()`, `ping()`. */
-  readonly requestTimeoutMs: number;
-  /** Close connections idle this long (0: never). */
-  readonly closeUnusedAfterMs: number;
-  /** With preferences set, offers (core) or discovers (plugin) are collected this long before choosing. */
-  readonly offerWindowMs: number;
-}
-
-/** Section 3 defaults. */
-export const DEFAULT_TIMING: TimingOptions = Object.freeze({
-  discoverIntervalMs: 2000,
-  holdMs: 5000,
-  deadAfterMs: 6000,
-  gracefulCloseTimeoutMs: 5000,
-  requestTimeoutMs: 10000,
-  closeUnusedAfterMs: 0,
-  offerWindowMs: 200,
-});
-
-/** Options every orb takes. */
-export interface OrbOptions {
-  /** Orb id, unique in the system: 1-128 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit. */
-  readonly id: string;
-  /** The orb's own bus client (one per orb, so each orb has its own will). */
-  readonly bus: Bus;
-  /** Topic root shared by the system (default `orbitalis`). */
-  readonly root?: string;
-  /** Protocol timing overrides. */
-  readonly timing?: Partial<TimingOptions>;
-  /** Time source (tests pass a ManualClock). */
-  readonly clock?: Clock;
-  /**
-   * Where the orb logs (default: warnings and errors to the console). Takes `console`, a
-   * pino or bunyan logger, or any object with `debug`, `info`, `warn`, `error`.
-   */
-  readonly logger?: LoggerOption;
-}
-
-/** Status of the underlying bus, as seen by an orb. */
-export type OrbBusStatus = BusStatus;
-
-/** Why an orb did not connect with a remote it saw (see the `skipped` event). */
-export type SkipReason =
-  | "not-allowed" // an allow or block list (of either side) excludes the other
-  | "input-mismatch" // the plugin's input spec matches none the core sends
-  | "output-mismatch" // the plugin's output spec matches none the core accepts
-  | "unusable-schema" // a schema of the offer cannot be compiled here
-  | "no-free-slot" // the plugin serves as many cores as its maxCores allow
-  | "maximum-reached"; // the core has as many connections as its maximum allows
-
-/** Detail of a `skipped` event: an operation this orb and a remote did not connect for, and why. */
-export interface SkipDetail {
-  /** The other orb. */
-  readonly remote: string;
-  readonly operation: string;
-  readonly reason: SkipReason;
-  /** The same, in words (names the option or spec involved). */
-  readonly message: string;
-}
-
-/** Options of the waits that take a deadline and a cancellation signal. */
-export interface WaitOptions {
-  /** Give up after this many ms (default `timing.requestTimeoutMs`). */
-  readonly timeoutMs?: number;
-  /** Abort the wait: it rejects with an `AbortError` (the signal's reason as `cause`). */
-  readonly signal?: AbortSignal;
-}
-
-/** Events every orb emits (a misspelled event name does not compile). */
-export interface OrbEvents<S extends string> {
-  /** The orb's state changed. */
-  state: [state: S, previous: S];
-  /** A connection was made. */
-  connection: [connection: ConnectionInfo];
-  /** A connection closed. */
-  disconnection: [connection: ConnectionInfo, detail: DisconnectionDetail];
-  /** Something went wrong that no call can report (an invalid inbound message, a failed publish ...). */
-  error: [error: Error];
-  /** The bus connection changed (disconnected, reconnected ...). */
-  bus: [status: OrbBusStatus];
-  /**
-   * This orb saw a remote it could have connected with for an operation and did not
-   * (schemas, allow or block lists, maxCores, maximum). Also logged at `debug` level.
-   */
-  skipped: [detail: SkipDetail];
-}
-
-/** Options of `close()`. */
-export interface CloseOptions {
-  /** Let in-flight work finish and wait for the remote's ack (default true). */
-  readonly graceful?: boolean;
-  /** Free text sent to the remote. */
-  readonly reason?: string;
-  /** Data handed to the remote's disconnection event. */
-  readonly data?: unknown;
-}
+// The parts moved to their own modules; their names stay importable from here.
+export type { OrbBusStatus, OrbEvents, SkipDetail, SkipReason } from "./orb-events.js";
+export {
+  checkTimeoutMs,
+  DEFAULT_TIMING,
+  type CloseOptions,
+  type OrbOptions,
+  type TimingOptions,
+  type WaitOptions,
+} from "./options.js";
 
 /** A remote orb this orb is connected to. */
 interface Peer {
@@ -168,12 +82,6 @@ export interface PeerTopics {
   readonly keepaliveTo: string;
   readonly closeTo: string;
   readonly deadAfterMs: number;
-}
-
-interface PendingReply {
-  readonly resolve: (message: OrbitalisMessage) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: TimerHandle;
 }
 
 interface PendingClose {
@@ -217,7 +125,8 @@ export abstract class Orbiter<S extends string> {
   private reconnectedAt = -Infinity;
   protected readonly table = new Map<string, Connection>();
   private readonly peers = new Map<string, Peer>();
-  private readonly replies = new Map<string, PendingReply>();
+  /** Answers awaited by status() and ping(), by message id. */
+  private readonly replies: ReplyRegistry<OrbitalisMessage>;
   private readonly closes = new Map<string, PendingClose>();
   private unusedTimer: TimerHandle | undefined;
   private starting: Promise<void> | undefined;
@@ -251,6 +160,7 @@ export abstract class Orbiter<S extends string> {
     this.root = root;
     this.timing = checkTiming(options.timing);
     this.clock = options.clock ?? systemClock;
+    this.replies = new ReplyRegistry(this.clock);
     this.logger = resolveLogger(options.logger);
     this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
     this.currentState = initial;
@@ -417,11 +327,10 @@ export abstract class Orbiter<S extends string> {
     } catch (error) {
       this.reportError(error, "could not publish offline presence");
     }
-    for (const [id, reply] of this.replies) {
-      this.clock.clearTimeout(reply.timer);
-      reply.reject(new NotRunningError(`${this.id} stopped`));
-      this.replies.delete(id);
-    }
+    this.replies.rejectWhere(
+      () => true,
+      () => new NotRunningError(`${this.id} stopped`),
+    );
     if (this.unusedTimer !== undefined) this.clock.clearTimeout(this.unusedTimer);
     await this.leaveBus();
     this.setState(this.stoppedState);
@@ -598,12 +507,7 @@ export abstract class Orbiter<S extends string> {
   }
 
   private settleReply(id: string | undefined, message: OrbitalisMessage): void {
-    if (id === undefined) return;
-    const pending = this.replies.get(id);
-    if (!pending) return;
-    this.replies.delete(id);
-    this.clock.clearTimeout(pending.timer);
-    pending.resolve(message);
+    if (id !== undefined) this.replies.resolve(id, message);
   }
 
   /** Sends `message` and resolves with the reply whose `re` is its id. */
@@ -617,35 +521,17 @@ export abstract class Orbiter<S extends string> {
     const signal = checkSignal(options.signal);
     if (signal?.aborted) return Promise.reject(abortError(signal, `${message.kind} to ${to}`));
     this.assertRunning();
-    return new Promise((resolve, reject) => {
-      const unwatch = onAbort(signal, () => {
-        if (!this.replies.delete(message.id)) return;
-        this.clock.clearTimeout(timer);
-        reject(abortError(signal!, `${message.kind} to ${to}`));
-      });
-      const timer = this.clock.setTimeout(() => {
-        this.replies.delete(message.id);
-        unwatch();
-        reject(new TimeoutError(`${to} did not answer ${message.kind} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      const settle = {
-        resolve: (reply: OrbitalisMessage) => {
-          unwatch();
-          resolve(reply);
-        },
-        reject: (error: Error) => {
-          unwatch();
-          reject(error);
-        },
-        timer,
-      };
-      this.replies.set(message.id, settle);
-      this.send(topic, message, to).catch((error: unknown) => {
-        if (!this.replies.delete(message.id)) return;
-        this.clock.clearTimeout(timer);
-        settle.reject(error instanceof Error ? error : new Error(String(error)));
-      });
+    const reply = this.replies.wait(message.id, {
+      meta: undefined,
+      timeoutMs,
+      signal,
+      what: `${message.kind} to ${to}`,
+      onTimeout: () => new TimeoutError(`${to} did not answer ${message.kind} within ${timeoutMs} ms`),
     });
+    this.send(topic, message, to).catch((error: unknown) =>
+      this.replies.reject(message.id, error instanceof Error ? error : new Error(String(error))),
+    );
+    return reply;
   }
 
   protected assertRunning(): void {
@@ -1020,40 +906,4 @@ export abstract class Orbiter<S extends string> {
       this.scheduleUnusedCheck();
     }, period);
   }
-}
-
-function checkTiming(timing: Partial<TimingOptions> | undefined): TimingOptions {
-  const out: Record<string, number> = { ...DEFAULT_TIMING };
-  for (const [key, value] of Object.entries(timing ?? {})) {
-    if (!(key in DEFAULT_TIMING))
-      throw new ConfigError(
-        `timing.${key}`,
-        `unknown timing option (known: ${Object.keys(DEFAULT_TIMING).join(", ")})`,
-      );
-    if (value === undefined) continue;
-    const min = key === "closeUnusedAfterMs" ? 0 : 1;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > 86_400_000) {
-      throw new ConfigError(
-        `timing.${key}`,
-        `must be a number of milliseconds from ${min} to 86400000, found ${JSON.stringify(value)}`,
-      );
-    }
-    out[key] = Math.round(value);
-  }
-  return out as unknown as TimingOptions;
-}
-
-/**
- * Checks a wait's `timeoutMs`: a number of ms from 1 to 2147483647 (the largest delay a
- * timer takes).
- * @throws ConfigError naming `timeoutMs` otherwise.
- */
-export function checkTimeoutMs(value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 1 || value > 2_147_483_647) {
-    throw new ConfigError(
-      "timeoutMs",
-      `must be a number of milliseconds from 1 to 2147483647, found ${String(value)}`,
-    );
-  }
-  return value;
 }

@@ -92,6 +92,21 @@ describe("cancellation", () => {
     expect(await withTimeout(requestAgain(core, release), 2000, "next request")).toBe("B");
   });
 
+  it("a late answer (its request already ended) is dropped and counted, never given to an output sink", async () => {
+    const { core, clock, called, release } = await slowPair();
+    const sunk: unknown[] = [];
+    core.onOutput("slow", (data) => sunk.push(data));
+    const controller = new AbortController();
+    const pending = core.request("slow", "late", { signal: controller.signal }).catch((e: unknown) => e);
+    await called(1);
+    controller.abort();
+    expect(await pending).toBeInstanceOf(AbortError);
+    release[0]!();
+    for (let i = 0; i < 50 && core.lateAnswersDropped === 0; i++) await clock.advance(1);
+    expect(core.lateAnswersDropped).toBe(1);
+    expect(sunk).toEqual([]);
+  });
+
   it("request: a signal aborted beforehand rejects at once, sending nothing", async () => {
     const { core, calls, clock } = await slowPair();
     const pending = core.request("slow", "a", { signal: AbortSignal.abort() });

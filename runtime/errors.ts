@@ -162,17 +162,20 @@ export class AbortError extends OrbitalisError {
   }
 }
 
-/** The connection closed while a request on it was pending. */
+/**
+ * The connection closed while a request on it was pending, or was closing when the input
+ * arrived (the plugin answered `CLOSING`: the input was not run, another plugin may take it).
+ */
 export class ConnectionClosedError extends OrbitalisError {
-  constructor(message: string) {
-    super("ERR_CONNECTION_CLOSED", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_CONNECTION_CLOSED", message, options);
   }
 }
 
 /** An operation that needs a started orb was called on one that is not running. */
 export class NotRunningError extends OrbitalisError {
-  constructor(message: string) {
-    super("ERR_NOT_RUNNING", message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("ERR_NOT_RUNNING", message, options);
   }
 }
 

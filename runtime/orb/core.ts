@@ -4,6 +4,7 @@
  */
 import {
   ConfigError,
+  ConnectionClosedError,
   InvalidPayloadError,
   NoConnectionError,
   RemoteOperationError,
@@ -42,6 +43,7 @@ import {
   type UnavailableMessage,
 } from "../../generated/protocol/index.js";
 import { Connection, type ConnectionInfo, type DisconnectionDetail } from "./connection.js";
+import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 import { checkTimeoutMs, Orbiter, type OrbOptions, type SkipDetail, type SkipReason } from "./orbiter.js";
 import { Access, count, idList, rank } from "./policy.js";
 
@@ -281,9 +283,16 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
         done();
         reject(abortError(signal!, `${this.id}: compliant()`));
       });
+      // A start() that fails leaves the core where it was: say so rather than wait forever.
+      const failed = (error: Error): void => {
+        done();
+        reject(new NotRunningError(`${this.id} did not start: ${error.message}`, { cause: error }));
+      };
+      this.startWaiters.add(failed);
       const done = (): void => {
         off();
         unwatch();
+        this.startWaiters.delete(failed);
         if (timer !== undefined) this.clock.clearTimeout(timer);
       };
       if (timeoutMs !== undefined) {
@@ -672,11 +681,20 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
       return;
     }
     if (message.kind === "error") {
-      const error = new RemoteOperationError(
+      const remote = new RemoteOperationError(
         message.code,
         `${message.from} failed ${message.operation}: ${message.message}`,
         message.data,
       );
+      // CLOSING: the plugin is closing the connection and took no new work. That is a
+      // closed connection to the caller (retry elsewhere), not a failed operation.
+      const error =
+        message.code === PLUGIN_ERROR_CODES.closing
+          ? new ConnectionClosedError(
+              `connection to ${message.from} for ${message.operation} is closing: the input was not run`,
+              { cause: remote },
+            )
+          : remote;
       if (awaited) this.requests.reject(corr, error);
       else this.reportError(error, "remote error");
       return;

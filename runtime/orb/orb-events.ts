@@ -36,8 +36,8 @@ export interface OrbEvents<S extends string> {
   disconnection: [connection: ConnectionInfo, detail: DisconnectionDetail];
   /** Something went wrong that no call can report (an invalid inbound message, a failed publish ...). */
   error: [error: Error];
-  /** The bus connection changed (disconnected, reconnected ...). */
-  bus: [status: OrbBusStatus];
+  /** The bus connection changed (disconnected, reconnected ...), with the error that caused it when there is one. */
+  bus: [status: OrbBusStatus, error?: Error];
   /**
    * This orb saw a remote it could have connected with for an operation and did not
    * (schemas, allow or block lists, maxCores, maximum). Also logged at `debug` level.

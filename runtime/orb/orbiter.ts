@@ -125,6 +125,8 @@ export abstract class Orbiter<S extends string> {
   private reconnectedAt = -Infinity;
   protected readonly table = new Map<string, Connection>();
   private readonly peers = new Map<string, Peer>();
+  /** Called with the error when a start() fails (so waits for its outcome end). */
+  protected readonly startWaiters = new Set<(error: Error) => void>();
   /** Answers awaited by status() and ping(), by message id. */
   private readonly replies: ReplyRegistry<OrbitalisMessage>;
   private readonly closes = new Map<string, PendingClose>();
@@ -255,7 +257,7 @@ export abstract class Orbiter<S extends string> {
         },
       });
       this.busDown = false;
-      this.stopBusWatch = this.bus.onStatus((status) => this.onBusStatus(status));
+      this.stopBusWatch = this.bus.onStatus((status, error) => this.onBusStatus(status, error));
       const filters = [
         `${this.root}/orb/${this.id}/+`,
         presenceFilter({ root: this.root }),
@@ -277,11 +279,15 @@ export abstract class Orbiter<S extends string> {
       });
     } catch (error) {
       await this.leaveBus();
-      throw error instanceof OrbitalisError
-        ? error
-        : new BusError("ERR_BUS", `${this.id} could not start: ${(error as Error).message}`, {
-            cause: error,
-          });
+      const failure =
+        error instanceof OrbitalisError
+          ? error
+          : new BusError("ERR_BUS", `${this.id} could not start: ${(error as Error).message}`, {
+              cause: error,
+            });
+      // Waits for a state this start would have reached (compliant()) learn it failed.
+      for (const waiter of [...this.startWaiters]) waiter(failure);
+      throw failure;
     }
     this.setState(this.startedState());
     this.scheduleUnusedCheck();
@@ -347,7 +353,7 @@ export abstract class Orbiter<S extends string> {
     await this.bus.close().catch((error: unknown) => this.reportError(error, "could not close the bus"));
   }
 
-  private onBusStatus(status: BusStatus): void {
+  private onBusStatus(status: BusStatus, error?: Error): void {
     if (status === "disconnected") {
       // Peers cannot be heard during an outage: suspend death until deadAfterMs after it ends.
       this.busDown = true;
@@ -371,7 +377,7 @@ export abstract class Orbiter<S extends string> {
         }
       }
     }
-    this.events.emit("bus", ...([status] as OrbEvents<S>["bus"]));
+    this.events.emit("bus", ...((error === undefined ? [status] : [status, error]) as OrbEvents<S>["bus"]));
   }
 
   // ---- sending -------------------------------------------------------------------------

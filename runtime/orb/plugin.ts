@@ -37,8 +37,11 @@ import {
   type ConnectionState,
   type DisconnectionDetail,
 } from "./connection.js";
+import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 import { Orbiter, type OrbOptions, type PeerTopics, type SkipReason } from "./orbiter.js";
 import { Access, count, idList, rank, type AccessLists } from "./policy.js";
+
+export { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 
 /** Plugin states. */
 export type PluginState = "created" | "running" | "stopping" | "stopped";
@@ -115,14 +118,6 @@ const TRANSITIONS: Readonly<Record<PluginState, readonly PluginState[]>> = {
   stopping: ["stopped"],
   stopped: ["running"],
 };
-
-/** Error codes a plugin sends in `error` messages (besides the handlers' own). */
-export const PLUGIN_ERROR_CODES = {
-  invalidInput: "INVALID_INPUT",
-  invalidOutput: "INVALID_OUTPUT",
-  handler: "HANDLER_ERROR",
-  closing: "CLOSING",
-} as const;
 
 /**
  * A plugin. Declare operations with `operation()`, then `start()` it: it answers discovers

@@ -18,12 +18,14 @@ import {
   RemoteOperationError,
   RequestTimeoutError,
   silentLogger,
+  type BusStatus,
   type LocalBus,
   type Logger,
   type SkipDetail,
 } from "../../../runtime/index.js";
 import { offerTopic } from "../../../generated/protocol/index.js";
 import { Orbs } from "../../helpers/orbs.js";
+import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
 
 const orbs = new Orbs();
@@ -404,5 +406,68 @@ describe("loggers", () => {
     expect(
       () => new Core({ id: "c", bus: new LocalHub().bus(), requires: {}, logger: {} as Logger }),
     ).toThrow(/logger\.debug/);
+  });
+});
+
+describe("outcomes a caller can act on", () => {
+  it("compliant() rejects when start() fails, instead of waiting forever", async () => {
+    const bus = new LocalHub().bus();
+    bus.connect = () => Promise.reject(new Error("broker down"));
+    const core = new Core({ id: "unlucky", bus, logger: silentLogger, requires: { x: {} } });
+    const waiting = core.compliant({ timeoutMs: 60_000 }).catch((e: unknown) => e);
+    await expect(core.start()).rejects.toThrow(/broker down/);
+    const error = await withTimeout(waiting, 1000, "compliant() to settle");
+    expect(error).toMatchObject({ code: "ERR_NOT_RUNNING", message: /did not start: .*broker down/ });
+  });
+
+  it("the bus event carries the error that caused the change", async () => {
+    const bus = new LocalHub().bus();
+    let report: ((status: BusStatus, error?: Error) => void) | undefined;
+    const onStatus = bus.onStatus.bind(bus);
+    bus.onStatus = (listener) => {
+      report = listener;
+      return onStatus(listener);
+    };
+    const core = orbs.add(new Core({ id: "watcher", bus, logger: silentLogger, requires: {} }));
+    const seen: [BusStatus, Error | undefined][] = [];
+    core.on("bus", (status, error) => seen.push([status, error]));
+    await core.start();
+    report!("disconnected", new Error("connection reset"));
+    expect(seen).toEqual([["disconnected", new Error("connection reset")]]);
+  });
+
+  it("a CLOSING answer (the plugin took no new work) is a ConnectionClosedError, not a failed operation", async () => {
+    const hub = new LocalHub();
+    const core = orbs.add(
+      new Core({
+        id: "asker",
+        bus: hub.bus(),
+        logger: silentLogger,
+        timing: { gracefulCloseTimeoutMs: 100 },
+        requires: { echo: {} },
+      }),
+    );
+    const raw = await new RawOrb(hub.bus(), "closing-plugin").listenAsPlugin();
+    await core.start();
+    const discover = await raw.next("discover", (d) => d.from === "asker");
+    await raw.offer(discover.offerTo, discover.id);
+    const request = await raw.next("request");
+    await raw.send(request.responseTo, "confirm", {
+      re: request.id,
+      operation: "echo",
+      inputTopic: "orbitalis/plugin/closing-plugin/op/echo/in/asker",
+    });
+    await withTimeout(core.compliant(), 2000, "compliant");
+    const answer = core.request("echo", 1).catch((e: unknown) => e);
+    const input = await raw.next("input");
+    await raw.send(request.outputTopic, "error", {
+      operation: "echo",
+      corr: input.corr!,
+      code: "CLOSING",
+      message: "the connection is closing",
+    });
+    const error = await answer;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    expect((error as Error).cause).toBeInstanceOf(RemoteOperationError);
   });
 });

@@ -17,6 +17,7 @@ import { checkId, checkOrbId, MessageIds, randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
 import { abortError, checkSignal } from "./abort.js";
 import { ReplyRegistry } from "./replies.js";
+import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
 import {
   closeTopic,
   keepaliveTopic,
@@ -50,6 +51,7 @@ import {
 } from "./options.js";
 
 // The parts moved to their own modules; their names stay importable from here.
+export type { PeerTopics } from "./liveness.js";
 export type { OrbBusStatus, OrbEvents, SkipDetail, SkipReason } from "./orb-events.js";
 export {
   checkTimeoutMs,
@@ -59,30 +61,6 @@ export {
   type TimingOptions,
   type WaitOptions,
 } from "./options.js";
-
-/** A remote orb this orb is connected to. */
-interface Peer {
-  readonly id: string;
-  epoch: string;
-  keepaliveTo: string;
-  closeTo: string;
-  /** The remote's deadAfterMs: we keep it informed every third of it. */
-  remoteDeadAfterMs: number;
-  lastSeen: number;
-  lastSent: number;
-  readonly connections: Set<Connection>;
-  deathTimer?: TimerHandle;
-  keepaliveTimer?: TimerHandle;
-  /** An ungraceful offline presence (a will) waiting out its grace period. */
-  offlineTimer?: TimerHandle;
-}
-
-/** Topics a remote advertised for liveness and termination. */
-export interface PeerTopics {
-  readonly keepaliveTo: string;
-  readonly closeTo: string;
-  readonly deadAfterMs: number;
-}
 
 interface PendingClose {
   readonly connections: Set<Connection>;
@@ -120,11 +98,9 @@ export abstract class Orbiter<S extends string> {
   private ids = new MessageIds("init");
   private subscriptions: Subscription[] = [];
   private stopBusWatch: (() => void) | undefined;
-  private busDown = false;
-  /** When the bus last came back after an outage (wills are not trusted for deadAfterMs). */
-  private reconnectedAt = -Infinity;
   protected readonly table = new Map<string, Connection>();
-  private readonly peers = new Map<string, Peer>();
+  /** Liveness of the remotes this orb has connections with. */
+  private readonly peers: PeerLiveness;
   /** Called with the error when a start() fails (so waits for its outcome end). */
   protected readonly startWaiters = new Set<(error: Error) => void>();
   /** Answers awaited by status() and ping(), by message id. */
@@ -163,6 +139,19 @@ export abstract class Orbiter<S extends string> {
     this.timing = checkTiming(options.timing);
     this.clock = options.clock ?? systemClock;
     this.replies = new ReplyRegistry(this.clock);
+    this.peers = new PeerLiveness({
+      clock: this.clock,
+      deadAfterMs: this.timing.deadAfterMs,
+      busDisconnected: () => this.bus.status === "disconnected",
+      sendKeepalive: (peer) => this.post(peer.keepaliveTo, this.message("keepalive", {}), peer.id),
+      dead: (peer, silent) => {
+        this.logger.info(`${this.id}: ${peer.id} silent for ${silent} ms: dead`);
+        // Best effort: if it is only cut off, it learns that we dropped the connections.
+        this.post(peer.closeTo, this.message("close", { graceful: false, reason: "dead" }), peer.id);
+        this.peerGone(peer, "dead");
+      },
+      offline: (peer) => this.peerGone(peer, "offline"),
+    });
     this.logger = resolveLogger(options.logger);
     this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
     this.currentState = initial;
@@ -256,7 +245,6 @@ export abstract class Orbiter<S extends string> {
           retain: true,
         },
       });
-      this.busDown = false;
       this.stopBusWatch = this.bus.onStatus((status, error) => this.onBusStatus(status, error));
       const filters = [
         `${this.root}/orb/${this.id}/+`,
@@ -345,8 +333,7 @@ export abstract class Orbiter<S extends string> {
   private async leaveBus(): Promise<void> {
     this.stopBusWatch?.();
     this.stopBusWatch = undefined;
-    this.busDown = false;
-    this.reconnectedAt = -Infinity;
+    this.peers.reset();
     const subs = this.subscriptions;
     this.subscriptions = [];
     await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
@@ -355,26 +342,17 @@ export abstract class Orbiter<S extends string> {
 
   private onBusStatus(status: BusStatus, error?: Error): void {
     if (status === "disconnected") {
-      // Peers cannot be heard during an outage: suspend death until deadAfterMs after it ends.
-      this.busDown = true;
-      for (const peer of this.peers.values()) this.cancelOffline(peer);
-    } else if (status === "reconnected" || status === "connected") {
-      if (this.busDown) {
-        this.busDown = false;
-        const now = this.clock.now();
-        this.reconnectedAt = now;
-        for (const peer of this.peers.values()) {
-          peer.lastSeen = now;
-          this.armDeath(peer);
-        }
-        // The broker may have published our will during the drop: say we are here.
-        if (this.running) {
-          this.bus
-            .publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), {
-              retain: this.bus.capabilities.retain,
-            })
-            .catch((error: unknown) => this.reportError(error, "could not publish online presence"));
-        }
+      // Peers cannot be heard during an outage: death waits until deadAfterMs after it ends.
+      this.peers.busLost();
+    } else if (status === "reconnected") {
+      this.peers.busBack();
+      // The broker may have published our will during the drop: say we are here.
+      if (this.running) {
+        this.bus
+          .publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), {
+            retain: this.bus.capabilities.retain,
+          })
+          .catch((error: unknown) => this.reportError(error, "could not publish online presence"));
       }
     }
     this.events.emit("bus", ...((error === undefined ? [status] : [status, error]) as OrbEvents<S>["bus"]));
@@ -397,10 +375,7 @@ export abstract class Orbiter<S extends string> {
 
   /** Publishes a message; resolves when the bus took it. Counts as life towards `to`. */
   protected async send(topic: string, message: OrbitalisMessage, to?: string): Promise<void> {
-    if (to !== undefined) {
-      const peer = this.peers.get(to);
-      if (peer) peer.lastSent = this.clock.now();
-    }
+    if (to !== undefined) this.peers.sent(to);
     await this.bus.publishValue(topic, message);
   }
 
@@ -468,9 +443,7 @@ export abstract class Orbiter<S extends string> {
           if (message.kind === "presence" && message.status === "offline") return;
           this.peerGone(peer, "restarted");
         } else {
-          peer.lastSeen = this.clock.now();
-          // It speaks: a will of it waiting out its grace was not its death.
-          if (!(message.kind === "presence" && message.status === "offline")) this.cancelOffline(peer);
+          this.peers.heard(peer, message.kind === "presence" && message.status === "offline");
         }
       }
       switch (message.kind) {
@@ -626,26 +599,8 @@ export abstract class Orbiter<S extends string> {
       this.peerGone(peer, "restarted");
       peer = undefined;
     }
-    const now = this.clock.now();
-    if (!peer) {
-      peer = {
-        id: connection.remote,
-        epoch: remoteEpoch,
-        keepaliveTo: topics.keepaliveTo,
-        closeTo: topics.closeTo,
-        remoteDeadAfterMs: topics.deadAfterMs,
-        lastSeen: now,
-        lastSent: now,
-        connections: new Set(),
-      };
-      this.peers.set(peer.id, peer);
-      this.armDeath(peer);
-      this.armKeepalive(peer);
-    } else {
-      peer.keepaliveTo = topics.keepaliveTo;
-      peer.closeTo = topics.closeTo;
-      peer.remoteDeadAfterMs = topics.deadAfterMs;
-    }
+    if (!peer) peer = this.peers.add(connection.remote, remoteEpoch, topics);
+    else this.peers.retarget(peer, topics);
     peer.connections.add(connection);
     this.table.set(connection.key, connection);
     this.events.emit("connection", ...([connection.info()] as OrbEvents<S>["connection"]));
@@ -661,7 +616,7 @@ export abstract class Orbiter<S extends string> {
     const peer = this.peers.get(connection.remote);
     if (peer) {
       peer.connections.delete(connection);
-      if (peer.connections.size === 0) this.dropPeer(peer);
+      if (peer.connections.size === 0) this.peers.drop(peer);
     }
     for (const [id, pending] of this.closes) {
       pending.connections.delete(connection);
@@ -678,15 +633,7 @@ export abstract class Orbiter<S extends string> {
   /** Closes every connection with a peer locally, e.g. when it died. */
   private peerGone(peer: Peer, reason: DisconnectionReason): void {
     for (const c of [...peer.connections]) this.removeConnection(c, { reason, graceful: false });
-    this.dropPeer(peer);
-  }
-
-  private dropPeer(peer: Peer): void {
-    if (this.peers.get(peer.id) !== peer) return;
-    this.peers.delete(peer.id);
-    if (peer.deathTimer !== undefined) this.clock.clearTimeout(peer.deathTimer);
-    if (peer.keepaliveTimer !== undefined) this.clock.clearTimeout(peer.keepaliveTimer);
-    this.cancelOffline(peer);
+    this.peers.drop(peer);
   }
 
   /** Known topics of a connected remote, if any. */
@@ -697,77 +644,10 @@ export abstract class Orbiter<S extends string> {
 
   // ---- liveness ------------------------------------------------------------------------
 
-  private armDeath(peer: Peer): void {
-    if (peer.deathTimer !== undefined) this.clock.clearTimeout(peer.deathTimer);
-    const due = peer.lastSeen + this.timing.deadAfterMs - this.clock.now();
-    peer.deathTimer = this.clock.setTimeout(
-      () => {
-        peer.deathTimer = undefined;
-        if (this.peers.get(peer.id) !== peer) return;
-        const silent = this.clock.now() - peer.lastSeen;
-        // While the bus is down death is suspended: the bus's return re-arms the timer.
-        if (this.busDown) return;
-        if (silent < this.timing.deadAfterMs) {
-          // Heard from it meanwhile: check again when its silence could reach deadAfterMs.
-          this.armDeath(peer);
-          return;
-        }
-        this.logger.info(`${this.id}: ${peer.id} silent for ${silent} ms: dead`);
-        // Best effort: if it is only cut off, it learns that we dropped the connections.
-        this.post(peer.closeTo, this.message("close", { graceful: false, reason: "dead" }), peer.id);
-        this.peerGone(peer, "dead");
-      },
-      Math.max(1, due),
-    );
-  }
-
-  /** Keepalive period towards a peer: a third of its deadAfterMs, jittered down by up to 20%. */
-  private keepaliveInterval(peer: Peer): number {
-    return Math.max(1, Math.floor((peer.remoteDeadAfterMs / 3) * (0.8 + 0.2 * Math.random())));
-  }
-
-  private armKeepalive(peer: Peer): void {
-    if (peer.keepaliveTimer !== undefined) this.clock.clearTimeout(peer.keepaliveTimer);
-    const interval = this.keepaliveInterval(peer);
-    const due = Math.max(1, peer.lastSent + interval - this.clock.now());
-    peer.keepaliveTimer = this.clock.setTimeout(() => {
-      peer.keepaliveTimer = undefined;
-      if (this.peers.get(peer.id) !== peer) return;
-      // Any message we sent counts as a keepalive: send one only when we were quiet.
-      if (this.clock.now() - peer.lastSent >= interval * 0.9) {
-        this.post(peer.keepaliveTo, this.message("keepalive", {}), peer.id);
-        peer.lastSent = this.clock.now();
-      }
-      this.armKeepalive(peer);
-    }, due);
-  }
-
   private onPresence(message: PresenceMessage): void {
     const peer = this.peers.get(message.from);
     if (!peer || message.status !== "offline" || message.epoch !== peer.epoch) return;
-    if (message.graceful === true) return this.peerGone(peer, "offline");
-    // A will. A broker that shuts down publishes every client's will before dropping us too,
-    // and a broker we reconnect to hands us retained wills of peers that are back as well:
-    // during an outage and for deadAfterMs after it, heartbeats decide, not wills.
-    if (this.busDown || this.clock.now() - this.reconnectedAt < this.timing.deadAfterMs) return;
-    // Otherwise wait a moment: if our own bus drops meanwhile (the broker is going away) or
-    // the peer speaks, it was not the peer that died.
-    if (peer.offlineTimer !== undefined) return;
-    peer.offlineTimer = this.clock.setTimeout(() => {
-      peer.offlineTimer = undefined;
-      if (this.peers.get(peer.id) === peer && !this.busDown) this.peerGone(peer, "offline");
-    }, this.willGraceMs());
-  }
-
-  /** How long a will waits before it counts: short, so a killed process is noticed fast. */
-  private willGraceMs(): number {
-    return Math.max(1, Math.min(250, Math.floor(this.timing.deadAfterMs / 4)));
-  }
-
-  private cancelOffline(peer: Peer): void {
-    if (peer.offlineTimer === undefined) return;
-    this.clock.clearTimeout(peer.offlineTimer);
-    peer.offlineTimer = undefined;
+    this.peers.offlinePresence(peer, message.graceful === true);
   }
 
   // ---- termination ---------------------------------------------------------------------

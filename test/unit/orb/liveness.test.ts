@@ -74,6 +74,15 @@ function outageBus(w: EchoWorld): { bus: ReturnType<LocalHub["bus"]>; down: () =
       },
       onInvalid,
     );
+  // The bus reports the outage in its status too, as every Bus does.
+  let status: BusStatus | undefined;
+  const realStatus = Object.getOwnPropertyDescriptor(
+    Object.getPrototypeOf(Object.getPrototypeOf(bus)),
+    "status",
+  )!;
+  Object.defineProperty(bus, "status", {
+    get: () => status ?? (realStatus.get!.call(bus) as BusStatus),
+  });
   bus.onStatus = (listener) => {
     listeners.add(listener);
     const off = onStatus(listener);
@@ -86,10 +95,12 @@ function outageBus(w: EchoWorld): { bus: ReturnType<LocalHub["bus"]>; down: () =
     bus,
     down: () => {
       isDown = true;
+      status = "disconnected";
       for (const l of listeners) l("disconnected");
     },
     up: () => {
       isDown = false;
+      status = "reconnected";
       for (const l of listeners) l("reconnected");
     },
   };
@@ -402,9 +413,12 @@ describe("half-open connections", () => {
     await Promise.all([c.start(), p.start()]);
     await withTimeout(c.compliant(), 2000, "compliant");
     // The core drops the connection without telling the plugin (as if the close got lost).
-    const internals = c as unknown as { table: Map<string, unknown>; peers: Map<string, unknown> };
+    const internals = c as unknown as {
+      table: Map<string, unknown>;
+      peers: { get(id: string): unknown; drop(peer: unknown): void };
+    };
     internals.table.clear();
-    internals.peers.clear();
+    internals.peers.drop(internals.peers.get("plugin"));
     const freed = nextDisconnection(p);
     await w.clock.advance(2100); // the plugin's next heartbeat
     expect((await freed).detail).toEqual({ reason: "closed-by-remote", graceful: false });

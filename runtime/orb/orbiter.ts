@@ -18,6 +18,7 @@ import { resolveLogger, type Logger } from "../logger.js";
 import { abortError, checkSignal } from "./abort.js";
 import { ReplyRegistry } from "./replies.js";
 import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
+import { Termination, type MessageFields } from "./termination.js";
 import {
   closeTopic,
   keepaliveTopic,
@@ -52,6 +53,7 @@ import {
 
 // The parts moved to their own modules; their names stay importable from here.
 export type { PeerTopics } from "./liveness.js";
+export type { MessageFields } from "./termination.js";
 export type { OrbBusStatus, OrbEvents, SkipDetail, SkipReason } from "./orb-events.js";
 export {
   checkTimeoutMs,
@@ -61,18 +63,6 @@ export {
   type TimingOptions,
   type WaitOptions,
 } from "./options.js";
-
-interface PendingClose {
-  readonly connections: Set<Connection>;
-  readonly resolve: () => void;
-  readonly timer: TimerHandle;
-  readonly reason: "closed" | "unused";
-}
-
-type Envelope = "v" | "kind" | "id" | "from" | "epoch" | "ts";
-
-/** Fields of a message of kind `K` that the sender fills in (all but the envelope). */
-export type MessageFields<K extends MessageKind> = Omit<MessageByKind[K], Envelope>;
 
 /** Role of an orb in status messages. */
 export type OrbRole = "core" | "plugin";
@@ -105,7 +95,8 @@ export abstract class Orbiter<S extends string> {
   protected readonly startWaiters = new Set<(error: Error) => void>();
   /** Answers awaited by status() and ping(), by message id. */
   private readonly replies: ReplyRegistry<OrbitalisMessage>;
-  private readonly closes = new Map<string, PendingClose>();
+  /** Closes of connections, graceful and not. */
+  private readonly termination: Termination;
   private unusedTimer: TimerHandle | undefined;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -138,6 +129,8 @@ export abstract class Orbiter<S extends string> {
     this.root = root;
     this.timing = checkTiming(options.timing);
     this.clock = options.clock ?? systemClock;
+    this.logger = resolveLogger(options.logger);
+    this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
     this.replies = new ReplyRegistry(this.clock);
     this.peers = new PeerLiveness({
       clock: this.clock,
@@ -152,8 +145,24 @@ export abstract class Orbiter<S extends string> {
       },
       offline: (peer) => this.peerGone(peer, "offline"),
     });
-    this.logger = resolveLogger(options.logger);
-    this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
+    this.termination = new Termination({
+      id: this.id,
+      clock: this.clock,
+      logger: this.logger,
+      gracefulCloseTimeoutMs: this.timing.gracefulCloseTimeoutMs,
+      connectionsWith: (remote, operation) =>
+        [...this.table.values()].filter(
+          (c) => c.remote === remote && (operation === undefined || c.operation === operation),
+        ),
+      closeTopicOf: (remote) =>
+        this.peers.get(remote)?.closeTo ?? closeTopic({ root: this.root, orb: remote }),
+      ownCloseTopic: () => closeTopic({ root: this.root, orb: this.id }),
+      message: (kind, fields) => this.message(kind, fields),
+      send: (topic, message, to) => this.send(topic, message, to),
+      post: (topic, message, to) => this.post(topic, message, to),
+      remove: (connection, detail) => this.removeConnection(connection, detail),
+      reportError: (error, context) => this.reportError(error, context),
+    });
     this.currentState = initial;
   }
 
@@ -472,7 +481,7 @@ export abstract class Orbiter<S extends string> {
           this.onClose(message);
           return;
         case "close-ack":
-          this.onCloseAck(message.re);
+          this.termination.onCloseAck(message.re);
           return;
         case "presence":
           this.onPresence(message);
@@ -618,14 +627,7 @@ export abstract class Orbiter<S extends string> {
       peer.connections.delete(connection);
       if (peer.connections.size === 0) this.peers.drop(peer);
     }
-    for (const [id, pending] of this.closes) {
-      pending.connections.delete(connection);
-      if (pending.connections.size === 0) {
-        this.clock.clearTimeout(pending.timer);
-        this.closes.delete(id);
-        pending.resolve();
-      }
-    }
+    this.termination.removed(connection);
     this.events.emit("disconnection", ...([connection.info(), detail] as OrbEvents<S>["disconnection"]));
     this.onConnectionRemoved(connection, detail);
   }
@@ -663,59 +665,13 @@ export abstract class Orbiter<S extends string> {
   }
 
   /** `close()`, with the reason the local disconnection events give. */
-  private async closeWith(
+  private closeWith(
     remote: string,
     operation: string | undefined,
     options: CloseOptions,
     reason: "closed" | "unused",
   ): Promise<void> {
-    const graceful = options.graceful ?? true;
-    const targets = [...this.table.values()].filter(
-      (c) => c.remote === remote && (operation === undefined || c.operation === operation),
-    );
-    if (targets.length === 0) return;
-    const peer = this.peers.get(remote);
-    const closeTo = peer?.closeTo ?? closeTopic({ root: this.root, orb: remote });
-    const all = operation === undefined;
-    const base: { operations?: string[]; reason?: string; data?: unknown } = {};
-    if (!all) base.operations = [...new Set(targets.map((t) => t.operation))];
-    if (options.reason !== undefined) base.reason = options.reason;
-    if (options.data !== undefined) base.data = options.data;
-    if (!graceful) {
-      this.post(closeTo, this.message("close", { ...base, graceful: false }), remote);
-      for (const c of targets) this.removeConnection(c, { reason, graceful: false });
-      return;
-    }
-    for (const c of targets) c.state = "closing";
-    const message = this.message("close", {
-      ...base,
-      graceful: true,
-      ackTo: closeTopic({ root: this.root, orb: this.id }),
-    });
-    await new Promise<void>((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        this.closes.delete(message.id);
-        this.logger.warn(
-          `${this.id}: no close-ack from ${remote} within ${this.timing.gracefulCloseTimeoutMs} ms: closing gracelessly`,
-        );
-        this.post(
-          closeTo,
-          this.message("close", { ...base, graceful: false, reason: "close timeout" }),
-          remote,
-        );
-        for (const c of targets) this.removeConnection(c, { reason: "timeout", graceful: false });
-        resolve();
-      }, this.timing.gracefulCloseTimeoutMs);
-      this.closes.set(message.id, { connections: new Set(targets), resolve, timer, reason });
-      this.send(closeTo, message, remote).catch((error: unknown) => {
-        // No close went out, so no ack will come: close locally now.
-        this.reportError(error, `could not send close to ${remote}`);
-        this.clock.clearTimeout(timer);
-        this.closes.delete(message.id);
-        for (const c of targets) this.removeConnection(c, { reason, graceful: false });
-        resolve();
-      });
-    });
+    return this.termination.close(remote, operation, options, reason);
   }
 
   /**
@@ -723,15 +679,7 @@ export abstract class Orbiter<S extends string> {
    * input or output for an unknown connection, an expired request): a graceless close.
    */
   protected closeStray(remote: string, operation: string, reason: string, closeTo?: string): void {
-    const topic = closeTo ?? this.peers.get(remote)?.closeTo ?? closeTopic({ root: this.root, orb: remote });
-    this.post(topic, this.message("close", { graceful: false, operations: [operation], reason }), remote);
-  }
-
-  private onCloseAck(re: string): void {
-    const pending = this.closes.get(re);
-    if (!pending) return;
-    for (const c of [...pending.connections])
-      this.removeConnection(c, { reason: pending.reason, graceful: true });
+    this.termination.stray(remote, operation, reason, closeTo);
   }
 
   private onClose(message: CloseMessage): void {
@@ -741,24 +689,7 @@ export abstract class Orbiter<S extends string> {
         c.remoteEpoch === message.epoch &&
         (message.operations === undefined || message.operations.includes(c.operation)),
     );
-    const detail = (graceful: boolean): DisconnectionDetail =>
-      message.data === undefined
-        ? { reason: "closed-by-remote", graceful }
-        : { reason: "closed-by-remote", graceful, data: message.data };
-    if (!message.graceful) {
-      for (const c of targets) this.removeConnection(c, detail(false));
-      return;
-    }
-    for (const c of targets) c.state = "closing";
-    void Promise.all(targets.map((c) => c.drained()))
-      // Let the callers of the work that just finished see their results before the close.
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => {
-        // Ack first: removing the connections may let a concurrent stop() close the bus.
-        if (message.ackTo !== undefined)
-          this.post(message.ackTo, this.message("close-ack", { re: message.id }), message.from);
-        for (const c of targets) this.removeConnection(c, detail(true));
-      });
+    this.termination.onClose(message, targets);
   }
 
   /** Fails waiting callers of a connection that went away. */

@@ -345,9 +345,7 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
   }
 
   private connectionsOf(operation: string): Connection[] {
-    const out: Connection[] = [];
-    for (const c of this.table.values()) if (c.operation === operation) out.push(c);
-    return out;
+    return this.table.ofOperation(operation);
   }
 
   private evaluate(): void {

@@ -19,6 +19,7 @@ import { abortError, checkSignal } from "./abort.js";
 import { ReplyRegistry } from "./replies.js";
 import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
 import { Termination, type MessageFields } from "./termination.js";
+import { ConnectionTable } from "./connection-table.js";
 import {
   closeTopic,
   keepaliveTopic,
@@ -34,8 +35,9 @@ import {
   type PresenceMessage,
   type StatusMessage,
 } from "../../generated/protocol/index.js";
+import type {
+  Connection} from "./connection.js";
 import {
-  Connection,
   type ConnectionInfo,
   type DisconnectionDetail,
   type DisconnectionReason,
@@ -88,7 +90,8 @@ export abstract class Orbiter<S extends string> {
   private ids = new MessageIds("init");
   private subscriptions: Subscription[] = [];
   private stopBusWatch: (() => void) | undefined;
-  protected readonly table = new Map<string, Connection>();
+  /** Connections, indexed by remote and by operation. */
+  protected readonly table = new ConnectionTable();
   /** Liveness of the remotes this orb has connections with. */
   private readonly peers: PeerLiveness;
   /** Called with the error when a start() fails (so waits for its outcome end). */
@@ -151,9 +154,7 @@ export abstract class Orbiter<S extends string> {
       logger: this.logger,
       gracefulCloseTimeoutMs: this.timing.gracefulCloseTimeoutMs,
       connectionsWith: (remote, operation) =>
-        [...this.table.values()].filter(
-          (c) => c.remote === remote && (operation === undefined || c.operation === operation),
-        ),
+        this.table.ofRemote(remote).filter((c) => operation === undefined || c.operation === operation),
       closeTopicOf: (remote) =>
         this.peers.get(remote)?.closeTo ?? closeTopic({ root: this.root, orb: remote }),
       ownCloseTopic: () => closeTopic({ root: this.root, orb: this.id }),
@@ -315,7 +316,7 @@ export abstract class Orbiter<S extends string> {
     if (!this.running) return;
     this.setState(this.stoppingState);
     this.onStopping();
-    const remotes = [...new Set([...this.table.values()].map((c) => c.remote))];
+    const remotes = this.table.remotes();
     await Promise.all(
       remotes.map((r) =>
         this.close(r, undefined, { graceful: true, reason: "stopping" }).catch(() => undefined),
@@ -596,12 +597,12 @@ export abstract class Orbiter<S extends string> {
   }
 
   protected connection(remote: string, operation: string): Connection | undefined {
-    return this.table.get(Connection.key(remote, operation));
+    return this.table.find(remote, operation);
   }
 
   /** Adds a connection and starts keeping its remote informed. */
   protected addConnection(connection: Connection, remoteEpoch: string, topics: PeerTopics): void {
-    const existing = this.table.get(connection.key);
+    const existing = this.table.find(connection.remote, connection.operation);
     if (existing) this.removeConnection(existing, { reason: "restarted", graceful: false });
     let peer = this.peers.get(connection.remote);
     if (peer && peer.epoch !== remoteEpoch) {
@@ -611,14 +612,13 @@ export abstract class Orbiter<S extends string> {
     if (!peer) peer = this.peers.add(connection.remote, remoteEpoch, topics);
     else this.peers.retarget(peer, topics);
     peer.connections.add(connection);
-    this.table.set(connection.key, connection);
+    this.table.add(connection);
     this.events.emit("connection", ...([connection.info()] as OrbEvents<S>["connection"]));
   }
 
   /** Removes a connection locally (no message sent) and tells listeners why. */
   protected removeConnection(connection: Connection, detail: DisconnectionDetail): void {
-    if (this.table.get(connection.key) !== connection) return;
-    this.table.delete(connection.key);
+    if (!this.table.delete(connection)) return;
     connection.state = "closed";
     // Handlers still running for it learn through their ctx.signal that nobody will take the result.
     connection.abortWork(this.closedError(connection, detail));
@@ -683,12 +683,13 @@ export abstract class Orbiter<S extends string> {
   }
 
   private onClose(message: CloseMessage): void {
-    const targets = [...this.table.values()].filter(
-      (c) =>
-        c.remote === message.from &&
-        c.remoteEpoch === message.epoch &&
-        (message.operations === undefined || message.operations.includes(c.operation)),
-    );
+    const targets = this.table
+      .ofRemote(message.from)
+      .filter(
+        (c) =>
+          c.remoteEpoch === message.epoch &&
+          (message.operations === undefined || message.operations.includes(c.operation)),
+      );
     this.termination.onClose(message, targets);
   }
 

@@ -230,14 +230,13 @@ export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
   /** Cores connected or holding a reservation. */
   private servedCores(): Set<string> {
     const cores = new Set<string>();
-    for (const c of this.table.values()) cores.add(c.remote);
+    for (const remote of this.table.remotes()) cores.add(remote);
     for (const r of this.reservations.values()) cores.add(r.core);
     return cores;
   }
 
   private usage(operation: string): number {
-    let n = 0;
-    for (const c of this.table.values()) if (c.operation === operation) n++;
+    let n = this.table.countOperation(operation);
     for (const r of this.reservations.values()) if (r.operation === operation) n++;
     return n;
   }
@@ -560,7 +559,7 @@ export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
     // Slots free up by themselves (capacity is computed from the table); forget a core we
     // no longer serve or hold anything for, so the table of cores does not grow forever.
     const core = connection.remote;
-    if ([...this.table.values()].some((c) => c.remote === core)) return;
+    if (this.table.hasRemote(core)) return;
     if ([...this.reservations.values()].some((r) => r.core === core)) return;
     this.coreInfo.delete(core);
   }
@@ -586,7 +585,7 @@ export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
     const check = op.output.check(data);
     if (!check.ok)
       throw new InvalidPayloadError(`output of ${operation} does not match its output spec`, check.errors);
-    const targets = [...this.table.values()].filter((c) => c.operation === operation && c.state === "open");
+    const targets = this.table.ofOperation(operation).filter((c) => c.state === "open");
     await Promise.all(
       targets.map((c) => {
         c.lastUsed = this.clock.now();

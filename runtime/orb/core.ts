@@ -16,13 +16,7 @@ import { checkId, randomId } from "../ids.js";
 import { abortError, checkSignal, onAbort } from "./abort.js";
 import { ReplyRegistry } from "./replies.js";
 import type { Contract, DataArgs, InputOf, OperationName, OutputOf, Untyped } from "./contract.js";
-import {
-  CompiledSpec,
-  matchesAny,
-  type DataCheck,
-  type SchemaSpec,
-  type WireSchemaSpec,
-} from "../schema-spec.js";
+import { CompiledSpec, matchesAny, type DataCheck, type WireSchemaSpec } from "../schema-spec.js";
 import type { TimerHandle } from "../clock.js";
 import {
   closeTopic,
@@ -45,30 +39,18 @@ import {
 import { Connection, type ConnectionInfo, type DisconnectionDetail } from "./connection.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 import { checkTimeoutMs, Orbiter, type OrbOptions, type SkipDetail, type SkipReason } from "./orbiter.js";
-import { Access, count, idList, rank } from "./policy.js";
+import { rank } from "./policy.js";
+import {
+  compileRequirement,
+  describeSpec,
+  type Requirement,
+  type RequirementOptions,
+} from "./requirements.js";
+
+export type { RequirementOptions } from "./requirements.js";
 
 /** Core states. */
 export type CoreState = "created" | "compliant" | "not-compliant" | "stopping" | "stopped";
-
-/** What a core needs of one operation. */
-export interface RequirementOptions {
-  /** Connections needed in total to be compliant (mandatory ones count). Default 1; 0 makes it optional. */
-  readonly minimum?: number;
-  /** Connections taken at most (absent: unbounded). */
-  readonly maximum?: number;
-  /** Plugins that must be connected for compliance. */
-  readonly mandatory?: readonly string[];
-  /** Only these plugins (exclusive with `block`). */
-  readonly allow?: readonly string[];
-  /** Never these plugins. */
-  readonly block?: readonly string[];
-  /** Input specs the core sends; a plugin's input must match one. Default: anything. */
-  readonly inputs?: readonly SchemaSpec[];
-  /** Output specs the core accepts; a plugin's output must match one. Default: anything, or none. */
-  readonly outputs?: readonly SchemaSpec[];
-  /** Preferred plugins, most preferred first: they win when offers exceed what is needed. */
-  readonly prefer?: readonly string[];
-}
 
 /** Options of {@link Core}. */
 export interface CoreOptions<C extends Contract = Untyped> extends OrbOptions {
@@ -113,17 +95,6 @@ export interface CompliantOptions {
   readonly signal?: AbortSignal;
 }
 
-interface Requirement {
-  readonly name: string;
-  readonly minimum: number;
-  readonly maximum: number | undefined;
-  readonly mandatory: readonly string[];
-  readonly access: Access;
-  readonly inputs: readonly CompiledSpec[];
-  readonly outputs: readonly CompiledSpec[];
-  readonly prefer: readonly string[];
-}
-
 interface PendingConnect {
   readonly requestId: string;
   readonly plugin: string;
@@ -135,11 +106,6 @@ interface PendingConnect {
   readonly outputTopic: string;
   readonly timer: TimerHandle;
 }
-
-const ANY_INPUT: readonly CompiledSpec[] = [
-  CompiledSpec.fromWire({ any: true }),
-  CompiledSpec.fromWire("none"),
-];
 
 const TRANSITIONS: Readonly<Record<CoreState, readonly CoreState[]>> = {
   created: ["compliant", "not-compliant"],
@@ -904,68 +870,4 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
     }
     return result;
   }
-}
-
-function compileRequirement(name: string, req: RequirementOptions): Requirement {
-  const field = `requires.${name}`;
-  checkId(field, name);
-  if (req === null || typeof req !== "object") throw new ConfigError(field, "must be an object");
-  const minimum = count(req.minimum, `${field}.minimum`, 0) ?? 1;
-  const maximum = count(req.maximum, `${field}.maximum`, 1);
-  const mandatory = idList(req.mandatory, `${field}.mandatory`) ?? [];
-  if (maximum !== undefined && minimum > maximum) {
-    throw new ConfigError(`${field}.minimum`, `minimum ${minimum} is above maximum ${maximum}`);
-  }
-  if (maximum !== undefined && mandatory.length > maximum) {
-    throw new ConfigError(
-      `${field}.mandatory`,
-      `${mandatory.length} mandatory plugins do not fit in maximum ${maximum}`,
-    );
-  }
-  const access = Access.from(req, field);
-  for (const p of mandatory) {
-    if (access.blocks(p))
-      throw new ConfigError(
-        `${field}.mandatory`,
-        `mandatory plugin ${JSON.stringify(p)} is on the block list`,
-      );
-    if (!access.permits(p))
-      throw new ConfigError(
-        `${field}.mandatory`,
-        `mandatory plugin ${JSON.stringify(p)} is not on the allow list`,
-      );
-  }
-  const specs = (list: readonly SchemaSpec[] | undefined, key: string): CompiledSpec[] | undefined => {
-    if (list === undefined) return undefined;
-    if (!Array.isArray(list) || list.length === 0)
-      throw new ConfigError(`${field}.${key}`, "must be a non-empty array of schema specs");
-    return (list as readonly SchemaSpec[]).map((s, i) =>
-      CompiledSpec.fromUser(s, `${field}.${key}[${i}]`, "none"),
-    );
-  };
-  const prefer = idList(req.prefer, `${field}.prefer`) ?? [];
-  return {
-    name,
-    minimum: Math.max(minimum, 0),
-    maximum,
-    mandatory,
-    access,
-    inputs: specs(req.inputs, "inputs") ?? ANY_INPUT,
-    outputs: specs(req.outputs, "outputs") ?? ANY_INPUT,
-    prefer,
-  };
-}
-
-/** A short description of a wire schema spec for messages (`none`, `{empty}`, `1 schema`). */
-function describeSpec(spec: WireSchemaSpec): string {
-  if (spec === "none") return "none";
-  const parts: string[] = [];
-  if (spec.any) parts.push("any");
-  if (spec.empty) parts.push("empty");
-  const n = spec.schemas?.length ?? 0;
-  if (n > 0)
-    parts.push(
-      `${n} schema${n === 1 ? "" : "s"} (${spec.schemas!.map((x) => x.fingerprint.slice(0, 8)).join(", ")})`,
-    );
-  return `{${parts.join(", ")}}`;
 }

@@ -35,13 +35,8 @@ import {
   type PresenceMessage,
   type StatusMessage,
 } from "../../generated/protocol/index.js";
-import type {
-  Connection} from "./connection.js";
-import {
-  type ConnectionInfo,
-  type DisconnectionDetail,
-  type DisconnectionReason,
-} from "./connection.js";
+import type { Connection } from "./connection.js";
+import { type ConnectionInfo, type DisconnectionDetail, type DisconnectionReason } from "./connection.js";
 import { TypedEmitter } from "./events.js";
 import type { OrbEvents, SkipReason } from "./orb-events.js";
 import {

@@ -33,8 +33,10 @@ async function listFiles(root: string): Promise<string[]> {
     }
     for (const entry of entries) {
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else out.push(relative(root, full));
+      // Never into dependencies or hidden folders (an --out that is a project root).
+      if (entry.isDirectory()) {
+        if (entry.name !== "node_modules" && !entry.name.startsWith(".")) await walk(full);
+      } else out.push(relative(root, full));
     }
   }
   await walk(root);
@@ -59,6 +61,11 @@ export interface WriteOptions {
    * Without it, everything under `outDir` belongs to the generator.
    */
   readonly owned?: (path: string, content: string) => boolean;
+  /**
+   * Which other files under `outDir` the generator may have produced before (and so may
+   * remove when it no longer does). Default: all of them. `() => false` removes nothing.
+   */
+  readonly mayHaveProduced?: (path: string) => boolean;
 }
 
 /**
@@ -103,7 +110,8 @@ export async function writeGenerated(
       await writeFile(target, file.content, "utf8");
     }
   }
-  const candidates = (await listFiles(outDir)).filter((p) => !wanted.has(p));
+  const mayHaveProduced = options.mayHaveProduced ?? (() => true);
+  const candidates = (await listFiles(outDir)).filter((p) => !wanted.has(p) && mayHaveProduced(p));
   const stale: string[] = [];
   for (const p of candidates) {
     if (!owned) stale.push(p);

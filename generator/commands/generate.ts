@@ -54,7 +54,12 @@ export async function generate(args: string[], io: Io): Promise<number> {
     io.err(`type-checking ${files.filter((f) => f.path.endsWith(".ts")).length} files`);
     checkGenerated(outDir, files);
   }
-  const result = await writeGenerated(outDir, files, { check: values.check, owned: isGenerated });
+  const result = await writeGenerated(outDir, files, {
+    check: values.check,
+    owned: isGenerated,
+    // What a contract produces: TypeScript files at the top, schemas in schemas/.
+    mayHaveProduced: (path) => /^[^/\\]+\.ts$/.test(path) || /^schemas[/\\][^/\\]+\.json$/.test(path),
+  });
   return report(
     io,
     outDir,

@@ -5,7 +5,7 @@
  * a broken one is one ContractError naming the file, the line and the JSON pointer.
  */
 import type { MessageInterface, OperationInterface } from "@asyncapi/parser";
-import { ContractError, fingerprint, ID_PATTERN, type JsonSchema } from "orbitalis";
+import { ContractError, fingerprint, ID_PATTERN, LocalHub, Plugin, type JsonSchema } from "orbitalis";
 import { lineOf, pointer, type LoadedSpec } from "./load-spec.js";
 import { checkExtension } from "./x-orbitalis.js";
 
@@ -83,26 +83,21 @@ export interface ContractModel {
 
 /** Names a generated module defines itself, or that Plugin and Core already have as members. */
 const RESERVED_TYPES = new Set(["Contract", "Core", "Plugin", "OperationContext", "SchemaSpec"]);
-const RESERVED_METHODS = new Set([
-  "id",
-  "bus",
-  "root",
-  "timing",
-  "state",
-  "epoch",
-  "start",
-  "stop",
-  "on",
-  "once",
-  "off",
-  "close",
-  "status",
-  "ping",
-  "connections",
-  "operation",
-  "emit",
-  "constructor",
-]);
+/**
+ * Every member a generated plugin class inherits (methods up the prototype chain and the
+ * fields of an instance): a handler may not take one of these names.
+ */
+const RESERVED_METHODS: ReadonlySet<string> = (() => {
+  const names = new Set<string>(["constructor"]);
+  const sample = new Plugin({ id: "sample", bus: new LocalHub().bus() });
+  for (
+    let o: object | null = sample;
+    o !== null && o !== Object.prototype;
+    o = Object.getPrototypeOf(o) as object | null
+  )
+    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+  return names;
+})();
 
 /** `set_target` -> `SetTarget`. */
 export function pascal(name: string): string {
@@ -139,7 +134,18 @@ export function buildContractModel(spec: LoadedSpec): ContractModel {
   const message = (m: MessageInterface, path: (string | number)[]): MessageModel => {
     const name = String(m.name() ?? m.id());
     const known = messages.get(name);
-    if (known) return known;
+    if (known) {
+      const payload = m.hasPayload()
+        ? fingerprint(clean(m.payload()!.json(), path, where, new Map(), new Set()))
+        : undefined;
+      if (payload !== known.fingerprint) {
+        throw new ContractError(
+          where(path),
+          `two different messages are named ${JSON.stringify(name)}: give them different names`,
+        );
+      }
+      return known;
+    }
     const typeName = pascal(name);
     if (!IDENTIFIER.test(typeName) || RESERVED_TYPES.has(typeName)) {
       throw new ContractError(
@@ -351,7 +357,7 @@ function data(
   message: (m: MessageInterface, path: (string | number)[]) => MessageModel,
 ): DataModel {
   if (list.length === 0) return { none: true, messages: [] };
-  return { none: false, messages: list.map((m, i) => message(m, [...path, "messages", i])) };
+  return { none: false, messages: list.map((m) => message(m, [...path, "messages", String(m.id())])) };
 }
 
 function replyData(

@@ -64,6 +64,18 @@ function optionsCode(options: Readonly<Record<string, unknown>>): string {
     .join("");
 }
 
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** An operation name as an object key (quoted unless an identifier). */
+function keyOf(name: string): string {
+  return IDENTIFIER.test(name) ? name : JSON.stringify(name);
+}
+
+/** Property access for an operation name: `.set_target`, or `["set-target"]`. */
+function accessOf(name: string): string {
+  return IDENTIFIER.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+}
+
 function doc(op: OperationModel): string {
   const what = op.summary?.replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim().replace(/\.$/, "");
   const kind = op.action === "send" ? "pushed by plugins with emit" : "sent by cores, handled by plugins";
@@ -198,6 +210,7 @@ function view(model: ContractModel, source: string, header: string): Record<stri
     usesOperationError: model.plugins.some((p) => p.operations.some((o) => o.operation.action === "send")),
     operations: model.operations.map((op) => ({
       name: op.name,
+      key: keyOf(op.name),
       doc: doc(op),
       inputType: typeCode(op.input),
       outputType: typeCode(op.output),
@@ -220,11 +233,15 @@ function view(model: ContractModel, source: string, header: string): Record<stri
         const narrowed = input !== operation.input;
         return {
           name: operation.name,
+          access: accessOf(operation.name),
+          optAccess: IDENTIFIER.test(operation.name)
+            ? `?.${operation.name}`
+            : `?.[${JSON.stringify(operation.name)}]`,
           method: operation.method,
           doc: doc(operation),
           receive: operation.action === "receive",
           narrowed,
-          inputSpec: narrowed ? specCode(input) : `operations.${operation.name}.input`,
+          inputSpec: narrowed ? specCode(input) : `operations${accessOf(operation.name)}.input`,
           inputType: typeCode(input),
           outputType: typeCode(operation.output),
           policy: optionsCode(p.policy[operation.name] ?? {}),
@@ -237,7 +254,11 @@ function view(model: ContractModel, source: string, header: string): Record<stri
       constName: `${camel(c.name)}Requires`,
       description: c.description?.replace(/\s+/g, " ").trim(),
       requireList: c.requires.map((r) => r.operation.name).join(", "),
-      requires: c.requires.map((r) => ({ name: r.operation.name, options: optionsCode(r.options) })),
+      requires: c.requires.map((r) => ({
+        key: keyOf(r.operation.name),
+        access: accessOf(r.operation.name),
+        options: optionsCode(r.options),
+      })),
     })),
   };
 }

@@ -138,6 +138,12 @@ export class OperationError extends OrbitalisError<string> {
   /** JSON data for the caller (sent as the error message's `data`). */
   readonly data: unknown;
   constructor(code: string, message: string, data?: unknown, options?: { cause?: unknown }) {
+    if (RESERVED_CODES.includes(code)) {
+      throw new ConfigError(
+        "code",
+        `${JSON.stringify(code)} is a code plugins send themselves (${RESERVED_CODES.join(", ")}): choose your own`,
+      );
+    }
     if (typeof code !== "string" || !OPERATION_ERROR_CODE.test(code)) {
       throw new ConfigError(
         "code",
@@ -148,6 +154,9 @@ export class OperationError extends OrbitalisError<string> {
     this.data = data;
   }
 }
+
+/** Codes plugins send themselves (see PLUGIN_ERROR_CODES): a handler may not use them. */
+const RESERVED_CODES: readonly string[] = ["INVALID_INPUT", "INVALID_OUTPUT", "HANDLER_ERROR", "CLOSING"];
 
 /** Codes an {@link OperationError} may carry (the protocol's error code pattern). */
 export const OPERATION_ERROR_CODE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;

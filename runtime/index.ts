@@ -54,7 +54,23 @@ export {
   type WireSchemaSpec,
 } from "./schema-spec.js";
 export { ManualClock, systemClock, type Clock, type TimerHandle } from "./clock.js";
-export { quietLogger, silentLogger, type Logger } from "./logger.js";
+export {
+  quietLogger,
+  silentLogger,
+  structuredLogger,
+  type Logger,
+  type LoggerOption,
+  type StructuredLogger,
+} from "./logger.js";
+export type {
+  Contract,
+  DataArgs,
+  InputOf,
+  OperationName,
+  OperationTypes,
+  OutputOf,
+  Untyped,
+} from "./orb/contract.js";
 export { ID_PATTERN, RESERVED_ORB_IDS } from "./ids.js";
 export * from "./errors.js";
 export * from "./bus/index.js";

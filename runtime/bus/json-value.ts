@@ -79,7 +79,7 @@ function walk(value: unknown, depth: number, path: string, freeze: boolean): unk
     if (item === undefined) continue;
     const done = walk(item, depth + 1, `${path}.${key}`, freeze);
     if (copy === undefined && done !== item) copy = copyKeys(source, keys, i);
-    if (copy !== undefined) copy[key] = done;
+    if (copy !== undefined) setOwn(copy, key, done);
   }
   return copy === undefined ? value : Object.freeze(copy);
 }
@@ -88,7 +88,12 @@ function copyKeys(source: Record<string, unknown>, keys: string[], end: number):
   const copy: Record<string, unknown> = {};
   for (let i = 0; i < end; i++) {
     const key = keys[i] as string;
-    if (source[key] !== undefined) copy[key] = source[key];
+    if (source[key] !== undefined) setOwn(copy, key, source[key]);
   }
   return copy;
+}
+
+/** Sets an own enumerable property, even one named `__proto__` (which `=` would not). */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

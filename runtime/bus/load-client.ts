@@ -17,7 +17,9 @@ export async function loadClient<T>(pkg: string, bus: string, importer: () => Pr
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const text = error instanceof Error ? error.message : String(error);
-    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && text.includes(pkg)) {
+    // The client itself is missing (not one of its own dependencies).
+    const itself = text.includes(`'${pkg}'`) || text.includes(`"${pkg}"`);
+    if ((code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && itself) {
       throw new BusError(
         "ERR_BUS_CLIENT_MISSING",
         `${bus} needs the package ${pkg}, which is not installed: npm install ${pkg}`,

@@ -635,12 +635,14 @@ export class Core<C extends Contract = Untyped> extends Orbiter<CoreState> {
     connection.lastUsed = this.clock.now();
     const corr = message.corr;
     const awaited = corr !== undefined && this.requests.meta(corr) === connection;
-    if (!awaited && corr !== undefined && this.requests.abandonedRecently(corr)) {
-      // The answer to a request that already ended (timed out, aborted, its connection
-      // closed): its caller was told; nobody else may take it for a new output.
+    if (!awaited && corr !== undefined) {
+      // Only answers to requests carry a corr. Nobody waits for this one: its request
+      // already ended (timed out, aborted, its connection closed) or it is a duplicate
+      // (at-least-once delivery). Its caller was told; no sink may take it for a new output.
       this.lateAnswers++;
+      const why = this.requests.abandonedRecently(corr) ? "a late" : "an unexpected";
       this.logger.debug(
-        `${this.id}: dropped a late ${message.kind} from ${message.from} for ${message.operation}`,
+        `${this.id}: dropped ${why} ${message.kind} from ${message.from} for ${message.operation}`,
       );
       return;
     }

@@ -528,6 +528,8 @@ export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
           signal: work.signal,
         });
       } catch (error) {
+        // The connection closed under the handler (its signal fired): nobody takes an answer.
+        if ((connection.state as ConnectionState) === "closed") return;
         const [code, data] = errorCode(error);
         return fail(code, error instanceof Error ? error.message : String(error), data);
       }
@@ -627,6 +629,8 @@ function errorCode(error: unknown): [code: string, data: unknown] {
   }
   if (error instanceof OrbitalisError) return [error.code, undefined];
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && OPERATION_ERROR_CODE.test(code)) return [code, undefined];
+  const reserved: readonly string[] = Object.values(PLUGIN_ERROR_CODES);
+  if (typeof code === "string" && OPERATION_ERROR_CODE.test(code) && !reserved.includes(code))
+    return [code, undefined];
   return [PLUGIN_ERROR_CODES.handler, undefined];
 }

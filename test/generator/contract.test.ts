@@ -160,6 +160,20 @@ describe("orbitalis generate: bad contracts get one clear error and nothing is w
       /messages "ColorHsv" and "color_hsv" both become type ColorHsv|both become type ColorHsv/,
     ],
     [
+      "two different messages with one name",
+      (doc) => {
+        doc.components.messages.ColorHsv.name = "ColorRgb";
+      },
+      /two different messages are named "ColorRgb"/,
+    ],
+    [
+      "an operation whose handler would replace a member of Plugin",
+      (doc) => {
+        doc.operations.release = doc.operations.turn_off;
+      },
+      /operation "release" becomes the method name "release", which Plugin already has/,
+    ],
+    [
       "a recursive schema",
       (doc) => {
         doc.components.schemas.LampStatus.properties.next = { $ref: "#/components/schemas/LampStatus" };
@@ -174,7 +188,7 @@ describe("orbitalis generate: bad contracts get one clear error and nothing is w
           schema: { type: "record", name: "Hsv", fields: [] },
         };
       },
-      /:\d+ #\/channels\/setColor\/messages\/1\/payload: schema format application\/vnd\.apache\.avro;version=1\.9\.0 is not supported/,
+      /:\d+ #\/channels\/setColor\/messages\/ColorHsv\/payload: schema format application\/vnd\.apache\.avro;version=1\.9\.0 is not supported/,
     ],
     [
       "accepts naming a message the operation does not take",
@@ -214,6 +228,21 @@ describe("orbitalis generate: bad contracts get one clear error and nothing is w
     },
     60_000,
   );
+
+  it("operation names with - or . are valid: the code quotes them", async () => {
+    const file = await variant("dashes", (doc) => {
+      doc.operations["turn-on.now"] = doc.operations.turn_on;
+      delete doc.operations.turn_on;
+      doc["x-orbitalis"].plugins.LampRgb.operations[0] = "turn-on.now";
+      doc["x-orbitalis"].plugins.LampHsv.operations[0] = "turn-on.now";
+      doc["x-orbitalis"].cores.Home.requires = { "turn-on.now": { minimum: 1 } };
+    });
+    const result = await generateInto(file);
+    expect(result.code, result.text).toBe(0);
+    const index = await readFile(join(result.out, "index.ts"), "utf8");
+    expect(index).toContain('"turn-on.now": { input: void; output: void }');
+    expect(index).toContain("abstract turnOnNow(");
+  }, 60_000);
 
   it("a core requiring what no plugin type offers is a warning: plugins may come from other contracts", async () => {
     const file = await variant("foreign-plugin", (doc) => {

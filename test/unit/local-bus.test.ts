@@ -230,3 +230,14 @@ describe("LocalBus", () => {
     expect(inbox.items).toHaveLength(0);
   });
 });
+
+describe("freezeValue and __proto__", () => {
+  it("keeps a parsed __proto__ key as data, as JSON does, never as the copy's prototype", () => {
+    const parsed = JSON.parse('{"__proto__": {"admin": true}, "a": 1}') as Record<string, unknown>;
+    const frozen = freezeValue(parsed) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(frozen)).toBe(Object.prototype);
+    expect(Object.keys(frozen)).toEqual(["__proto__", "a"]);
+    expect(frozen.admin).toBeUndefined();
+    expect(JSON.stringify(frozen)).toBe(JSON.stringify(parsed));
+  });
+});

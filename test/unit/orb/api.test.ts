@@ -133,6 +133,8 @@ describe("cancellation", () => {
 
   it("ctx.signal aborts when the connection closes under the handler", async () => {
     const { core, plugin, clock, called, signals } = await slowPair();
+    const errors: Error[] = [];
+    core.on("error", (e) => errors.push(e));
     const pending = core.request("slow", "a").catch((e: unknown) => e);
     await called(1);
     await core.close(plugin.id, "slow", { graceful: false });
@@ -140,6 +142,10 @@ describe("cancellation", () => {
     expect(signals[0]!.aborted).toBe(true);
     expect(signals[0]!.reason).toBeInstanceOf(ConnectionClosedError);
     expect(await pending).toBeInstanceOf(ConnectionClosedError);
+    // The handler rejected through its signal: the plugin answers nothing on the closed
+    // connection (no stray error reaching a core that has no such connection).
+    await clock.advance(10);
+    expect(errors).toEqual([]);
   });
 
   it("compliant: aborts with AbortError; rejects a timeout it cannot keep", async () => {
@@ -237,6 +243,8 @@ describe("handler errors", () => {
   it("an OperationError with a code the protocol cannot carry is a ConfigError where it is thrown", () => {
     expect(() => new OperationError("not ok", "x")).toThrow(ConfigError);
     expect(() => new OperationError("", "x")).toThrow(/operation error code/);
+    // The codes plugins send themselves are not a handler's to send (CLOSING means "not run").
+    expect(() => new OperationError("CLOSING", "x")).toThrow(/a code plugins send themselves/);
   });
 
   it("a handler result that is not JSON data fails with INVALID_OUTPUT, not a lost answer", async () => {

@@ -14,7 +14,7 @@ import {
 import { checkJsonValue } from "../bus/json-value.js";
 import type { Contract, DataArgs, InputOf, OperationName, OutputOf, Untyped } from "./contract.js";
 import { checkId } from "../ids.js";
-import { CompiledSpec, matchesAny, type DataCheck, type SchemaSpec } from "../schema-spec.js";
+import { CompiledSpec, matchesAny, type DataCheck } from "../schema-spec.js";
 import {
   announceTopic,
   closeTopic,
@@ -31,65 +31,22 @@ import {
   type RejectMessage,
   type RequestMessage,
 } from "../../generated/protocol/index.js";
-import {
-  Connection,
-  type ConnectionInfo,
-  type ConnectionState,
-  type DisconnectionDetail,
-} from "./connection.js";
+import { Connection, type ConnectionState, type DisconnectionDetail } from "./connection.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
-import { Orbiter, type OrbOptions, type PeerTopics, type SkipReason } from "./orbiter.js";
-import { Access, count, idList, rank, type AccessLists } from "./policy.js";
+import { Orbiter, type PeerTopics, type SkipReason } from "./orbiter.js";
+import { Access, count, idList, rank } from "./policy.js";
 
 export { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 
-/** Plugin states. */
-export type PluginState = "created" | "running" | "stopping" | "stopped";
-
-/** Per-operation limits of a plugin. */
-export interface OperationPolicy extends AccessLists {
-  /** Cores served at most for this operation (absent: unbounded). */
-  readonly maxCores?: number;
-}
-
-/** How an operation is declared. */
-export interface OperationOptions {
-  /** Input the handler accepts (default `{ empty: true }`). */
-  readonly input?: SchemaSpec;
-  /** Output the handler returns (default `"none"`). */
-  readonly output?: SchemaSpec;
-  /** Limits for this operation. */
-  readonly policy?: OperationPolicy;
-}
-
-/** What a handler gets besides its input. */
-export interface OperationContext {
-  /** Id of the core that sent the input. */
-  readonly core: string;
-  readonly operation: string;
-  readonly connection: ConnectionInfo;
-  /**
-   * Aborts when nobody will take the result any more: the core's request timed out (its
-   * deadline travels with the input), or the connection closed (a graceless close, the
-   * core's death, a graceful close or `stop()` that ran out of time). Pass it on to
-   * `fetch`, timers and other cancellable work. Its `reason` says which.
-   */
-  readonly signal: AbortSignal;
-}
-
-/**
- * An operation handler: gets validated input, returns the output (or throws). Throw an
- * `OperationError` to fail with your own code and data.
- */
-export type OperationHandler<I = unknown, O = unknown> = (data: I, ctx: OperationContext) => O | Promise<O>;
-
-/** Options of {@link Plugin}. */
-export interface PluginOptions extends OrbOptions, AccessLists {
-  /** Cores served at most, in total (absent: unbounded). */
-  readonly maxCores?: number;
-  /** Preferred cores, most preferred first: they win when more cores ask than slots remain. */
-  readonly prefer?: readonly string[];
-}
+export type {
+  OperationContext,
+  OperationHandler,
+  OperationOptions,
+  OperationPolicy,
+  PluginOptions,
+  PluginState,
+} from "./plugin-options.js";
+import type { OperationHandler, OperationOptions, PluginOptions, PluginState } from "./plugin-options.js";
 
 interface Operation {
   readonly name: string;

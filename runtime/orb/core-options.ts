@@ -1,0 +1,53 @@
+/**
+ * The public option and context types of a core.
+ */
+import type { ConnectionInfo } from "./connection.js";
+import type { Contract, OperationName, Untyped } from "./contract.js";
+import type { OrbOptions } from "./options.js";
+import type { RequirementOptions } from "./requirements.js";
+
+/** Core states. */
+export type CoreState = "created" | "compliant" | "not-compliant" | "stopping" | "stopped";
+
+/** Options of {@link Core}. */
+export interface CoreOptions<C extends Contract = Untyped> extends OrbOptions {
+  /** Required operations by name (with a contract type: only its operations). */
+  readonly requires: { readonly [K in OperationName<C>]?: RequirementOptions };
+}
+
+/** Where `execute` and `request` send: a plugin id, one connection (`any`) or every one (`all`). */
+export type Target = "any" | "all" | (string & {});
+
+/** Context given to output sinks. */
+export interface OutputContext {
+  readonly plugin: string;
+  readonly operation: string;
+  readonly connection: ConnectionInfo;
+}
+
+/** Options of `execute`. */
+export interface ExecuteOptions {
+  /** Default `all`. */
+  readonly to?: Target;
+}
+
+/** Options of `request`. */
+export interface RequestOptions {
+  /** Default `any`. `all` is not allowed: a request awaits one result. */
+  readonly to?: Target;
+  /**
+   * Default `timing.requestTimeoutMs`. The plugin is told (the input's `timeoutMs`), so its
+   * handler's `ctx.signal` aborts when the core stops waiting.
+   */
+  readonly timeoutMs?: number;
+  /** Stop waiting: the request rejects with an `AbortError` and a late answer is dropped. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of `compliant()`. */
+export interface CompliantOptions {
+  /** Give up after this many ms (default: wait as long as it takes). */
+  readonly timeoutMs?: number;
+  /** Stop waiting: rejects with an `AbortError`. */
+  readonly signal?: AbortSignal;
+}

@@ -1,0 +1,55 @@
+/**
+ * The public option, context and handler types of a plugin.
+ */
+import type { SchemaSpec } from "../schema-spec.js";
+import type { ConnectionInfo } from "./connection.js";
+import type { OrbOptions } from "./options.js";
+import type { AccessLists } from "./policy.js";
+
+/** Plugin states. */
+export type PluginState = "created" | "running" | "stopping" | "stopped";
+
+/** Per-operation limits of a plugin. */
+export interface OperationPolicy extends AccessLists {
+  /** Cores served at most for this operation (absent: unbounded). */
+  readonly maxCores?: number;
+}
+
+/** How an operation is declared. */
+export interface OperationOptions {
+  /** Input the handler accepts (default `{ empty: true }`). */
+  readonly input?: SchemaSpec;
+  /** Output the handler returns (default `"none"`). */
+  readonly output?: SchemaSpec;
+  /** Limits for this operation. */
+  readonly policy?: OperationPolicy;
+}
+
+/** What a handler gets besides its input. */
+export interface OperationContext {
+  /** Id of the core that sent the input. */
+  readonly core: string;
+  readonly operation: string;
+  readonly connection: ConnectionInfo;
+  /**
+   * Aborts when nobody will take the result any more: the core's request timed out (its
+   * deadline travels with the input), or the connection closed (a graceless close, the
+   * core's death, a graceful close or `stop()` that ran out of time). Pass it on to
+   * `fetch`, timers and other cancellable work. Its `reason` says which.
+   */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * An operation handler: gets validated input, returns the output (or throws). Throw an
+ * `OperationError` to fail with your own code and data.
+ */
+export type OperationHandler<I = unknown, O = unknown> = (data: I, ctx: OperationContext) => O | Promise<O>;
+
+/** Options of {@link Plugin}. */
+export interface PluginOptions extends OrbOptions, AccessLists {
+  /** Cores served at most, in total (absent: unbounded). */
+  readonly maxCores?: number;
+  /** Preferred cores, most preferred first: they win when more cores ask than slots remain. */
+  readonly prefer?: readonly string[];
+}

@@ -90,9 +90,13 @@ export type OrbIdList = OrbId[];
  */
 export type Reason = string;
 /**
- * Whether an orb is a core or a plugin.
+ * Whether an orb is a core, a plugin, or a hybrid (both lends and requires operations).
  */
-export type Role = "core" | "plugin";
+export type Role = "core" | "plugin" | "hybrid";
+/**
+ * An orb's role in one connection -- `core` (it uses the remote's operation) or `plugin` (it serves it).
+ */
+export type ConnectionRole = "core" | "plugin";
 /**
  * A list of operation names.
  *
@@ -310,6 +314,8 @@ export interface StatusMessage {
    */
   connections: ConnectionInfo[];
   operations: OperationNameList;
+  offers?: OperationNameList;
+  requires?: OperationNameList;
 }
 /**
  * One connection, as reported in a status.
@@ -324,6 +330,7 @@ export interface ConnectionInfo {
    */
   state?: "open" | "closing";
   lastSeen?: Timestamp;
+  role?: ConnectionRole;
 }
 /**
  * Sent to the remote's `closeTo`. Graceful closes carry `ackTo`.
@@ -338,6 +345,7 @@ export interface CloseMessage {
   graceful: boolean;
   ackTo?: Topic;
   operations?: OperationNameList;
+  role?: ConnectionRole;
   reason?: Reason;
   /**
    * Free data handed to the remote's close hook.

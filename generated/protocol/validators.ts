@@ -4,7 +4,7 @@
 import func3_module from "ajv/dist/runtime/ucs2length.js";
 import func0_module from "ajv/dist/runtime/equal.js";
 
-export const validateDiscover = validate69;
+export const validateDiscover = validate71;
 const schema12 = {
   title: "DiscoverMessage",
   description: "Sent by a core to `{root}/discover`.",
@@ -983,7 +983,7 @@ function validate12(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-function validate69(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate71(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -1675,11 +1675,11 @@ function validate69(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate69.errors = vErrors;
+  validate71.errors = vErrors;
   return errors === 0;
 }
 
-export const validateAnnounce = validate71;
+export const validateAnnounce = validate73;
 const schema30 = {
   title: "AnnounceMessage",
   description: "Sent by a plugin to `{root}/announce` when it starts.",
@@ -1858,7 +1858,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-function validate71(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate73(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -2256,11 +2256,11 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate71.errors = vErrors;
+  validate73.errors = vErrors;
   return errors === 0;
 }
 
-export const validateOffer = validate73;
+export const validateOffer = validate75;
 const schema38 = {
   title: "OfferMessage",
   description: "Sent by a plugin to the discover's `offerTo`.",
@@ -2306,7 +2306,7 @@ const schema38 = {
   },
 };
 
-function validate73(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -3112,11 +3112,11 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate73.errors = vErrors;
+  validate75.errors = vErrors;
   return errors === 0;
 }
 
-export const validateRequest = validate75;
+export const validateRequest = validate77;
 const schema50 = {
   title: "RequestMessage",
   description: "Sent by a core to the offer's `replyTo`, one per requested operation.",
@@ -3137,7 +3137,7 @@ const schema50 = {
   },
 };
 
-function validate75(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate77(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -3705,11 +3705,11 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate75.errors = vErrors;
+  validate77.errors = vErrors;
   return errors === 0;
 }
 
-export const validateReject = validate76;
+export const validateReject = validate78;
 const schema60 = {
   title: "RejectMessage",
   description: "Sent by a core to the offer's `replyTo` for an offered operation it does not take.",
@@ -3730,7 +3730,7 @@ const schema60 = {
 };
 const schema68 = { description: "Human-readable reason.", type: "string", maxLength: 1024 };
 
-function validate76(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate78(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -4174,11 +4174,11 @@ function validate76(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate76.errors = vErrors;
+  validate78.errors = vErrors;
   return errors === 0;
 }
 
-export const validateConfirm = validate77;
+export const validateConfirm = validate79;
 const schema69 = {
   title: "ConfirmMessage",
   description: "Sent by a plugin to the request's `responseTo`; the connection exists on the plugin's side.",
@@ -4198,7 +4198,7 @@ const schema69 = {
   },
 };
 
-function validate77(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate79(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -4687,11 +4687,11 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate77.errors = vErrors;
+  validate79.errors = vErrors;
   return errors === 0;
 }
 
-export const validateUnavailable = validate78;
+export const validateUnavailable = validate80;
 const schema78 = {
   title: "UnavailableMessage",
   description: "Sent by a plugin to the request's `responseTo` when it cannot take the request.",
@@ -4711,7 +4711,7 @@ const schema78 = {
   },
 };
 
-function validate78(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate80(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -5155,11 +5155,11 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate78.errors = vErrors;
+  validate80.errors = vErrors;
   return errors === 0;
 }
 
-export const validateKeepalive = validate79;
+export const validateKeepalive = validate81;
 const schema87 = {
   title: "KeepaliveMessage",
   description: "A heartbeat, sent to a connected remote's `keepaliveTo`.",
@@ -5177,7 +5177,7 @@ const schema87 = {
   },
 };
 
-function validate79(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate81(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -5531,11 +5531,11 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate79.errors = vErrors;
+  validate81.errors = vErrors;
   return errors === 0;
 }
 
-export const validateKeepaliveRequest = validate80;
+export const validateKeepaliveRequest = validate82;
 const schema94 = {
   title: "KeepaliveRequestMessage",
   description: "Asks for an immediate keepalive, to be sent to `replyTo`.",
@@ -5553,7 +5553,7 @@ const schema94 = {
   },
 };
 
-function validate80(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate82(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -5952,11 +5952,11 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate80.errors = vErrors;
+  validate82.errors = vErrors;
   return errors === 0;
 }
 
-export const validateStatusRequest = validate81;
+export const validateStatusRequest = validate83;
 const schema101 = {
   title: "StatusRequestMessage",
   description: "Asks an orb for its status, to be sent to `replyTo`.",
@@ -5974,7 +5974,7 @@ const schema101 = {
   },
 };
 
-function validate81(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate83(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -6373,17 +6373,20 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate81.errors = vErrors;
+  validate83.errors = vErrors;
   return errors === 0;
 }
 
-export const validateStatus = validate82;
+export const validateStatus = validate84;
 const schema108 = {
   title: "StatusMessage",
   description: "An orb's answer to a status-request.",
   type: "object",
   additionalProperties: false,
   required: ["v", "kind", "id", "from", "epoch", "ts", "re", "role", "state", "connections", "operations"],
+  if: { properties: { role: { const: "hybrid" } } },
+  then: { required: ["offers", "requires"] },
+  else: { not: { anyOf: [{ required: ["offers"] }, { required: ["requires"] }] } },
   properties: {
     v: { $ref: "#/definitions/ProtocolVersion" },
     kind: { const: "status" },
@@ -6401,15 +6404,23 @@ const schema108 = {
     },
     connections: { type: "array", maxItems: 65536, items: { $ref: "#/definitions/ConnectionInfo" } },
     operations: {
-      description: "Operations the orb offers (plugin) or requires (core).",
+      description: "Operations the orb offers (plugin) or requires (core); a hybrid's, both.",
+      $ref: "#/definitions/OperationNameList",
+    },
+    offers: {
+      description: "Operations a hybrid offers (present only when `role` is `hybrid`).",
+      $ref: "#/definitions/OperationNameList",
+    },
+    requires: {
+      description: "Operations a hybrid requires (present only when `role` is `hybrid`).",
       $ref: "#/definitions/OperationNameList",
     },
   },
 };
 const schema115 = {
-  description: "Whether an orb is a core or a plugin.",
+  description: "Whether an orb is a core, a plugin, or a hybrid (both lends and requires operations).",
   type: "string",
-  enum: ["core", "plugin"],
+  enum: ["core", "plugin", "hybrid"],
 };
 const schema116 = {
   description: "One connection, as reported in a status.",
@@ -6427,7 +6438,17 @@ const schema116 = {
       enum: ["open", "closing"],
     },
     lastSeen: { $ref: "#/definitions/Timestamp" },
+    role: {
+      description: "The reporting orb's role in this connection (hybrids only).",
+      $ref: "#/definitions/ConnectionRole",
+    },
   },
+};
+const schema122 = {
+  description:
+    "An orb's role in one connection -- `core` (it uses the remote's operation) or `plugin` (it serves it).",
+  type: "string",
+  enum: ["core", "plugin"],
 };
 
 function validate51(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
@@ -6501,7 +6522,8 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
         key0 === "operation" ||
         key0 === "since" ||
         key0 === "state" ||
-        key0 === "lastSeen"
+        key0 === "lastSeen" ||
+        key0 === "role"
       )) {
         const err4 = {
           instancePath,
@@ -6753,8 +6775,41 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data.role !== undefined) {
+      let data6 = data.role;
+      if (typeof data6 !== "string") {
+        const err19 = {
+          instancePath: instancePath + "/role",
+          schemaPath: "#/definitions/ConnectionRole/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err19];
+        } else {
+          vErrors.push(err19);
+        }
+        errors++;
+      }
+      if (!(data6 === "core" || data6 === "plugin")) {
+        const err20 = {
+          instancePath: instancePath + "/role",
+          schemaPath: "#/definitions/ConnectionRole/enum",
+          keyword: "enum",
+          params: { allowedValues: schema122.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err20];
+        } else {
+          vErrors.push(err20);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err19 = {
+    const err21 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -6762,9 +6817,9 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err19];
+      vErrors = [err21];
     } else {
-      vErrors.push(err19);
+      vErrors.push(err21);
     }
     errors++;
   }
@@ -6772,7 +6827,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-const schema122 = {
+const schema123 = {
   description: "A list of operation names.",
   type: "array",
   maxItems: 256,
@@ -6877,107 +6932,136 @@ function validate53(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-function validate82(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate84(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
+  const _errs1 = errors;
+  let valid0 = true;
+  const _errs2 = errors;
   if (data && typeof data == "object" && !Array.isArray(data)) {
-    if (data.v === undefined) {
-      const err0 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "v" },
-        message: "must have required property '" + "v" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err0];
-      } else {
-        vErrors.push(err0);
+    if (data.role !== undefined) {
+      if ("hybrid" !== data.role) {
+        const err0 = {};
+        if (vErrors === null) {
+          vErrors = [err0];
+        } else {
+          vErrors.push(err0);
+        }
+        errors++;
       }
-      errors++;
     }
-    if (data.kind === undefined) {
-      const err1 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "kind" },
-        message: "must have required property '" + "kind" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err1];
-      } else {
-        vErrors.push(err1);
+  }
+  var _valid0 = _errs2 === errors;
+  errors = _errs1;
+  if (vErrors !== null) {
+    if (_errs1) {
+      vErrors.length = _errs1;
+    } else {
+      vErrors = null;
+    }
+  }
+  let ifClause0;
+  if (_valid0) {
+    const _errs4 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      if (data.offers === undefined) {
+        const err1 = {
+          instancePath,
+          schemaPath: "#/then/required",
+          keyword: "required",
+          params: { missingProperty: "offers" },
+          message: "must have required property '" + "offers" + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err1];
+        } else {
+          vErrors.push(err1);
+        }
+        errors++;
       }
-      errors++;
-    }
-    if (data.id === undefined) {
-      const err2 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "id" },
-        message: "must have required property '" + "id" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err2];
-      } else {
-        vErrors.push(err2);
+      if (data.requires === undefined) {
+        const err2 = {
+          instancePath,
+          schemaPath: "#/then/required",
+          keyword: "required",
+          params: { missingProperty: "requires" },
+          message: "must have required property '" + "requires" + "'",
+        };
+        if (vErrors === null) {
+          vErrors = [err2];
+        } else {
+          vErrors.push(err2);
+        }
+        errors++;
       }
-      errors++;
     }
-    if (data.from === undefined) {
-      const err3 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "from" },
-        message: "must have required property '" + "from" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err3];
-      } else {
-        vErrors.push(err3);
+    var _valid0 = _errs4 === errors;
+    valid0 = _valid0;
+    ifClause0 = "then";
+  } else {
+    const _errs5 = errors;
+    const _errs6 = errors;
+    const _errs7 = errors;
+    const _errs8 = errors;
+    let valid3 = false;
+    const _errs9 = errors;
+    if (data && typeof data == "object" && !Array.isArray(data)) {
+      let missing0;
+      if (data.offers === undefined && (missing0 = "offers")) {
+        const err3 = {};
+        if (vErrors === null) {
+          vErrors = [err3];
+        } else {
+          vErrors.push(err3);
+        }
+        errors++;
       }
-      errors++;
     }
-    if (data.epoch === undefined) {
-      const err4 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "epoch" },
-        message: "must have required property '" + "epoch" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err4];
-      } else {
-        vErrors.push(err4);
+    var _valid1 = _errs9 === errors;
+    valid3 = valid3 || _valid1;
+    if (!valid3) {
+      const _errs10 = errors;
+      if (data && typeof data == "object" && !Array.isArray(data)) {
+        let missing1;
+        if (data.requires === undefined && (missing1 = "requires")) {
+          const err4 = {};
+          if (vErrors === null) {
+            vErrors = [err4];
+          } else {
+            vErrors.push(err4);
+          }
+          errors++;
+        }
       }
-      errors++;
+      var _valid1 = _errs10 === errors;
+      valid3 = valid3 || _valid1;
     }
-    if (data.ts === undefined) {
-      const err5 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "ts" },
-        message: "must have required property '" + "ts" + "'",
-      };
+    if (!valid3) {
+      const err5 = {};
       if (vErrors === null) {
         vErrors = [err5];
       } else {
         vErrors.push(err5);
       }
       errors++;
+    } else {
+      errors = _errs8;
+      if (vErrors !== null) {
+        if (_errs8) {
+          vErrors.length = _errs8;
+        } else {
+          vErrors = null;
+        }
+      }
     }
-    if (data.re === undefined) {
+    var valid2 = _errs7 === errors;
+    if (valid2) {
       const err6 = {
         instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "re" },
-        message: "must have required property '" + "re" + "'",
+        schemaPath: "#/else/not",
+        keyword: "not",
+        params: {},
+        message: "must NOT be valid",
       };
       if (vErrors === null) {
         vErrors = [err6];
@@ -6985,29 +7069,43 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         vErrors.push(err6);
       }
       errors++;
-    }
-    if (data.role === undefined) {
-      const err7 = {
-        instancePath,
-        schemaPath: "#/required",
-        keyword: "required",
-        params: { missingProperty: "role" },
-        message: "must have required property '" + "role" + "'",
-      };
-      if (vErrors === null) {
-        vErrors = [err7];
-      } else {
-        vErrors.push(err7);
+    } else {
+      errors = _errs6;
+      if (vErrors !== null) {
+        if (_errs6) {
+          vErrors.length = _errs6;
+        } else {
+          vErrors = null;
+        }
       }
-      errors++;
     }
-    if (data.state === undefined) {
+    var _valid0 = _errs5 === errors;
+    valid0 = _valid0;
+    ifClause0 = "else";
+  }
+  if (!valid0) {
+    const err7 = {
+      instancePath,
+      schemaPath: "#/if",
+      keyword: "if",
+      params: { failingKeyword: ifClause0 },
+      message: 'must match "' + ifClause0 + '" schema',
+    };
+    if (vErrors === null) {
+      vErrors = [err7];
+    } else {
+      vErrors.push(err7);
+    }
+    errors++;
+  }
+  if (data && typeof data == "object" && !Array.isArray(data)) {
+    if (data.v === undefined) {
       const err8 = {
         instancePath,
         schemaPath: "#/required",
         keyword: "required",
-        params: { missingProperty: "state" },
-        message: "must have required property '" + "state" + "'",
+        params: { missingProperty: "v" },
+        message: "must have required property '" + "v" + "'",
       };
       if (vErrors === null) {
         vErrors = [err8];
@@ -7016,13 +7114,13 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.connections === undefined) {
+    if (data.kind === undefined) {
       const err9 = {
         instancePath,
         schemaPath: "#/required",
         keyword: "required",
-        params: { missingProperty: "connections" },
-        message: "must have required property '" + "connections" + "'",
+        params: { missingProperty: "kind" },
+        message: "must have required property '" + "kind" + "'",
       };
       if (vErrors === null) {
         vErrors = [err9];
@@ -7031,13 +7129,13 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
-    if (data.operations === undefined) {
+    if (data.id === undefined) {
       const err10 = {
         instancePath,
         schemaPath: "#/required",
         keyword: "required",
-        params: { missingProperty: "operations" },
-        message: "must have required property '" + "operations" + "'",
+        params: { missingProperty: "id" },
+        message: "must have required property '" + "id" + "'",
       };
       if (vErrors === null) {
         vErrors = [err10];
@@ -7046,150 +7144,134 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
       }
       errors++;
     }
+    if (data.from === undefined) {
+      const err11 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "from" },
+        message: "must have required property '" + "from" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err11];
+      } else {
+        vErrors.push(err11);
+      }
+      errors++;
+    }
+    if (data.epoch === undefined) {
+      const err12 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "epoch" },
+        message: "must have required property '" + "epoch" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err12];
+      } else {
+        vErrors.push(err12);
+      }
+      errors++;
+    }
+    if (data.ts === undefined) {
+      const err13 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "ts" },
+        message: "must have required property '" + "ts" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err13];
+      } else {
+        vErrors.push(err13);
+      }
+      errors++;
+    }
+    if (data.re === undefined) {
+      const err14 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "re" },
+        message: "must have required property '" + "re" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err14];
+      } else {
+        vErrors.push(err14);
+      }
+      errors++;
+    }
+    if (data.role === undefined) {
+      const err15 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "role" },
+        message: "must have required property '" + "role" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err15];
+      } else {
+        vErrors.push(err15);
+      }
+      errors++;
+    }
+    if (data.state === undefined) {
+      const err16 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "state" },
+        message: "must have required property '" + "state" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err16];
+      } else {
+        vErrors.push(err16);
+      }
+      errors++;
+    }
+    if (data.connections === undefined) {
+      const err17 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "connections" },
+        message: "must have required property '" + "connections" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err17];
+      } else {
+        vErrors.push(err17);
+      }
+      errors++;
+    }
+    if (data.operations === undefined) {
+      const err18 = {
+        instancePath,
+        schemaPath: "#/required",
+        keyword: "required",
+        params: { missingProperty: "operations" },
+        message: "must have required property '" + "operations" + "'",
+      };
+      if (vErrors === null) {
+        vErrors = [err18];
+      } else {
+        vErrors.push(err18);
+      }
+      errors++;
+    }
     for (const key0 in data) {
       if (!func2.call(schema108.properties, key0)) {
-        const err11 = {
+        const err19 = {
           instancePath,
           schemaPath: "#/additionalProperties",
           keyword: "additionalProperties",
           params: { additionalProperty: key0 },
           message: "must NOT have additional properties",
-        };
-        if (vErrors === null) {
-          vErrors = [err11];
-        } else {
-          vErrors.push(err11);
-        }
-        errors++;
-      }
-    }
-    if (data.v !== undefined) {
-      if (1 !== data.v) {
-        const err12 = {
-          instancePath: instancePath + "/v",
-          schemaPath: "#/definitions/ProtocolVersion/const",
-          keyword: "const",
-          params: { allowedValue: 1 },
-          message: "must be equal to constant",
-        };
-        if (vErrors === null) {
-          vErrors = [err12];
-        } else {
-          vErrors.push(err12);
-        }
-        errors++;
-      }
-    }
-    if (data.kind !== undefined) {
-      if ("status" !== data.kind) {
-        const err13 = {
-          instancePath: instancePath + "/kind",
-          schemaPath: "#/properties/kind/const",
-          keyword: "const",
-          params: { allowedValue: "status" },
-          message: "must be equal to constant",
-        };
-        if (vErrors === null) {
-          vErrors = [err13];
-        } else {
-          vErrors.push(err13);
-        }
-        errors++;
-      }
-    }
-    if (data.id !== undefined) {
-      let data2 = data.id;
-      if (typeof data2 === "string") {
-        if (!pattern0.test(data2)) {
-          const err14 = {
-            instancePath: instancePath + "/id",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err14];
-          } else {
-            vErrors.push(err14);
-          }
-          errors++;
-        }
-      } else {
-        const err15 = {
-          instancePath: instancePath + "/id",
-          schemaPath: "#/definitions/MessageId/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err15];
-        } else {
-          vErrors.push(err15);
-        }
-        errors++;
-      }
-    }
-    if (data.from !== undefined) {
-      let data3 = data.from;
-      if (typeof data3 === "string") {
-        if (!pattern1.test(data3)) {
-          const err16 = {
-            instancePath: instancePath + "/from",
-            schemaPath: "#/definitions/OrbId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err16];
-          } else {
-            vErrors.push(err16);
-          }
-          errors++;
-        }
-      } else {
-        const err17 = {
-          instancePath: instancePath + "/from",
-          schemaPath: "#/definitions/OrbId/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err17];
-        } else {
-          vErrors.push(err17);
-        }
-        errors++;
-      }
-    }
-    if (data.epoch !== undefined) {
-      let data4 = data.epoch;
-      if (typeof data4 === "string") {
-        if (!pattern2.test(data4)) {
-          const err18 = {
-            instancePath: instancePath + "/epoch",
-            schemaPath: "#/definitions/Epoch/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9_-]{1,64}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9_-]{1,64}$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err18];
-          } else {
-            vErrors.push(err18);
-          }
-          errors++;
-        }
-      } else {
-        const err19 = {
-          instancePath: instancePath + "/epoch",
-          schemaPath: "#/definitions/Epoch/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err19];
@@ -7199,15 +7281,14 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.ts !== undefined) {
-      let data5 = data.ts;
-      if (!(typeof data5 == "number" && !(data5 % 1) && !isNaN(data5) && isFinite(data5))) {
+    if (data.v !== undefined) {
+      if (1 !== data.v) {
         const err20 = {
-          instancePath: instancePath + "/ts",
-          schemaPath: "#/definitions/Timestamp/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
+          instancePath: instancePath + "/v",
+          schemaPath: "#/definitions/ProtocolVersion/const",
+          keyword: "const",
+          params: { allowedValue: 1 },
+          message: "must be equal to constant",
         };
         if (vErrors === null) {
           vErrors = [err20];
@@ -7216,29 +7297,34 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data5 == "number" && isFinite(data5)) {
-        if (data5 > 9007199254740991 || isNaN(data5)) {
-          const err21 = {
-            instancePath: instancePath + "/ts",
-            schemaPath: "#/definitions/Timestamp/maximum",
-            keyword: "maximum",
-            params: { comparison: "<=", limit: 9007199254740991 },
-            message: "must be <= 9007199254740991",
-          };
-          if (vErrors === null) {
-            vErrors = [err21];
-          } else {
-            vErrors.push(err21);
-          }
-          errors++;
+    }
+    if (data.kind !== undefined) {
+      if ("status" !== data.kind) {
+        const err21 = {
+          instancePath: instancePath + "/kind",
+          schemaPath: "#/properties/kind/const",
+          keyword: "const",
+          params: { allowedValue: "status" },
+          message: "must be equal to constant",
+        };
+        if (vErrors === null) {
+          vErrors = [err21];
+        } else {
+          vErrors.push(err21);
         }
-        if (data5 < 0 || isNaN(data5)) {
+        errors++;
+      }
+    }
+    if (data.id !== undefined) {
+      let data3 = data.id;
+      if (typeof data3 === "string") {
+        if (!pattern0.test(data3)) {
           const err22 = {
-            instancePath: instancePath + "/ts",
-            schemaPath: "#/definitions/Timestamp/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 0 },
-            message: "must be >= 0",
+            instancePath: instancePath + "/id",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
             vErrors = [err22];
@@ -7247,48 +7333,44 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      }
-    }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
-          const err23 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err23];
-          } else {
-            vErrors.push(err23);
-          }
-          errors++;
-        }
       } else {
-        const err24 = {
-          instancePath: instancePath + "/re",
+        const err23 = {
+          instancePath: instancePath + "/id",
           schemaPath: "#/definitions/MessageId/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err23];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err23);
         }
         errors++;
       }
     }
-    if (data.role !== undefined) {
-      let data7 = data.role;
-      if (typeof data7 !== "string") {
+    if (data.from !== undefined) {
+      let data4 = data.from;
+      if (typeof data4 === "string") {
+        if (!pattern1.test(data4)) {
+          const err24 = {
+            instancePath: instancePath + "/from",
+            schemaPath: "#/definitions/OrbId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
+        }
+      } else {
         const err25 = {
-          instancePath: instancePath + "/role",
-          schemaPath: "#/definitions/Role/type",
+          instancePath: instancePath + "/from",
+          schemaPath: "#/definitions/OrbId/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -7300,28 +7382,29 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data7 === "core" || data7 === "plugin")) {
-        const err26 = {
-          instancePath: instancePath + "/role",
-          schemaPath: "#/definitions/Role/enum",
-          keyword: "enum",
-          params: { allowedValues: schema115.enum },
-          message: "must be equal to one of the allowed values",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
     }
-    if (data.state !== undefined) {
-      let data8 = data.state;
-      if (typeof data8 !== "string") {
+    if (data.epoch !== undefined) {
+      let data5 = data.epoch;
+      if (typeof data5 === "string") {
+        if (!pattern2.test(data5)) {
+          const err26 = {
+            instancePath: instancePath + "/epoch",
+            schemaPath: "#/definitions/Epoch/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9_-]{1,64}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9_-]{1,64}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+      } else {
         const err27 = {
-          instancePath: instancePath + "/state",
-          schemaPath: "#/properties/state/type",
+          instancePath: instancePath + "/epoch",
+          schemaPath: "#/definitions/Epoch/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -7333,20 +7416,16 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(
-        data8 === "created" ||
-        data8 === "running" ||
-        data8 === "compliant" ||
-        data8 === "not-compliant" ||
-        data8 === "stopping" ||
-        data8 === "stopped"
-      )) {
+    }
+    if (data.ts !== undefined) {
+      let data6 = data.ts;
+      if (!(typeof data6 == "number" && !(data6 % 1) && !isNaN(data6) && isFinite(data6))) {
         const err28 = {
-          instancePath: instancePath + "/state",
-          schemaPath: "#/properties/state/enum",
-          keyword: "enum",
-          params: { allowedValues: schema108.properties.state.enum },
-          message: "must be equal to one of the allowed values",
+          instancePath: instancePath + "/ts",
+          schemaPath: "#/definitions/Timestamp/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
         };
         if (vErrors === null) {
           vErrors = [err28];
@@ -7355,17 +7434,14 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-    }
-    if (data.connections !== undefined) {
-      let data9 = data.connections;
-      if (Array.isArray(data9)) {
-        if (data9.length > 65536) {
+      if (typeof data6 == "number" && isFinite(data6)) {
+        if (data6 > 9007199254740991 || isNaN(data6)) {
           const err29 = {
-            instancePath: instancePath + "/connections",
-            schemaPath: "#/properties/connections/maxItems",
-            keyword: "maxItems",
-            params: { limit: 65536 },
-            message: "must NOT have more than 65536 items",
+            instancePath: instancePath + "/ts",
+            schemaPath: "#/definitions/Timestamp/maximum",
+            keyword: "maximum",
+            params: { comparison: "<=", limit: 9007199254740991 },
+            message: "must be <= 9007199254740991",
           };
           if (vErrors === null) {
             vErrors = [err29];
@@ -7374,12 +7450,154 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data9.length;
+        if (data6 < 0 || isNaN(data6)) {
+          const err30 = {
+            instancePath: instancePath + "/ts",
+            schemaPath: "#/definitions/Timestamp/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 0 },
+            message: "must be >= 0",
+          };
+          if (vErrors === null) {
+            vErrors = [err30];
+          } else {
+            vErrors.push(err30);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.re !== undefined) {
+      let data7 = data.re;
+      if (typeof data7 === "string") {
+        if (!pattern0.test(data7)) {
+          const err31 = {
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
+        }
+      } else {
+        const err32 = {
+          instancePath: instancePath + "/re",
+          schemaPath: "#/definitions/MessageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data.role !== undefined) {
+      let data8 = data.role;
+      if (typeof data8 !== "string") {
+        const err33 = {
+          instancePath: instancePath + "/role",
+          schemaPath: "#/definitions/Role/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err33];
+        } else {
+          vErrors.push(err33);
+        }
+        errors++;
+      }
+      if (!(data8 === "core" || data8 === "plugin" || data8 === "hybrid")) {
+        const err34 = {
+          instancePath: instancePath + "/role",
+          schemaPath: "#/definitions/Role/enum",
+          keyword: "enum",
+          params: { allowedValues: schema115.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.state !== undefined) {
+      let data9 = data.state;
+      if (typeof data9 !== "string") {
+        const err35 = {
+          instancePath: instancePath + "/state",
+          schemaPath: "#/properties/state/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err35];
+        } else {
+          vErrors.push(err35);
+        }
+        errors++;
+      }
+      if (!(
+        data9 === "created" ||
+        data9 === "running" ||
+        data9 === "compliant" ||
+        data9 === "not-compliant" ||
+        data9 === "stopping" ||
+        data9 === "stopped"
+      )) {
+        const err36 = {
+          instancePath: instancePath + "/state",
+          schemaPath: "#/properties/state/enum",
+          keyword: "enum",
+          params: { allowedValues: schema108.properties.state.enum },
+          message: "must be equal to one of the allowed values",
+        };
+        if (vErrors === null) {
+          vErrors = [err36];
+        } else {
+          vErrors.push(err36);
+        }
+        errors++;
+      }
+    }
+    if (data.connections !== undefined) {
+      let data10 = data.connections;
+      if (Array.isArray(data10)) {
+        if (data10.length > 65536) {
+          const err37 = {
+            instancePath: instancePath + "/connections",
+            schemaPath: "#/properties/connections/maxItems",
+            keyword: "maxItems",
+            params: { limit: 65536 },
+            message: "must NOT have more than 65536 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err37];
+          } else {
+            vErrors.push(err37);
+          }
+          errors++;
+        }
+        const len0 = data10.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate51(data9[i0], {
+            !validate51(data10[i0], {
               instancePath: instancePath + "/connections/" + i0,
-              parentData: data9,
+              parentData: data10,
               parentDataProperty: i0,
               rootData,
             })
@@ -7389,7 +7607,7 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err30 = {
+        const err38 = {
           instancePath: instancePath + "/connections",
           schemaPath: "#/properties/connections/type",
           keyword: "type",
@@ -7397,9 +7615,9 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err30];
+          vErrors = [err38];
         } else {
-          vErrors.push(err30);
+          vErrors.push(err38);
         }
         errors++;
       }
@@ -7417,8 +7635,34 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         errors = vErrors.length;
       }
     }
+    if (data.offers !== undefined) {
+      if (
+        !validate53(data.offers, {
+          instancePath: instancePath + "/offers",
+          parentData: data,
+          parentDataProperty: "offers",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        errors = vErrors.length;
+      }
+    }
+    if (data.requires !== undefined) {
+      if (
+        !validate53(data.requires, {
+          instancePath: instancePath + "/requires",
+          parentData: data,
+          parentDataProperty: "requires",
+          rootData,
+        })
+      ) {
+        vErrors = vErrors === null ? validate53.errors : vErrors.concat(validate53.errors);
+        errors = vErrors.length;
+      }
+    }
   } else {
-    const err31 = {
+    const err39 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -7426,18 +7670,18 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err31];
+      vErrors = [err39];
     } else {
-      vErrors.push(err31);
+      vErrors.push(err39);
     }
     errors++;
   }
-  validate82.errors = vErrors;
+  validate84.errors = vErrors;
   return errors === 0;
 }
 
-export const validateClose = validate85;
-const schema124 = {
+export const validateClose = validate89;
+const schema125 = {
   title: "CloseMessage",
   description: "Sent to the remote's `closeTo`. Graceful closes carry `ackTo`.",
   type: "object",
@@ -7458,12 +7702,17 @@ const schema124 = {
       description: "Close only these operations' connections; absent, all connections between the two orbs.",
       $ref: "#/definitions/OperationNameList",
     },
+    role: {
+      description:
+        "Close only the connections where the sender has this role (a hybrid's); absent, both directions.",
+      $ref: "#/definitions/ConnectionRole",
+    },
     reason: { $ref: "#/definitions/Reason" },
     data: { description: "Free data handed to the remote's close hook." },
   },
 };
 
-function validate85(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate89(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   const _errs1 = errors;
@@ -7635,7 +7884,7 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema124.properties, key0)) {
+      if (!func2.call(schema125.properties, key0)) {
         const err10 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -7931,31 +8180,30 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
         errors = vErrors.length;
       }
     }
-    if (data.reason !== undefined) {
-      let data10 = data.reason;
-      if (typeof data10 === "string") {
-        if (func3(data10) > 1024) {
-          const err27 = {
-            instancePath: instancePath + "/reason",
-            schemaPath: "#/definitions/Reason/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
-      } else {
-        const err28 = {
-          instancePath: instancePath + "/reason",
-          schemaPath: "#/definitions/Reason/type",
+    if (data.role !== undefined) {
+      let data10 = data.role;
+      if (typeof data10 !== "string") {
+        const err27 = {
+          instancePath: instancePath + "/role",
+          schemaPath: "#/definitions/ConnectionRole/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+      if (!(data10 === "core" || data10 === "plugin")) {
+        const err28 = {
+          instancePath: instancePath + "/role",
+          schemaPath: "#/definitions/ConnectionRole/enum",
+          keyword: "enum",
+          params: { allowedValues: schema122.enum },
+          message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
           vErrors = [err28];
@@ -7965,8 +8213,42 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.reason !== undefined) {
+      let data11 = data.reason;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
+          const err29 = {
+            instancePath: instancePath + "/reason",
+            schemaPath: "#/definitions/Reason/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+      } else {
+        const err30 = {
+          instancePath: instancePath + "/reason",
+          schemaPath: "#/definitions/Reason/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err29 = {
+    const err31 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -7974,18 +8256,18 @@ function validate85(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err29];
+      vErrors = [err31];
     } else {
-      vErrors.push(err29);
+      vErrors.push(err31);
     }
     errors++;
   }
-  validate85.errors = vErrors;
+  validate89.errors = vErrors;
   return errors === 0;
 }
 
-export const validateCloseAck = validate87;
-const schema132 = {
+export const validateCloseAck = validate91;
+const schema134 = {
   title: "CloseAckMessage",
   description: "Sent to a graceful close's `ackTo` once the remote closed its side.",
   type: "object",
@@ -8002,7 +8284,7 @@ const schema132 = {
   },
 };
 
-function validate87(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate91(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -8371,12 +8653,12 @@ function validate87(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate87.errors = vErrors;
+  validate91.errors = vErrors;
   return errors === 0;
 }
 
-export const validatePresence = validate88;
-const schema139 = {
+export const validatePresence = validate92;
+const schema141 = {
   title: "PresenceMessage",
   description:
     "An orb's presence, at `{root}/presence/{orb}`. Offline presences say whether the stop was graceful.",
@@ -8398,7 +8680,7 @@ const schema139 = {
   },
 };
 
-function validate88(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate92(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   const _errs1 = errors;
@@ -8585,7 +8867,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema139.properties, key0)) {
+      if (!func2.call(schema141.properties, key0)) {
         const err11 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -8804,7 +9086,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (!(data7 === "core" || data7 === "plugin")) {
+      if (!(data7 === "core" || data7 === "plugin" || data7 === "hybrid")) {
         const err24 = {
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/Role/enum",
@@ -8842,7 +9124,7 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/status",
           schemaPath: "#/properties/status/enum",
           keyword: "enum",
-          params: { allowedValues: schema139.properties.status.enum },
+          params: { allowedValues: schema141.properties.status.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -8885,12 +9167,12 @@ function validate88(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate88.errors = vErrors;
+  validate92.errors = vErrors;
   return errors === 0;
 }
 
-export const validateInput = validate89;
-const schema146 = {
+export const validateInput = validate93;
+const schema148 = {
   title: "InputMessage",
   description: "Operation input, sent by a core to the connection's `inputTopic`.",
   type: "object",
@@ -8917,13 +9199,13 @@ const schema146 = {
     },
   },
 };
-const schema153 = {
+const schema155 = {
   description: "Set by a core that awaits the result of an input; echoed in the output or error.",
   type: "string",
   pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)",
 };
 
-function validate89(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate93(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -9033,7 +9315,7 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema146.properties, key0)) {
+      if (!func2.call(schema148.properties, key0)) {
         const err7 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -9368,12 +9650,12 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate89.errors = vErrors;
+  validate93.errors = vErrors;
   return errors === 0;
 }
 
-export const validateOutput = validate90;
-const schema154 = {
+export const validateOutput = validate94;
+const schema156 = {
   title: "OutputMessage",
   description: "Operation output, sent by a plugin to the connection's `outputTopic`.",
   type: "object",
@@ -9395,7 +9677,7 @@ const schema154 = {
   },
 };
 
-function validate90(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate94(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -9505,7 +9787,7 @@ function validate90(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema154.properties, key0)) {
+      if (!func2.call(schema156.properties, key0)) {
         const err7 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -9790,12 +10072,12 @@ function validate90(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate90.errors = vErrors;
+  validate94.errors = vErrors;
   return errors === 0;
 }
 
-export const validateError = validate91;
-const schema162 = {
+export const validateError = validate95;
+const schema164 = {
   title: "ErrorMessage",
   description: "The operation failed; sent by a plugin to the connection's `outputTopic`.",
   type: "object",
@@ -9825,7 +10107,7 @@ const schema162 = {
 };
 const pattern89 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)", "u");
 
-function validate91(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
+function validate95(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
   if (data && typeof data == "object" && !Array.isArray(data)) {
@@ -9965,7 +10247,7 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema162.properties, key0)) {
+      if (!func2.call(schema164.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -10318,6 +10600,6 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
     }
     errors++;
   }
-  validate91.errors = vErrors;
+  validate95.errors = vErrors;
   return errors === 0;
 }

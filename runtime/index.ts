@@ -26,6 +26,7 @@ export {
   type OperationContext,
   type OperationHandler,
 } from "./orb/plugin.js";
+export { Orb, type OrbHybridOptions, type HybridOperationOptions, type OfferWhen } from "./orb/orb.js";
 export {
   DEFAULT_TIMING,
   type OrbOptions,
@@ -39,6 +40,7 @@ export {
 } from "./orb/orbiter.js";
 export type {
   ConnectionInfo,
+  ConnectionRole,
   ConnectionState,
   DisconnectionDetail,
   DisconnectionReason,

@@ -1,9 +1,9 @@
 /**
- * An orb's connections: at most one per remote and operation, indexed both ways so that
- * "the connections of this operation" and "of this remote" cost what they return, not a
- * scan of every connection (a core with 1,000 plugins asks these on every discover).
+ * An orb's connections: at most one per remote, operation and role, indexed so that "the
+ * connections of this operation" (in one role) and "of this remote" cost what they return,
+ * not a scan of every connection (a core with 1,000 plugins asks these on every discover).
  */
-import { Connection } from "./connection.js";
+import { Connection, type ConnectionRole } from "./connection.js";
 
 export class ConnectionTable {
   private readonly byKey = new Map<string, Connection>();
@@ -15,9 +15,9 @@ export class ConnectionTable {
     return this.byKey.size;
   }
 
-  /** The connection with `remote` for `operation`, if any. */
-  find(remote: string, operation: string): Connection | undefined {
-    return this.byKey.get(Connection.key(remote, operation));
+  /** The connection with `remote` for `operation` in which this orb has `role`, if any. */
+  find(remote: string, operation: string, role: ConnectionRole): Connection | undefined {
+    return this.byKey.get(Connection.key(remote, operation, role));
   }
 
   /** Whether `connection` is (still) in the table. */
@@ -25,10 +25,10 @@ export class ConnectionTable {
     return this.byKey.get(connection.key) === connection;
   }
 
-  /** Adds `connection`; the caller removed any other with the same remote and operation. */
+  /** Adds `connection`; the caller removed any other with the same remote, operation and role. */
   add(connection: Connection): void {
     this.byKey.set(connection.key, connection);
-    index(this.byOperation, connection.operation).add(connection);
+    index(this.byOperation, operationKey(connection.operation, connection.role)).add(connection);
     index(this.byRemote, connection.remote).add(connection);
   }
 
@@ -36,7 +36,7 @@ export class ConnectionTable {
   delete(connection: Connection): boolean {
     if (!this.holds(connection)) return false;
     this.byKey.delete(connection.key);
-    unindex(this.byOperation, connection.operation, connection);
+    unindex(this.byOperation, operationKey(connection.operation, connection.role), connection);
     unindex(this.byRemote, connection.remote, connection);
     return true;
   }
@@ -46,24 +46,28 @@ export class ConnectionTable {
     return this.byKey.values();
   }
 
-  /** The connections of `operation` (a copy). */
-  ofOperation(operation: string): Connection[] {
-    return [...(this.byOperation.get(operation) ?? [])];
+  /** The connections of `operation` in which this orb has `role` (a copy). */
+  ofOperation(operation: string, role: ConnectionRole): Connection[] {
+    return [...(this.byOperation.get(operationKey(operation, role)) ?? [])];
   }
 
-  /** Number of connections of `operation`. */
-  countOperation(operation: string): number {
-    return this.byOperation.get(operation)?.size ?? 0;
+  /** Number of connections of `operation` in which this orb has `role`. */
+  countOperation(operation: string, role: ConnectionRole): number {
+    return this.byOperation.get(operationKey(operation, role))?.size ?? 0;
   }
 
-  /** The connections with `remote` (a copy). */
+  /** The connections with `remote`, in either role (a copy). */
   ofRemote(remote: string): Connection[] {
     return [...(this.byRemote.get(remote) ?? [])];
   }
 
-  /** Whether there is any connection with `remote`. */
-  hasRemote(remote: string): boolean {
-    return this.byRemote.has(remote);
+  /** Whether there is any connection with `remote` (in `role`, or in either). */
+  hasRemote(remote: string, role?: ConnectionRole): boolean {
+    const set = this.byRemote.get(remote);
+    if (!set) return false;
+    if (role === undefined) return true;
+    for (const c of set) if (c.role === role) return true;
+    return false;
   }
 
   /** The remotes there are connections with. */
@@ -77,6 +81,10 @@ export class ConnectionTable {
     this.byOperation.clear();
     this.byRemote.clear();
   }
+}
+
+function operationKey(operation: string, role: ConnectionRole): string {
+  return `${role}\u0000${operation}`;
 }
 
 function index(map: Map<string, Set<Connection>>, key: string): Set<Connection> {

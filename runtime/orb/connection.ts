@@ -3,6 +3,13 @@
  */
 import type { CompiledSpec, WireSchemaSpec } from "../schema-spec.js";
 
+/**
+ * An orb's role in one connection: `core` when it uses the remote's operation, `plugin`
+ * when it serves it. A plain core's connections are all `core`, a plain plugin's all
+ * `plugin`; a hybrid {@link Orb} has both.
+ */
+export type ConnectionRole = "core" | "plugin";
+
 /** Connection states: open, then closing during a graceful close, then closed. */
 export type ConnectionState = "open" | "closing" | "closed";
 
@@ -24,6 +31,8 @@ export interface ConnectionInfo {
   readonly remoteEpoch: string;
   /** The operation. */
   readonly operation: string;
+  /** This orb's role in the connection: `core` (it uses the operation) or `plugin` (it serves it). */
+  readonly role: ConnectionRole;
   /** Input schema spec of the connection (the plugin's). */
   readonly input: WireSchemaSpec;
   /** Output schema spec of the connection (the plugin's). */
@@ -67,17 +76,18 @@ export class Connection {
     readonly inputTopic: string,
     readonly outputTopic: string,
     readonly since: number,
+    readonly role: ConnectionRole,
   ) {
     this.lastUsed = since;
   }
 
-  /** Key of a connection in an orb's table: one connection per remote and operation. */
-  static key(remote: string, operation: string): string {
-    return `${remote}\u0000${operation}`;
+  /** Key of a connection in an orb's table: one connection per remote, operation and role. */
+  static key(remote: string, operation: string, role: ConnectionRole): string {
+    return `${role}\u0000${remote}\u0000${operation}`;
   }
 
   get key(): string {
-    return Connection.key(this.remote, this.operation);
+    return Connection.key(this.remote, this.operation, this.role);
   }
 
   /** Marks one unit of work started. */
@@ -123,6 +133,7 @@ export class Connection {
       remote: this.remote,
       remoteEpoch: this.remoteEpoch,
       operation: this.operation,
+      role: this.role,
       input: this.input.wire,
       output: this.output.wire,
       inputTopic: this.inputTopic,

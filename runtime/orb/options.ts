@@ -2,6 +2,7 @@
  * What every orb is configured with: its options, the protocol timing and its defaults,
  * and the options of the waits (deadline, cancellation) and of `close()`.
  */
+import type { ConnectionRole } from "./connection.js";
 import type { Bus } from "../bus/bus.js";
 import type { Clock } from "../clock.js";
 import { ConfigError } from "../errors.js";
@@ -71,6 +72,11 @@ export interface CloseOptions {
   readonly reason?: string;
   /** Data handed to the remote's disconnection event. */
   readonly data?: unknown;
+  /**
+   * Close only the connections where this orb has this role: `core` (it uses the remote's
+   * operations) or `plugin` (it serves them). Default: both (only a hybrid has both).
+   */
+  readonly role?: ConnectionRole;
 }
 
 /** Checks timing overrides against the known options and their ranges; returns the effective timing. */
@@ -108,4 +114,14 @@ export function checkTimeoutMs(value: unknown): number {
     );
   }
   return value;
+}
+
+/** Checks a topic root: non-empty `/` levels, no wildcards. @throws ConfigError. */
+export function checkRoot(root: unknown): string {
+  if (typeof root !== "string" || root === "" || /[+#\0]/.test(root) || root.split("/").some((l) => l === ""))
+    throw new ConfigError(
+      "root",
+      `${JSON.stringify(root)} is not a usable topic root (non-empty levels, no + or #)`,
+    );
+  return root;
 }

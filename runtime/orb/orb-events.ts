@@ -14,7 +14,8 @@ export type SkipReason =
   | "output-mismatch" // the plugin's output spec matches none the core accepts
   | "unusable-schema" // a schema of the offer cannot be compiled here
   | "no-free-slot" // the plugin serves as many cores as its maxCores allow
-  | "maximum-reached"; // the core has as many connections as its maximum allows
+  | "maximum-reached" // the core has as many connections as its maximum allows
+  | "not-compliant"; // a hybrid offers the operation only while its own requirements are met
 
 /** Detail of a `skipped` event: an operation this orb and a remote did not connect for, and why. */
 export interface SkipDetail {

@@ -1,52 +1,41 @@
 /**
- * The base of cores and plugins: bus membership, the protocol envelope, inbound
- * validation, connections, liveness (keepalive, presence, will), status, termination.
+ * The base of every orb: its identity, state and lifecycle on the bus, and the wiring of
+ * its parts -- the envelope, inbound dispatch (a table from message kind to handler),
+ * peer liveness, termination, the reply registry behind status() and ping(), the
+ * connection table, the idle reaper -- and of its roles (core, plugin, or both).
  */
-import type { Bus, BusStatus, Subscription } from "../bus/bus.js";
-import { systemClock, type Clock, type TimerHandle } from "../clock.js";
-import {
-  BusError,
-  ConfigError,
-  ConnectionClosedError,
-  InvalidMessageError,
-  NotRunningError,
-  OrbitalisError,
-  TimeoutError,
-} from "../errors.js";
-import { checkId, checkOrbId, MessageIds, randomId } from "../ids.js";
+import type { Bus, BusStatus } from "../bus/bus.js";
+import { systemClock, type Clock } from "../clock.js";
+import { BusError, ConfigError, InvalidMessageError, NotRunningError, OrbitalisError } from "../errors.js";
+import { checkOrbId, randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
-import { abortError, checkSignal } from "./abort.js";
-import { ReplyRegistry } from "./replies.js";
-import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
-import { Termination, type MessageFields } from "./termination.js";
-import { ConnectionTable } from "./connection-table.js";
 import {
-  closeTopic,
-  keepaliveTopic,
-  presenceFilter,
-  presenceTopic,
-  statusReplyTopic,
-  statusTopic,
-  validateMessage,
-  type CloseMessage,
   type MessageByKind,
   type MessageKind,
   type OrbitalisMessage,
-  type PresenceMessage,
   type StatusMessage,
 } from "../../generated/protocol/index.js";
-import type { Connection } from "./connection.js";
-import { type ConnectionInfo, type DisconnectionDetail, type DisconnectionReason } from "./connection.js";
+import type { ConnectionInfo, ConnectionRole } from "./connection.js";
+import type { ConnectionTable } from "./connection-table.js";
+import { Envelope } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
+import { IdleReaper } from "./idle-reaper.js";
+import { Inbound } from "./inbound.js";
+import { Membership } from "./membership.js";
+import { closedError, Links } from "./links.js";
+import type { PeerLiveness } from "./liveness.js";
 import type { OrbEvents, SkipReason } from "./orb-events.js";
 import {
+  checkRoot,
   checkTiming,
-  checkTimeoutMs,
   type CloseOptions,
   type OrbOptions,
   type TimingOptions,
   type WaitOptions,
 } from "./options.js";
+import { Queries } from "./queries.js";
+import type { Role, RoleHost } from "./role-host.js";
+import type { MessageFields } from "./termination.js";
 
 // The parts moved to their own modules; their names stay importable from here.
 export type { PeerTopics } from "./liveness.js";
@@ -61,12 +50,12 @@ export {
   type WaitOptions,
 } from "./options.js";
 
-/** Role of an orb in status messages. */
-export type OrbRole = "core" | "plugin";
+/** Role of an orb in presence and status: a core, a plugin, or a hybrid (both). */
+export type OrbRole = "core" | "plugin" | "hybrid";
 
 /**
- * Shared base of {@link Core} and {@link Plugin}. Not meant to be subclassed outside
- * Orbitalis.
+ * Shared base of {@link Core}, {@link Plugin} and {@link Orb}. Not meant to be subclassed
+ * outside Orbitalis.
  */
 export abstract class Orbiter<S extends string> {
   /** The orb id. */
@@ -81,27 +70,36 @@ export abstract class Orbiter<S extends string> {
   protected readonly logger: Logger;
   protected readonly events: TypedEmitter<OrbEvents<S>>;
   private currentState: S;
-  private currentEpoch = "";
-  private ids = new MessageIds("init");
-  private subscriptions: Subscription[] = [];
-  private stopBusWatch: (() => void) | undefined;
-  /** Connections, indexed by remote and by operation. */
-  protected readonly table = new ConnectionTable();
-  /** Liveness of the remotes this orb has connections with. */
+  private readonly envelope: Envelope;
+  private readonly membership: Membership;
+  /** Connections, peer liveness and termination. */
+  private readonly links: Links;
+  /** Connections, indexed by remote, and by operation and role. */
+  protected readonly table: ConnectionTable;
+  /** Liveness of the remotes this orb has connections with (one per remote, whatever the role). */
   private readonly peers: PeerLiveness;
   /** Called with the error when a start() fails (so waits for its outcome end). */
   protected readonly startWaiters = new Set<(error: Error) => void>();
-  /** Answers awaited by status() and ping(), by message id. */
-  private readonly replies: ReplyRegistry<OrbitalisMessage>;
-  /** Closes of connections, graceful and not. */
-  private readonly termination: Termination;
-  private unusedTimer: TimerHandle | undefined;
+  /** status() and ping(), and the answers to them. */
+  private readonly queries: Queries;
+  private readonly inbound: Inbound;
+  private readonly reaper: IdleReaper;
+  /** The roles this orb plays, by the role it has in their connections. */
+  private readonly roles = new Map<ConnectionRole, Role>();
+  /** What the roles get to work with. */
+  protected readonly host: RoleHost;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
   protected abstract readonly role: OrbRole;
   /** Legal state transitions (from -> allowed targets). */
   protected abstract readonly transitions: Readonly<Record<S, readonly S[]>>;
+  protected abstract readonly stoppingState: S;
+  protected abstract readonly stoppedState: S;
+  /** The state to enter once started. */
+  protected abstract startedState(): S;
+  /** True between a completed start and the beginning of stop. */
+  protected abstract get running(): boolean;
 
   protected constructor(options: OrbOptions, initial: S) {
     if (options === null || typeof options !== "object")
@@ -112,54 +110,110 @@ export abstract class Orbiter<S extends string> {
       throw new ConfigError("bus", "a Bus is required (e.g. new LocalHub().bus(), new MqttBus({ url }))");
     }
     this.bus = bus;
-    const root = options.root ?? "orbitalis";
-    if (
-      typeof root !== "string" ||
-      root === "" ||
-      /[+#\0]/.test(root) ||
-      root.split("/").some((l) => l === "")
-    ) {
-      throw new ConfigError(
-        "root",
-        `${JSON.stringify(root)} is not a usable topic root (non-empty levels, no + or #)`,
-      );
-    }
-    this.root = root;
+    this.root = checkRoot(options.root ?? "orbitalis");
     this.timing = checkTiming(options.timing);
     this.clock = options.clock ?? systemClock;
     this.logger = resolveLogger(options.logger);
     this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
-    this.replies = new ReplyRegistry(this.clock);
-    this.peers = new PeerLiveness({
-      clock: this.clock,
-      deadAfterMs: this.timing.deadAfterMs,
-      busDisconnected: () => this.bus.status === "disconnected",
-      sendKeepalive: (peer) => this.post(peer.keepaliveTo, this.message("keepalive", {}), peer.id),
-      dead: (peer, silent) => {
-        this.logger.info(`${this.id}: ${peer.id} silent for ${silent} ms: dead`);
-        // Best effort: if it is only cut off, it learns that we dropped the connections.
-        this.post(peer.closeTo, this.message("close", { graceful: false, reason: "dead" }), peer.id);
-        this.peerGone(peer, "dead");
-      },
-      offline: (peer) => this.peerGone(peer, "offline"),
-    });
-    this.termination = new Termination({
+    this.envelope = new Envelope(this.id, this.clock);
+    this.currentState = initial;
+    const role = (): OrbRole => this.role;
+    // What every part may use: one view of this orb, extended per part below.
+    const common = {
       id: this.id,
+      root: this.root,
       clock: this.clock,
       logger: this.logger,
+      running: () => this.running,
+      message: <K extends MessageKind>(kind: K, fields: MessageFields<K>) => this.message(kind, fields),
+      send: (topic: string, message: OrbitalisMessage, to?: string) => this.send(topic, message, to),
+      post: (topic: string, message: OrbitalisMessage, to?: string) => this.post(topic, message, to),
+      reportError: (error: unknown, context: string) => this.reportError(error, context),
+      assertRunning: () => this.assertRunning(),
+    };
+    this.links = new Links({
+      ...common,
+      deadAfterMs: this.timing.deadAfterMs,
       gracefulCloseTimeoutMs: this.timing.gracefulCloseTimeoutMs,
-      connectionsWith: (remote, operation) =>
-        this.table.ofRemote(remote).filter((c) => operation === undefined || c.operation === operation),
-      closeTopicOf: (remote) =>
-        this.peers.get(remote)?.closeTo ?? closeTopic({ root: this.root, orb: remote }),
-      ownCloseTopic: () => closeTopic({ root: this.root, orb: this.id }),
-      message: (kind, fields) => this.message(kind, fields),
-      send: (topic, message, to) => this.send(topic, message, to),
-      post: (topic, message, to) => this.post(topic, message, to),
-      remove: (connection, detail) => this.removeConnection(connection, detail),
-      reportError: (error, context) => this.reportError(error, context),
+      get namesRole() {
+        return role() === "hybrid";
+      },
+      busDisconnected: () => this.bus.status === "disconnected",
+      connected: (info) => this.events.emit("connection", ...([info] as OrbEvents<S>["connection"])),
+      disconnected: (c, detail) => {
+        this.events.emit("disconnection", ...([c.info(), detail] as OrbEvents<S>["disconnection"]));
+        this.roles.get(c.role)?.removed(c, detail);
+      },
     });
-    this.currentState = initial;
+    this.table = this.links.table;
+    this.peers = this.links.peers;
+    this.membership = new Membership({
+      ...common,
+      bus: this.bus,
+      role,
+      receive: (topic, value) => this.receive(topic, value),
+      busStatus: (status, error) => this.onBusStatus(status, error),
+      emitError: (error) => this.emitError(error),
+    });
+    this.reaper = new IdleReaper({
+      ...common,
+      idleMs: this.timing.closeUnusedAfterMs,
+      connections: () => this.table.values(),
+      mayClose: (c) => this.roles.get(c.role)?.mayCloseUnused(c) ?? true,
+      close: (c) =>
+        void this.links.close(
+          c.remote,
+          c.operation,
+          { graceful: true, reason: "unused", role: c.role },
+          "unused",
+        ),
+    });
+    this.host = {
+      ...common,
+      timing: this.timing,
+      table: this.table,
+      addConnection: (c, epoch, topics) => this.links.add(c, epoch, topics),
+      removeConnection: (c, detail) => this.links.remove(c, detail),
+      close: (remote, operation, options) => this.close(remote, operation, options),
+      closeStray: (remote, operation, as, reason, closeTo) =>
+        this.links.stray(remote, operation, as, reason, closeTo),
+      closedError,
+      reportSkip: (remote, operation, reason, message) => this.reportSkip(remote, operation, reason, message),
+    };
+    this.queries = new Queries({
+      ...common,
+      requestTimeoutMs: this.timing.requestTimeoutMs,
+      keepaliveTopicOf: (remote) => this.peers.get(remote)?.keepaliveTo,
+      describe: () => ({
+        role: this.role,
+        state: this.currentState as StatusMessage["state"],
+        offers: this.roles.get("plugin")?.operations() ?? [],
+        requires: this.roles.get("core")?.operations() ?? [],
+        connections: this.links.statusConnections(this.role === "hybrid"),
+      }),
+    });
+    this.inbound = new Inbound({
+      running: () => this.running,
+      stopping: () => this.currentState === this.stoppingState,
+    });
+    this.inbound.register(this.queries, true);
+    this.inbound.register(
+      {
+        handlers: {
+          close: (m) => this.links.onClose(m),
+          "close-ack": (m) => this.links.onCloseAck(m.re),
+          presence: (m) => this.links.onPresence(m),
+        },
+        whileStopping: ["close", "close-ack", "presence"],
+      },
+      true,
+    );
+  }
+
+  /** Adds a role (in the subclass constructor): its filters and inbound handlers join the orb's. */
+  protected attach(role: Role, as: ConnectionRole): void {
+    this.roles.set(as, role);
+    this.inbound.register(role, true);
   }
 
   // ---- state ---------------------------------------------------------------------------
@@ -171,7 +225,7 @@ export abstract class Orbiter<S extends string> {
 
   /** Epoch of the current (or latest) start; empty before the first start. */
   get epoch(): string {
-    return this.currentEpoch;
+    return this.envelope.epoch;
   }
 
   protected setState(next: S): void {
@@ -183,9 +237,6 @@ export abstract class Orbiter<S extends string> {
     this.currentState = next;
     this.events.emit("state", ...([next, previous] as unknown as OrbEvents<S>["state"]));
   }
-
-  /** True between a completed start and the beginning of stop. */
-  protected abstract get running(): boolean;
 
   /** Listens to an event. Returns a function that removes the listener. */
   on<K extends keyof OrbEvents<S>>(event: K, listener: (...args: OrbEvents<S>[K]) => void): () => void {
@@ -203,23 +254,6 @@ export abstract class Orbiter<S extends string> {
   }
 
   // ---- lifecycle -----------------------------------------------------------------------
-
-  /** Topic filters this orb listens on (besides the shared orb and presence ones). */
-  protected abstract inboundFilters(): string[];
-  /** Called once subscribed and online; the orb starts its protocol work. */
-  protected abstract onStarted(): void;
-  /** Called when stop() begins, before connections close. */
-  protected abstract onStopping(): void;
-  /** The state to enter once started. */
-  protected abstract startedState(): S;
-  protected abstract readonly stoppingState: S;
-  protected abstract readonly stoppedState: S;
-  /** Operations reported in status (offered or required). */
-  protected abstract statusOperations(): string[];
-  /** Handles a validated handshake or operation message. */
-  protected abstract handle(message: OrbitalisMessage, topic: string): void;
-  /** A connection was removed; subclasses re-evaluate (compliance, reservations ...). */
-  protected abstract onConnectionRemoved(connection: Connection, detail: DisconnectionDetail): void;
 
   /**
    * Connects the bus (registering the offline will), subscribes, publishes presence
@@ -239,37 +273,9 @@ export abstract class Orbiter<S extends string> {
   }
 
   private async doStart(): Promise<void> {
-    this.currentEpoch = randomId(12);
-    this.ids = new MessageIds(this.currentEpoch);
-    const will = this.presence("offline", false);
+    this.envelope.restart(randomId(12));
     try {
-      await this.bus.connect({
-        will: {
-          topic: presenceTopic({ root: this.root, orb: this.id }),
-          payload: new TextEncoder().encode(JSON.stringify(will)),
-          retain: true,
-        },
-      });
-      this.stopBusWatch = this.bus.onStatus((status, error) => this.onBusStatus(status, error));
-      const filters = [
-        `${this.root}/orb/${this.id}/+`,
-        presenceFilter({ root: this.root }),
-        ...this.inboundFilters(),
-      ];
-      const onInvalid = (topic: string, error: Error): void => {
-        this.events.emit(
-          "error",
-          ...([
-            new InvalidMessageError(`dropped a message on ${topic} that is not JSON`, [error.message]),
-          ] as OrbEvents<S>["error"]),
-        );
-      };
-      this.subscriptions = await Promise.all(
-        filters.map((f) => this.bus.subscribeValue(f, (t, v) => this.receive(t, v), onInvalid)),
-      );
-      await this.bus.publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), {
-        retain: this.bus.capabilities.retain,
-      });
+      await this.membership.join([...this.roles.values()].flatMap((r) => r.filters()));
     } catch (error) {
       await this.leaveBus();
       const failure =
@@ -283,8 +289,8 @@ export abstract class Orbiter<S extends string> {
       throw failure;
     }
     this.setState(this.startedState());
-    this.scheduleUnusedCheck();
-    this.onStarted();
+    this.reaper.start();
+    for (const role of this.roles.values()) role.started();
   }
 
   /**
@@ -310,56 +316,32 @@ export abstract class Orbiter<S extends string> {
     if (this.starting) await this.starting.catch(() => undefined);
     if (!this.running) return;
     this.setState(this.stoppingState);
-    this.onStopping();
-    const remotes = this.table.remotes();
+    for (const role of this.roles.values()) role.stopping();
     await Promise.all(
-      remotes.map((r) =>
-        this.close(r, undefined, { graceful: true, reason: "stopping" }).catch(() => undefined),
-      ),
+      this.table
+        .remotes()
+        .map((r) => this.close(r, undefined, { graceful: true, reason: "stopping" }).catch(() => undefined)),
     );
     try {
-      await this.bus.publishValue(
-        presenceTopic({ root: this.root, orb: this.id }),
-        this.presence("offline", true),
-        { retain: this.bus.capabilities.retain },
-      );
+      await this.membership.offline();
     } catch (error) {
       this.reportError(error, "could not publish offline presence");
     }
-    this.replies.rejectWhere(
-      () => true,
-      () => new NotRunningError(`${this.id} stopped`),
-    );
-    if (this.unusedTimer !== undefined) this.clock.clearTimeout(this.unusedTimer);
+    this.queries.cancelAll(new NotRunningError(`${this.id} stopped`));
+    this.reaper.stop();
     await this.leaveBus();
     this.setState(this.stoppedState);
   }
 
   private async leaveBus(): Promise<void> {
-    this.stopBusWatch?.();
-    this.stopBusWatch = undefined;
     this.peers.reset();
-    const subs = this.subscriptions;
-    this.subscriptions = [];
-    await Promise.all(subs.map((s) => s.unsubscribe().catch(() => undefined)));
-    await this.bus.close().catch((error: unknown) => this.reportError(error, "could not close the bus"));
+    await this.membership.leave();
   }
 
   private onBusStatus(status: BusStatus, error?: Error): void {
-    if (status === "disconnected") {
-      // Peers cannot be heard during an outage: death waits until deadAfterMs after it ends.
-      this.peers.busLost();
-    } else if (status === "reconnected") {
-      this.peers.busBack();
-      // The broker may have published our will during the drop: say we are here.
-      if (this.running) {
-        this.bus
-          .publishValue(presenceTopic({ root: this.root, orb: this.id }), this.presence("online"), {
-            retain: this.bus.capabilities.retain,
-          })
-          .catch((error: unknown) => this.reportError(error, "could not publish online presence"));
-      }
-    }
+    // Peers cannot be heard during an outage: death waits until deadAfterMs after it ends.
+    if (status === "disconnected") this.peers.busLost();
+    else if (status === "reconnected") this.peers.busBack();
     this.events.emit("bus", ...((error === undefined ? [status] : [status, error]) as OrbEvents<S>["bus"]));
   }
 
@@ -367,15 +349,7 @@ export abstract class Orbiter<S extends string> {
 
   /** Builds a message of `kind` with a fresh envelope. */
   protected message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
-    return {
-      v: 1,
-      kind,
-      id: this.ids.next(),
-      from: this.id,
-      epoch: this.currentEpoch,
-      ts: this.clock.now(),
-      ...fields,
-    } as MessageByKind[K];
+    return this.envelope.message(kind, fields);
   }
 
   /** Publishes a message; resolves when the bus took it. Counts as life towards `to`. */
@@ -396,14 +370,18 @@ export abstract class Orbiter<S extends string> {
     });
   }
 
+  private emitError(error: Error): void {
+    this.events.emit("error", ...([error] as OrbEvents<S>["error"]));
+  }
+
   /** Reports an error on the `error` event (or the logger when nobody listens). */
   protected reportError(error: unknown, context: string): void {
     const err = error instanceof Error ? error : new Error(String(error));
-    const wrapped =
+    this.emitError(
       err instanceof OrbitalisError
         ? err
-        : new BusError("ERR_BUS", `${this.id}: ${context}: ${err.message}`, { cause: err });
-    this.events.emit("error", ...([wrapped] as OrbEvents<S>["error"]));
+        : new BusError("ERR_BUS", `${this.id}: ${context}: ${err.message}`, { cause: err }),
+    );
   }
 
   /** Says why this orb did not connect with `remote` for `operation`: a `skipped` event and a debug line. */
@@ -412,110 +390,24 @@ export abstract class Orbiter<S extends string> {
     this.events.emit("skipped", ...([{ remote, operation, reason, message }] as OrbEvents<S>["skipped"]));
   }
 
-  private presence(status: "online" | "offline", graceful?: boolean): PresenceMessage {
-    const fields =
-      graceful === undefined ? { role: this.role, status } : { role: this.role, status, graceful };
-    return this.message("presence", fields);
-  }
-
   // ---- receiving -----------------------------------------------------------------------
 
   private receive(topic: string, value: unknown): void {
-    let result: ReturnType<typeof validateMessage>;
-    try {
-      result = validateMessage(value);
-    } catch (error) {
-      this.reportError(error, `could not validate a message on ${topic}`);
-      return;
-    }
+    const result = this.inbound.validate(value);
     if (!result.ok) {
-      this.events.emit(
-        "error",
-        ...([
-          new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors),
-        ] as OrbEvents<S>["error"]),
-      );
+      if (result.error) this.reportError(result.error, `could not validate a message on ${topic}`);
+      else this.emitError(new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors));
       return;
     }
     const message = result.value;
-    if (message.from === this.id) return;
+    if (message.from === this.id) return; // never our own (an orb does not connect to itself)
     if (!this.running && this.currentState !== this.stoppingState) return;
     try {
-      const peer = this.peers.get(message.from);
-      if (peer) {
-        if (message.epoch !== peer.epoch) {
-          // A presence (will) of an older instance must not touch the new one.
-          if (message.kind === "presence" && message.status === "offline") return;
-          this.peerGone(peer, "restarted");
-        } else {
-          this.peers.heard(peer, message.kind === "presence" && message.status === "offline");
-        }
-      }
-      switch (message.kind) {
-        case "keepalive":
-          if (message.re !== undefined) this.settleReply(message.re, message);
-          else if (!peer && this.running) {
-            // A heartbeat for a connection we do not have (we closed it, or dropped it as
-            // dead, and the remote missed that): tell it, so it frees its side at once.
-            this.post(
-              closeTopic({ root: this.root, orb: message.from }),
-              this.message("close", { graceful: false, reason: "no connection" }),
-              message.from,
-            );
-          }
-          return;
-        case "keepalive-request":
-          this.post(message.replyTo, this.message("keepalive", { re: message.id }), message.from);
-          return;
-        case "status-request":
-          this.post(message.replyTo, this.statusMessage(message.id), message.from);
-          return;
-        case "status":
-          this.settleReply(message.re, message);
-          return;
-        case "close":
-          this.onClose(message);
-          return;
-        case "close-ack":
-          this.termination.onCloseAck(message.re);
-          return;
-        case "presence":
-          this.onPresence(message);
-          return;
-        default:
-          this.handle(message, topic);
-      }
+      if (!this.links.witness(message)) return;
+      this.inbound.dispatch(message);
     } catch (error) {
       this.reportError(error, `failed handling ${message.kind} from ${message.from}`);
     }
-  }
-
-  private settleReply(id: string | undefined, message: OrbitalisMessage): void {
-    if (id !== undefined) this.replies.resolve(id, message);
-  }
-
-  /** Sends `message` and resolves with the reply whose `re` is its id. */
-  private awaitReply(
-    topic: string,
-    message: OrbitalisMessage,
-    to: string,
-    options: WaitOptions,
-  ): Promise<OrbitalisMessage> {
-    const timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.timing.requestTimeoutMs);
-    const signal = checkSignal(options.signal);
-    if (signal?.aborted) return Promise.reject(abortError(signal, `${message.kind} to ${to}`));
-    this.assertRunning();
-    const reply = this.replies.wait(message.id, {
-      meta: undefined,
-      timeoutMs,
-      signal,
-      what: `${message.kind} to ${to}`,
-      onTimeout: () => new TimeoutError(`${to} did not answer ${message.kind} within ${timeoutMs} ms`),
-    });
-    this.send(topic, message, to).catch((error: unknown) =>
-      this.replies.reject(message.id, error instanceof Error ? error : new Error(String(error))),
-    );
-    return reply;
   }
 
   protected assertRunning(): void {
@@ -524,40 +416,13 @@ export abstract class Orbiter<S extends string> {
 
   // ---- status and ping -----------------------------------------------------------------
 
-  private statusMessage(re: string): StatusMessage {
-    return this.message("status", {
-      re,
-      role: this.role,
-      state: this.currentState as StatusMessage["state"],
-      connections: [...this.table.values()].map((c) => ({
-        remote: c.remote,
-        remoteEpoch: c.remoteEpoch,
-        operation: c.operation,
-        since: c.since,
-        state: c.state === "closing" ? "closing" : "open",
-        lastSeen: this.peers.get(c.remote)?.lastSeen ?? c.since,
-      })),
-      operations: this.statusOperations(),
-    });
-  }
-
   /**
    * Asks any orb (by id) for its status: role, state, connections and operations.
    * @throws TimeoutError when no answer comes within `timeoutMs` (default requestTimeoutMs);
    * AbortError when `signal` aborts first; NotRunningError when this orb is not running.
    */
-  async status(remote: string, options: WaitOptions = {}): Promise<StatusMessage> {
-    checkId("remote", remote);
-    const request = this.message("status-request", {
-      replyTo: statusReplyTopic({ root: this.root, orb: this.id }),
-    });
-    const answer = await this.awaitReply(
-      statusTopic({ root: this.root, orb: remote }),
-      request,
-      remote,
-      options,
-    );
-    return answer as StatusMessage;
+  status(remote: string, options: WaitOptions = {}): Promise<StatusMessage> {
+    return this.queries.status(remote, options);
   }
 
   /**
@@ -565,158 +430,29 @@ export abstract class Orbiter<S extends string> {
    * @throws TimeoutError when no keepalive comes back within `timeoutMs`; AbortError when
    * `signal` aborts first.
    */
-  async ping(remote: string, options: WaitOptions = {}): Promise<number> {
-    checkId("remote", remote);
-    const started = performance.now();
-    const request = this.message("keepalive-request", {
-      replyTo: keepaliveTopic({ root: this.root, orb: this.id }),
-    });
-    const topic = this.peers.get(remote)?.keepaliveTo ?? keepaliveTopic({ root: this.root, orb: remote });
-    await this.awaitReply(topic, request, remote, options);
-    return performance.now() - started;
+  ping(remote: string, options: WaitOptions = {}): Promise<number> {
+    return this.queries.ping(remote, options);
   }
 
   // ---- connections ---------------------------------------------------------------------
 
   /**
-   * Connections of this orb, optionally only those with `remote` and/or for `operation`.
+   * Connections of this orb, optionally only those with `remote`, for `operation`, and/or
+   * in which this orb has `role` (a hybrid has both).
    */
-  connections(filter: { remote?: string; operation?: string } = {}): ConnectionInfo[] {
-    const out: ConnectionInfo[] = [];
-    for (const c of this.table.values()) {
-      if (filter.remote !== undefined && c.remote !== filter.remote) continue;
-      if (filter.operation !== undefined && c.operation !== filter.operation) continue;
-      out.push(c.info());
-    }
-    return out;
-  }
-
-  protected connection(remote: string, operation: string): Connection | undefined {
-    return this.table.find(remote, operation);
-  }
-
-  /** Adds a connection and starts keeping its remote informed. */
-  protected addConnection(connection: Connection, remoteEpoch: string, topics: PeerTopics): void {
-    const existing = this.table.find(connection.remote, connection.operation);
-    if (existing) this.removeConnection(existing, { reason: "restarted", graceful: false });
-    let peer = this.peers.get(connection.remote);
-    if (peer && peer.epoch !== remoteEpoch) {
-      this.peerGone(peer, "restarted");
-      peer = undefined;
-    }
-    if (!peer) peer = this.peers.add(connection.remote, remoteEpoch, topics);
-    else this.peers.retarget(peer, topics);
-    peer.connections.add(connection);
-    this.table.add(connection);
-    this.events.emit("connection", ...([connection.info()] as OrbEvents<S>["connection"]));
-  }
-
-  /** Removes a connection locally (no message sent) and tells listeners why. */
-  protected removeConnection(connection: Connection, detail: DisconnectionDetail): void {
-    if (!this.table.delete(connection)) return;
-    connection.state = "closed";
-    // Handlers still running for it learn through their ctx.signal that nobody will take the result.
-    connection.abortWork(this.closedError(connection, detail));
-    const peer = this.peers.get(connection.remote);
-    if (peer) {
-      peer.connections.delete(connection);
-      if (peer.connections.size === 0) this.peers.drop(peer);
-    }
-    this.termination.removed(connection);
-    this.events.emit("disconnection", ...([connection.info(), detail] as OrbEvents<S>["disconnection"]));
-    this.onConnectionRemoved(connection, detail);
-  }
-
-  /** Closes every connection with a peer locally, e.g. when it died. */
-  private peerGone(peer: Peer, reason: DisconnectionReason): void {
-    for (const c of [...peer.connections]) this.removeConnection(c, { reason, graceful: false });
-    this.peers.drop(peer);
-  }
-
-  /** Known topics of a connected remote, if any. */
-  protected peerTopics(remote: string): { closeTo: string; keepaliveTo: string; epoch: string } | undefined {
-    const peer = this.peers.get(remote);
-    return peer && { closeTo: peer.closeTo, keepaliveTo: peer.keepaliveTo, epoch: peer.epoch };
-  }
-
-  // ---- liveness ------------------------------------------------------------------------
-
-  private onPresence(message: PresenceMessage): void {
-    const peer = this.peers.get(message.from);
-    if (!peer || message.status !== "offline" || message.epoch !== peer.epoch) return;
-    this.peers.offlinePresence(peer, message.graceful === true);
+  connections(filter: { remote?: string; operation?: string; role?: ConnectionRole } = {}): ConnectionInfo[] {
+    return this.links.infos(filter);
   }
 
   // ---- termination ---------------------------------------------------------------------
 
   /**
-   * Closes the connections with `remote` (for `operation`, or all of them).
-   * Graceful (default): the connections take no new work, the remote finishes its
-   * in-flight work and acknowledges; no ack within `gracefulCloseTimeoutMs` closes
-   * gracelessly. Resolves once closed locally.
+   * Closes the connections with `remote` (for `operation`, or all of them; on a hybrid,
+   * `options.role` limits it to one direction). Graceful (default): the connections take no
+   * new work, the remote finishes its in-flight work and acknowledges; no ack within
+   * `gracefulCloseTimeoutMs` closes gracelessly. Resolves once closed locally.
    */
   close(remote: string, operation?: string, options: CloseOptions = {}): Promise<void> {
-    return this.closeWith(remote, operation, options, "closed");
-  }
-
-  /** `close()`, with the reason the local disconnection events give. */
-  private closeWith(
-    remote: string,
-    operation: string | undefined,
-    options: CloseOptions,
-    reason: "closed" | "unused",
-  ): Promise<void> {
-    return this.termination.close(remote, operation, options, reason);
-  }
-
-  /**
-   * Tells `remote` to drop its side of a connection we do not have (a stray confirm, an
-   * input or output for an unknown connection, an expired request): a graceless close.
-   */
-  protected closeStray(remote: string, operation: string, reason: string, closeTo?: string): void {
-    this.termination.stray(remote, operation, reason, closeTo);
-  }
-
-  private onClose(message: CloseMessage): void {
-    const targets = this.table
-      .ofRemote(message.from)
-      .filter(
-        (c) =>
-          c.remoteEpoch === message.epoch &&
-          (message.operations === undefined || message.operations.includes(c.operation)),
-      );
-    this.termination.onClose(message, targets);
-  }
-
-  /** Fails waiting callers of a connection that went away. */
-  protected closedError(connection: Connection, detail: DisconnectionDetail): ConnectionClosedError {
-    return new ConnectionClosedError(
-      `connection to ${connection.remote} for ${connection.operation} closed (${detail.reason})`,
-    );
-  }
-
-  // ---- idle connections ----------------------------------------------------------------
-
-  /** Whether an idle connection may be closed by `closeUnusedAfterMs` (cores keep what compliance needs). */
-  protected mayCloseUnused(_connection: Connection): boolean {
-    return true;
-  }
-
-  private scheduleUnusedCheck(): void {
-    const idle = this.timing.closeUnusedAfterMs;
-    if (idle <= 0) return;
-    const period = Math.max(1, Math.floor(idle / 4));
-    this.unusedTimer = this.clock.setTimeout(() => {
-      this.unusedTimer = undefined;
-      if (!this.running) return;
-      const now = this.clock.now();
-      for (const c of [...this.table.values()]) {
-        if (c.state === "open" && c.inFlight === 0 && now - c.lastUsed >= idle && this.mayCloseUnused(c)) {
-          this.logger.info(`${this.id}: closing unused connection ${c.remote}/${c.operation}`);
-          void this.closeWith(c.remote, c.operation, { graceful: true, reason: "unused" }, "unused");
-        }
-      }
-      this.scheduleUnusedCheck();
-    }, period);
+    return this.links.close(remote, operation, options, "closed");
   }
 }

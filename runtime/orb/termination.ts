@@ -8,7 +8,7 @@
 import type { Clock, TimerHandle } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { CloseMessage, MessageByKind, MessageKind } from "../../generated/protocol/index.js";
-import type { Connection, DisconnectionDetail } from "./connection.js";
+import type { Connection, ConnectionRole, DisconnectionDetail } from "./connection.js";
 import type { CloseOptions } from "./options.js";
 
 type Envelope = "v" | "kind" | "id" | "from" | "epoch" | "ts";
@@ -22,8 +22,13 @@ export interface TerminationHost {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly gracefulCloseTimeoutMs: number;
-  /** Open or closing connections with `remote` (for `operation`, or all). */
-  connectionsWith(remote: string, operation?: string): Connection[];
+  /**
+   * Whether closes say the sender's role (a hybrid, which may hold connections in both
+   * directions with one remote; plain cores and plugins leave it out).
+   */
+  readonly namesRole: boolean;
+  /** Open or closing connections with `remote` (for `operation`, or all; in `role`, or either). */
+  connectionsWith(remote: string, operation?: string, role?: ConnectionRole): Connection[];
   /** Where `remote` takes closes (what it advertised, or its default topic). */
   closeTopicOf(remote: string): string;
   /** Where this orb takes close-acks. */
@@ -63,11 +68,12 @@ export class Termination {
   ): Promise<void> {
     const host = this.host;
     const graceful = options.graceful ?? true;
-    const targets = host.connectionsWith(remote, operation);
+    const targets = host.connectionsWith(remote, operation, options.role);
     if (targets.length === 0) return;
     const closeTo = host.closeTopicOf(remote);
-    const base: { operations?: string[]; reason?: string; data?: unknown } = {};
+    const base: { operations?: string[]; role?: ConnectionRole; reason?: string; data?: unknown } = {};
     if (operation !== undefined) base.operations = [...new Set(targets.map((t) => t.operation))];
+    if (options.role !== undefined && host.namesRole) base.role = options.role;
     if (options.reason !== undefined) base.reason = options.reason;
     if (options.data !== undefined) base.data = options.data;
     if (!graceful) {
@@ -107,13 +113,15 @@ export class Termination {
    * Tells `remote` to drop its side of a connection we do not have (a stray confirm, an
    * input or output for an unknown connection, an expired request): a graceless close.
    */
-  stray(remote: string, operation: string, reason: string, closeTo?: string): void {
+  stray(remote: string, operation: string, role: ConnectionRole, reason: string, closeTo?: string): void {
     const topic = closeTo ?? this.host.closeTopicOf(remote);
-    this.host.post(
-      topic,
-      this.host.message("close", { graceful: false, operations: [operation], reason }),
-      remote,
-    );
+    const fields: { graceful: false; operations: [string]; role?: ConnectionRole; reason: string } = {
+      graceful: false,
+      operations: [operation],
+      reason,
+    };
+    if (this.host.namesRole) fields.role = role;
+    this.host.post(topic, this.host.message("close", fields), remote);
   }
 
   /** The remote acknowledged a graceful close of ours. */

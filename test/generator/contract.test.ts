@@ -169,9 +169,9 @@ describe("orbitalis generate: bad contracts get one clear error and nothing is w
     [
       "an operation whose handler would replace a member of Plugin",
       (doc) => {
-        doc.operations.release = doc.operations.turn_off;
+        doc.operations.emit = doc.operations.turn_off;
       },
-      /operation "release" becomes the method name "release", which Plugin already has/,
+      /operation "emit" becomes the method name "emit", which Plugin already has/,
     ],
     [
       "a recursive schema",

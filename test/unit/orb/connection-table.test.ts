@@ -9,7 +9,7 @@ import { ConnectionTable } from "../../../runtime/orb/connection-table.js";
 
 const any = CompiledSpec.fromWire({ any: true });
 const make = (remote: string, operation: string): Connection =>
-  new Connection(remote, "e", operation, any, any, "in", "out", 0);
+  new Connection(remote, "e", operation, any, any, "in", "out", 0, "core");
 
 describe("ConnectionTable", () => {
   it("finds connections by remote and operation, and forgets them on delete", () => {
@@ -19,14 +19,14 @@ describe("ConnectionTable", () => {
     const c = make("p1", "sum");
     for (const x of [a, b, c]) table.add(x);
     expect(table.size).toBe(3);
-    expect(table.find("p1", "sum")).toBe(c);
-    expect(table.ofOperation("echo")).toEqual([a, b]);
-    expect(table.countOperation("echo")).toBe(2);
+    expect(table.find("p1", "sum", "core")).toBe(c);
+    expect(table.ofOperation("echo", "core")).toEqual([a, b]);
+    expect(table.countOperation("echo", "core")).toBe(2);
     expect(table.ofRemote("p1")).toEqual([a, c]);
     expect(table.remotes().sort()).toEqual(["p1", "p2"]);
     expect(table.delete(a)).toBe(true);
     expect(table.delete(a)).toBe(false);
-    expect(table.ofOperation("echo")).toEqual([b]);
+    expect(table.ofOperation("echo", "core")).toEqual([b]);
     expect(table.ofRemote("p1")).toEqual([c]);
     expect(table.delete(c)).toBe(true);
     expect(table.hasRemote("p1")).toBe(false);
@@ -36,6 +36,6 @@ describe("ConnectionTable", () => {
     table.delete(b);
     table.add(b2);
     expect(table.delete(b)).toBe(false);
-    expect(table.find("p2", "echo")).toBe(b2);
+    expect(table.find("p2", "echo", "core")).toBe(b2);
   });
 });

@@ -21,6 +21,7 @@ function setup(options: { sendFails?: boolean } = {}) {
     clock,
     logger: silentLogger,
     gracefulCloseTimeoutMs: 1000,
+    namesRole: false,
     connectionsWith: (remote) => [...table].filter((c) => c.remote === remote),
     closeTopicOf: (remote) => `close/${remote}`,
     ownCloseTopic: () => "close/me",
@@ -45,7 +46,7 @@ function setup(options: { sendFails?: boolean } = {}) {
     reportError: () => undefined,
   });
   const connect = (operation: string): Connection => {
-    const c = new Connection("peer", "pe", operation, any, any, "in", "out", 0);
+    const c = new Connection("peer", "pe", operation, any, any, "in", "out", 0, "core");
     table.add(c);
     return c;
   };
@@ -103,7 +104,7 @@ describe("Termination", () => {
 
   it("a stray close tells the remote to drop an operation we do not have", () => {
     const { sent, termination } = setup();
-    termination.stray("ghost", "echo", "no connection");
+    termination.stray("ghost", "echo", "core", "no connection");
     expect(sent).toEqual([{ topic: "close/ghost", kind: "close", graceful: false, id: "m1" }]);
   });
 });

@@ -1,0 +1,258 @@
+/**
+ * A core using its plugins: inputs sent over its connections (`execute`,
+ * `executeDistributed`, `request`), the results awaited by correlation id, and the outputs
+ * nobody awaits, handed to the sinks registered with `onOutput`.
+ */
+import {
+  ConnectionClosedError,
+  InvalidPayloadError,
+  NoConnectionError,
+  RemoteOperationError,
+  RequestTimeoutError,
+} from "../errors.js";
+import { checkId, randomId } from "../ids.js";
+import type { DataCheck } from "../schema-spec.js";
+import type { ErrorMessage, OutputMessage } from "../../generated/protocol/index.js";
+import { abortError, checkSignal } from "./abort.js";
+import type { Compliance } from "./compliance.js";
+import type { Connection, DisconnectionDetail } from "./connection.js";
+import type { ExecuteOptions, OutputContext, RequestOptions, Target } from "./core-options.js";
+import { checkTimeoutMs } from "./options.js";
+import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
+import { ReplyRegistry } from "./replies.js";
+import type { RoleHost } from "./role-host.js";
+
+type Sink = (data: unknown, ctx: OutputContext) => void;
+
+export class CoreCalls {
+  /** Awaited results by correlation id, each attached to the connection it went over. */
+  private readonly requests: ReplyRegistry<unknown, Connection>;
+  private readonly sinks = new Map<string, Set<Sink>>();
+  private roundRobin = 0;
+  /** Answers that arrived after their request ended (dropped, see `lateAnswersDropped`). */
+  lateAnswers = 0;
+
+  constructor(
+    private readonly host: RoleHost,
+    private readonly compliance: Compliance,
+  ) {
+    this.requests = new ReplyRegistry(host.clock);
+  }
+
+  /** See `Core.onOutput`. */
+  onOutput(operation: string, sink: Sink): () => void {
+    checkId("operation", operation);
+    let set = this.sinks.get(operation);
+    if (!set) this.sinks.set(operation, (set = new Set()));
+    set.add(sink);
+    return () => set.delete(sink);
+  }
+
+  /** See `Core.execute`. */
+  async execute(operation: string, data: unknown, options: ExecuteOptions): Promise<string[]> {
+    const to = options.to ?? "all";
+    const targets = this.targets(operation, data, to);
+    const chosen = to === "any" ? [this.pick(targets)] : targets;
+    await Promise.all(chosen.map((c) => this.sendInput(c, data)));
+    return chosen.map((c) => c.remote);
+  }
+
+  /** See `Core.executeDistributed`. */
+  async executeDistributed(operation: string, items: readonly unknown[]): Promise<string[]> {
+    if (!Array.isArray(items)) throw new InvalidPayloadError("executeDistributed takes an array of inputs");
+    const plan = items.map((item) => this.pick(this.targets(operation, item, "any")));
+    await Promise.all(plan.map((c, i) => this.sendInput(c, items[i])));
+    return plan.map((c) => c.remote);
+  }
+
+  /** See `Core.request`. */
+  async request(operation: string, data: unknown, options: RequestOptions): Promise<unknown> {
+    const timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.host.timing.requestTimeoutMs);
+    const signal = checkSignal(options.signal);
+    if (signal?.aborted) throw abortError(signal, `request ${operation}`);
+    const to = options.to ?? "any";
+    if (to === "all")
+      throw new NoConnectionError(
+        'request awaits one result: use to: "any" or a plugin id (or execute for all)',
+      );
+    const connection = this.pick(this.targets(operation, data, to));
+    const corr = randomId(16);
+    connection.begin();
+    const result = this.requests.wait(corr, {
+      meta: connection,
+      timeoutMs,
+      signal,
+      what: `request ${operation} to ${connection.remote}`,
+      onTimeout: () =>
+        new RequestTimeoutError(`${connection.remote} did not answer ${operation} within ${timeoutMs} ms`),
+      onEnd: () => connection.end(),
+    });
+    // The result may settle (connection closed, timeout) while the input is still being
+    // published: mark it handled now; the caller gets it below all the same.
+    result.catch(() => undefined);
+    try {
+      await this.sendInput(connection, data, corr, timeoutMs);
+    } catch (error) {
+      this.requests.reject(corr, error instanceof Error ? error : new Error(String(error)));
+    }
+    return result;
+  }
+
+  /** A connection went away: its awaited requests fail with a ConnectionClosedError. */
+  removed(connection: Connection, detail: DisconnectionDetail): void {
+    this.requests.rejectWhere(
+      (c) => c === connection,
+      () => this.host.closedError(connection, detail),
+    );
+  }
+
+  /** An output or error from a plugin: the awaited request's result, or the sinks'. */
+  onOutputMessage(message: OutputMessage | ErrorMessage): void {
+    const host = this.host;
+    const connection = host.table.find(message.from, message.operation, "core");
+    if (!connection || connection.remoteEpoch !== message.epoch) {
+      // A connection the plugin has and we do not (half-open): tell it to drop it.
+      host.closeStray(message.from, message.operation, "core", "no connection");
+      host.reportError(
+        new NoConnectionError(
+          `${message.kind} from ${message.from} for ${message.operation}: no such connection`,
+        ),
+        "dropped",
+      );
+      return;
+    }
+    connection.lastUsed = host.clock.now();
+    const corr = message.corr;
+    const awaited = corr !== undefined && this.requests.meta(corr) === connection;
+    if (!awaited && corr !== undefined) {
+      // Only answers to requests carry a corr. Nobody waits for this one: its request
+      // already ended (timed out, aborted, its connection closed) or it is a duplicate
+      // (at-least-once delivery). Its caller was told; no sink may take it for a new output.
+      this.lateAnswers++;
+      const why = this.requests.abandonedRecently(corr) ? "a late" : "an unexpected";
+      host.logger.debug(
+        `${host.id}: dropped ${why} ${message.kind} from ${message.from} for ${message.operation}`,
+      );
+      return;
+    }
+    const error = message.kind === "error" ? remoteError(message) : this.outputError(connection, message);
+    if (error) {
+      if (awaited) this.requests.reject(corr, error);
+      else host.reportError(error, message.kind === "error" ? "remote error" : "invalid output");
+      return;
+    }
+    if (awaited) {
+      this.requests.resolve(corr, message.data);
+      return;
+    }
+    this.toSinks(message as OutputMessage, connection);
+  }
+
+  private outputError(connection: Connection, message: OutputMessage): InvalidPayloadError | undefined {
+    const check = this.checkOutput(connection, message.data);
+    if (check.ok) return undefined;
+    return new InvalidPayloadError(
+      `output of ${message.operation} from ${message.from} does not match its schema`,
+      check.errors,
+    );
+  }
+
+  private toSinks(message: OutputMessage, connection: Connection): void {
+    const sinks = this.sinks.get(message.operation);
+    if (!sinks || sinks.size === 0) {
+      this.host.logger.debug(
+        `${this.host.id}: output of ${message.operation} from ${message.from} with no sink`,
+      );
+      return;
+    }
+    const ctx: OutputContext = {
+      plugin: message.from,
+      operation: message.operation,
+      connection: connection.info(),
+    };
+    for (const sink of [...sinks]) {
+      try {
+        sink(message.data, ctx);
+      } catch (error) {
+        this.host.reportError(error, `an output sink of ${message.operation} threw`);
+      }
+    }
+  }
+
+  /**
+   * Checks an output against the connection's output spec (the plugin's) and the specs the
+   * core accepts for the operation. Never throws: a schema that cannot be compiled fails.
+   */
+  private checkOutput(connection: Connection, data: unknown): DataCheck {
+    try {
+      const own = connection.output.check(data);
+      if (!own.ok) return own;
+      const accepted = this.compliance.requirements.get(connection.operation)?.outputs ?? [];
+      const checks = accepted.map((s) => s.check(data));
+      if (checks.length === 0 || checks.some((c) => c.ok)) return own;
+      return { ok: false, errors: checks.flatMap((c) => (c.ok ? [] : c.errors)) };
+    } catch (error) {
+      return { ok: false, errors: [`the output schema cannot be used: ${(error as Error).message}`] };
+    }
+  }
+
+  /** Open connections of `operation` whose input accepts `data`; throws when there are none. */
+  private targets(operation: string, data: unknown, to: Target): Connection[] {
+    this.host.assertRunning();
+    const req = this.compliance.requirements.get(operation);
+    if (!req) throw new NoConnectionError(`${this.host.id} does not require ${operation}`);
+    const checks = req.inputs.map((s) => s.check(data));
+    if (!checks.some((c) => c.ok)) {
+      throw new InvalidPayloadError(
+        `input for ${operation} matches no accepted input spec`,
+        checks.flatMap((c) => (c.ok ? [] : c.errors)),
+      );
+    }
+    const open = this.compliance
+      .connectionsOf(operation)
+      .filter((c) => c.state === "open" && (to === "any" || to === "all" || c.remote === to));
+    const accepting = open.filter((c) => c.input.check(data).ok);
+    if (accepting.length === 0) {
+      const whom = to === "any" || to === "all" ? "" : ` to ${to}`;
+      throw new NoConnectionError(
+        open.length === 0
+          ? `no open connection${whom} for ${operation}`
+          : `no open connection${whom} for ${operation} accepts this input (${open.length} open)`,
+      );
+    }
+    return accepting;
+  }
+
+  private pick(conns: Connection[]): Connection {
+    return conns[this.roundRobin++ % conns.length]!;
+  }
+
+  private sendInput(c: Connection, data: unknown, corr?: string, timeoutMs?: number): Promise<void> {
+    const fields: { operation: string; corr?: string; timeoutMs?: number; data?: unknown } = {
+      operation: c.operation,
+    };
+    if (corr !== undefined) fields.corr = corr;
+    if (timeoutMs !== undefined) fields.timeoutMs = Math.ceil(timeoutMs);
+    if (data !== undefined) fields.data = data;
+    c.lastUsed = this.host.clock.now();
+    return this.host.send(c.inputTopic, this.host.message("input", fields), c.remote);
+  }
+}
+
+/**
+ * The error a plugin's `error` message means to the caller. CLOSING: the plugin is closing
+ * the connection and took no new work -- a closed connection (retry elsewhere), not a
+ * failed operation.
+ */
+function remoteError(message: ErrorMessage): Error {
+  const remote = new RemoteOperationError(
+    message.code,
+    `${message.from} failed ${message.operation}: ${message.message}`,
+    message.data,
+  );
+  if (message.code !== PLUGIN_ERROR_CODES.closing) return remote;
+  return new ConnectionClosedError(
+    `connection to ${message.from} for ${message.operation} is closing: the input was not run`,
+    { cause: remote },
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * The envelope every message an orb sends carries: protocol version, kind, a message id
+ * unique for the orb's start, the sender's id and epoch, and the time.
+ */
+import type { Clock } from "../clock.js";
+import { MessageIds } from "../ids.js";
+import type { MessageByKind, MessageKind } from "../../generated/protocol/index.js";
+import type { MessageFields } from "./termination.js";
+
+export class Envelope {
+  private currentEpoch = "";
+  private ids = new MessageIds("init");
+
+  constructor(
+    private readonly from: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Epoch of the current (or latest) start; empty before the first start. */
+  get epoch(): string {
+    return this.currentEpoch;
+  }
+
+  /** A new start: a new epoch, message ids counted from zero under it. */
+  restart(epoch: string): void {
+    this.currentEpoch = epoch;
+    this.ids = new MessageIds(epoch);
+  }
+
+  /** A message of `kind` with `fields` and a fresh envelope. */
+  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
+    return {
+      v: 1,
+      kind,
+      id: this.ids.next(),
+      from: this.from,
+      epoch: this.currentEpoch,
+      ts: this.clock.now(),
+      ...fields,
+    } as MessageByKind[K];
+  }
+}

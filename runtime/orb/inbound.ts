@@ -1,0 +1,55 @@
+/**
+ * Inbound dispatch: validates what arrives against the protocol and hands each message to
+ * the one handler registered for its kind. The orb's own parts (status, ping, close,
+ * presence) and its roles register their handlers; a kind has at most one. While the orb
+ * stops, only the kinds registered as such still get through (results of in-flight work,
+ * the close handshake).
+ */
+import { validateMessage, type MessageKind, type OrbitalisMessage } from "../../generated/protocol/index.js";
+import type { InboundHandler, RoleInbound } from "./role-host.js";
+
+export interface InboundHost {
+  running(): boolean;
+  stopping(): boolean;
+}
+
+/** A validated message, the errors that make it invalid, or the error validation threw. */
+export type Validation =
+  | { readonly ok: true; readonly value: OrbitalisMessage }
+  | { readonly ok: false; readonly errors: readonly string[]; readonly error?: undefined }
+  | { readonly ok: false; readonly errors?: undefined; readonly error: unknown };
+
+export class Inbound {
+  private readonly handlers = new Map<MessageKind, { handle: InboundHandler; whileStopping: boolean }>();
+
+  constructor(private readonly host: InboundHost) {}
+
+  /** Registers `part`'s handlers (and, with `stoppable`, the kinds it takes while stopping). */
+  register(part: RoleInbound, stoppable: boolean): void {
+    for (const [kind, handle] of Object.entries(part.handlers) as [MessageKind, InboundHandler][]) {
+      if (this.handlers.has(kind)) throw new Error(`internal: two handlers for ${kind}`);
+      this.handlers.set(kind, {
+        handle,
+        whileStopping: stoppable && (part.whileStopping as readonly string[]).includes(kind),
+      });
+    }
+  }
+
+  /** Validates a decoded value against the protocol. Never throws. */
+  validate(value: unknown): Validation {
+    try {
+      const result = validateMessage(value);
+      return result.ok ? { ok: true, value: result.value } : { ok: false, errors: result.errors };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** Hands `message` to its kind's handler; nothing happens for kinds nobody handles here. */
+  dispatch(message: OrbitalisMessage): void {
+    const entry = this.handlers.get(message.kind);
+    if (!entry) return;
+    if (!this.host.running() && !(entry.whileStopping && this.host.stopping())) return;
+    entry.handle(message);
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * An orb's links with its remotes: the connection table, the liveness of each remote it
+ * has connections with (one per remote, whatever the direction of its connections), and
+ * termination. It adds and removes connections, reads what each inbound message says about
+ * its sender (life, or a new instance), and answers closes.
+ */
+import type { Clock } from "../clock.js";
+import { ConnectionClosedError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import {
+  closeTopic,
+  type CloseMessage,
+  type MessageByKind,
+  type MessageKind,
+  type OrbitalisMessage,
+  type PresenceMessage,
+  type StatusMessage,
+} from "../../generated/protocol/index.js";
+import type {
+  Connection,
+  ConnectionInfo,
+  ConnectionRole,
+  DisconnectionDetail,
+  DisconnectionReason,
+} from "./connection.js";
+import { ConnectionTable } from "./connection-table.js";
+import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
+import type { CloseOptions } from "./options.js";
+import { Termination, type MessageFields } from "./termination.js";
+
+export interface LinksHost {
+  readonly id: string;
+  readonly root: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly deadAfterMs: number;
+  readonly gracefulCloseTimeoutMs: number;
+  /** Whether closes say the sender's role (a hybrid). */
+  readonly namesRole: boolean;
+  running(): boolean;
+  busDisconnected(): boolean;
+  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
+  send(topic: string, message: OrbitalisMessage, to?: string): Promise<void>;
+  post(topic: string, message: OrbitalisMessage, to?: string): void;
+  connected(info: ConnectionInfo): void;
+  /** A connection was removed (after the table and liveness forgot it). */
+  disconnected(connection: Connection, detail: DisconnectionDetail): void;
+  reportError(error: unknown, context: string): void;
+}
+
+export class Links {
+  /** Connections, indexed by remote, and by operation and role. */
+  readonly table = new ConnectionTable();
+  /** Liveness of the remotes this orb has connections with. */
+  readonly peers: PeerLiveness;
+  /** Closes of connections, graceful and not. */
+  private readonly termination: Termination;
+
+  constructor(private readonly host: LinksHost) {
+    this.peers = new PeerLiveness({
+      clock: host.clock,
+      deadAfterMs: host.deadAfterMs,
+      busDisconnected: () => host.busDisconnected(),
+      sendKeepalive: (peer) => host.post(peer.keepaliveTo, host.message("keepalive", {}), peer.id),
+      dead: (peer, silent) => {
+        host.logger.info(`${host.id}: ${peer.id} silent for ${silent} ms: dead`);
+        // Best effort: if it is only cut off, it learns that we dropped the connections.
+        host.post(peer.closeTo, host.message("close", { graceful: false, reason: "dead" }), peer.id);
+        this.peerGone(peer, "dead");
+      },
+      offline: (peer) => this.peerGone(peer, "offline"),
+    });
+    this.termination = new Termination({
+      id: host.id,
+      clock: host.clock,
+      logger: host.logger,
+      gracefulCloseTimeoutMs: host.gracefulCloseTimeoutMs,
+      // Read when a close is sent: the orb's role is known only once it is constructed.
+      get namesRole() {
+        return host.namesRole;
+      },
+      connectionsWith: (remote, operation, role) =>
+        this.table
+          .ofRemote(remote)
+          .filter(
+            (c) => (operation === undefined || c.operation === operation) && (!role || c.role === role),
+          ),
+      closeTopicOf: (remote) =>
+        this.peers.get(remote)?.closeTo ?? closeTopic({ root: host.root, orb: remote }),
+      ownCloseTopic: () => closeTopic({ root: host.root, orb: host.id }),
+      message: (kind, fields) => host.message(kind, fields),
+      send: (topic, message, to) => host.send(topic, message, to),
+      post: (topic, message, to) => host.post(topic, message, to),
+      remove: (connection, detail) => this.remove(connection, detail),
+      reportError: (error, context) => host.reportError(error, context),
+    });
+  }
+
+  /** Adds a connection and starts keeping its remote informed. */
+  add(connection: Connection, remoteEpoch: string, topics: PeerTopics): void {
+    const existing = this.table.find(connection.remote, connection.operation, connection.role);
+    if (existing) this.remove(existing, { reason: "restarted", graceful: false });
+    let peer = this.peers.get(connection.remote);
+    if (peer && peer.epoch !== remoteEpoch) {
+      this.peerGone(peer, "restarted");
+      peer = undefined;
+    }
+    if (!peer) peer = this.peers.add(connection.remote, remoteEpoch, topics);
+    else this.peers.retarget(peer, topics);
+    peer.connections.add(connection);
+    this.table.add(connection);
+    this.host.connected(connection.info());
+  }
+
+  /** Removes a connection locally (no message sent) and tells the orb why. */
+  remove(connection: Connection, detail: DisconnectionDetail): void {
+    if (!this.table.delete(connection)) return;
+    connection.state = "closed";
+    // Handlers still running for it learn through their ctx.signal that nobody will take the result.
+    connection.abortWork(closedError(connection, detail));
+    const peer = this.peers.get(connection.remote);
+    if (peer) {
+      peer.connections.delete(connection);
+      if (peer.connections.size === 0) this.peers.drop(peer);
+    }
+    this.termination.removed(connection);
+    this.host.disconnected(connection, detail);
+  }
+
+  /** Closes every connection with a peer locally, e.g. when it died. */
+  private peerGone(peer: Peer, reason: DisconnectionReason): void {
+    for (const c of [...peer.connections]) this.remove(c, { reason, graceful: false });
+    this.peers.drop(peer);
+  }
+
+  /**
+   * What a message says about its sender's liveness: life from a connected peer, or a new
+   * instance of it (a new epoch). False when the message must be ignored.
+   */
+  witness(message: OrbitalisMessage): boolean {
+    const host = this.host;
+    const peer = this.peers.get(message.from);
+    if (!peer) {
+      // A heartbeat for a connection we do not have (we closed it, or dropped it as dead,
+      // and the remote missed that): tell it, so it frees its side at once.
+      if (message.kind === "keepalive" && message.re === undefined && host.running())
+        host.post(
+          closeTopic({ root: host.root, orb: message.from }),
+          host.message("close", { graceful: false, reason: "no connection" }),
+          message.from,
+        );
+      return true;
+    }
+    const offline = message.kind === "presence" && message.status === "offline";
+    if (message.epoch === peer.epoch) {
+      this.peers.heard(peer, offline);
+      return true;
+    }
+    // A presence (will) of an older instance must not touch the new one.
+    if (offline) return false;
+    this.peerGone(peer, "restarted");
+    return true;
+  }
+
+  /** An offline presence of a connected peer (this very instance of it) starts its end. */
+  onPresence(message: PresenceMessage): void {
+    const peer = this.peers.get(message.from);
+    if (!peer || message.status !== "offline" || message.epoch !== peer.epoch) return;
+    this.peers.offlinePresence(peer, message.graceful === true);
+  }
+
+  /** See `Orbiter.close`; `reason` is what the local disconnection events give. */
+  close(
+    remote: string,
+    operation: string | undefined,
+    options: CloseOptions,
+    reason: "closed" | "unused",
+  ): Promise<void> {
+    return this.termination.close(remote, operation, options, reason);
+  }
+
+  /** Tells `remote` to drop a connection (ours in `role`) that we do not have. */
+  stray(remote: string, operation: string, role: ConnectionRole, reason: string, closeTo?: string): void {
+    this.termination.stray(remote, operation, role, reason, closeTo);
+  }
+
+  /** A remote closes connections: ours it names (same epoch, its operations, the other side of its role). */
+  onClose(message: CloseMessage): void {
+    const ours: ConnectionRole | undefined =
+      message.role === undefined ? undefined : message.role === "core" ? "plugin" : "core";
+    const targets = this.table
+      .ofRemote(message.from)
+      .filter(
+        (c) =>
+          c.remoteEpoch === message.epoch &&
+          (message.operations === undefined || message.operations.includes(c.operation)) &&
+          (ours === undefined || c.role === ours),
+      );
+    this.termination.onClose(message, targets);
+  }
+
+  onCloseAck(re: string): void {
+    this.termination.onCloseAck(re);
+  }
+
+  /** The connections that pass `filter`, as read-only views. */
+  infos(filter: { remote?: string; operation?: string; role?: ConnectionRole }): ConnectionInfo[] {
+    const out: ConnectionInfo[] = [];
+    for (const c of this.table.values()) {
+      if (filter.remote !== undefined && c.remote !== filter.remote) continue;
+      if (filter.operation !== undefined && c.operation !== filter.operation) continue;
+      if (filter.role !== undefined && c.role !== filter.role) continue;
+      out.push(c.info());
+    }
+    return out;
+  }
+
+  /** The connections, as a status reports them (with this orb's role in each when `withRole`). */
+  statusConnections(withRole: boolean): StatusMessage["connections"] {
+    return [...this.table.values()].map((c) => ({
+      remote: c.remote,
+      remoteEpoch: c.remoteEpoch,
+      operation: c.operation,
+      since: c.since,
+      state: c.state === "closing" ? "closing" : "open",
+      lastSeen: this.peers.get(c.remote)?.lastSeen ?? c.since,
+      ...(withRole ? { role: c.role } : {}),
+    }));
+  }
+}
+
+/** The error waiting callers of a connection that went away get. */
+export function closedError(connection: Connection, detail: DisconnectionDetail): ConnectionClosedError {
+  return new ConnectionClosedError(
+    `connection to ${connection.remote} for ${connection.operation} closed (${detail.reason})`,
+  );
+}

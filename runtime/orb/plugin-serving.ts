@@ -1,0 +1,183 @@
+/**
+ * A plugin serving its connections: running the handler of each input (validated first,
+ * with a signal that aborts at the core's deadline or when the connection goes), sending
+ * back its output or error, and pushing outputs to every connected core (`emit`).
+ */
+import {
+  ConfigError,
+  InvalidPayloadError,
+  NoConnectionError,
+  OperationError,
+  OPERATION_ERROR_CODE,
+  OrbitalisError,
+  RequestTimeoutError,
+} from "../errors.js";
+import { checkJsonValue } from "../bus/json-value.js";
+import type { CompiledSpec, DataCheck } from "../schema-spec.js";
+import type { InputMessage } from "../../generated/protocol/index.js";
+import type { Access } from "./policy.js";
+import type { Connection, ConnectionState } from "./connection.js";
+import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
+import type { OperationHandler } from "./plugin-options.js";
+import type { RoleHost } from "./role-host.js";
+
+/** When a hybrid offers an operation: always, or only while its own requirements are met. */
+export type OfferWhen = "always" | "compliant";
+
+/** An operation a plugin lends, as declared. */
+export interface Operation {
+  readonly name: string;
+  readonly input: CompiledSpec;
+  readonly output: CompiledSpec;
+  readonly maxCores: number | undefined;
+  readonly access: Access;
+  readonly handler: OperationHandler;
+  readonly offerWhen: OfferWhen;
+}
+
+export class PluginServing {
+  constructor(
+    private readonly host: RoleHost,
+    private readonly operations: ReadonlyMap<string, Operation>,
+  ) {}
+
+  /** Runs the handler for an input and answers (output, error, or nothing for a one-way input). */
+  async onInput(message: InputMessage): Promise<void> {
+    const host = this.host;
+    const connection = host.table.find(message.from, message.operation, "plugin");
+    const op = this.operations.get(message.operation);
+    if (!connection || !op || connection.remoteEpoch !== message.epoch) {
+      // The core has a connection we do not (half-open): tell it to drop it.
+      host.closeStray(message.from, message.operation, "plugin", "no connection");
+      host.reportError(
+        new NoConnectionError(`input from ${message.from} for ${message.operation}: no such connection`),
+        "dropped",
+      );
+      return;
+    }
+    connection.lastUsed = host.clock.now();
+    const fail = (code: string, text: string, data?: unknown): void => {
+      const fields: { operation: string; code: string; message: string; corr?: string; data?: unknown } = {
+        operation: op.name,
+        code,
+        message: text.slice(0, 4096),
+      };
+      if (message.corr !== undefined) fields.corr = message.corr;
+      if (data !== undefined) fields.data = data;
+      host.post(connection.outputTopic, host.message("error", fields), connection.remote);
+    };
+    if (connection.state !== "open") return fail(PLUGIN_ERROR_CODES.closing, "the connection is closing");
+    const check = connection.input.check(message.data);
+    if (!check.ok) return fail(PLUGIN_ERROR_CODES.invalidInput, `invalid input: ${check.errors.join("; ")}`);
+    connection.begin();
+    const work = connection.workSignal();
+    // The core stops waiting after the input's timeoutMs: so may the handler.
+    const deadline =
+      message.timeoutMs === undefined
+        ? undefined
+        : host.clock.setTimeout(
+            () =>
+              work.controller.abort(
+                new RequestTimeoutError(
+                  `${connection.remote} stopped waiting for ${op.name} after ${message.timeoutMs} ms`,
+                ),
+              ),
+            message.timeoutMs,
+          );
+    try {
+      let result: unknown;
+      try {
+        result = await op.handler(message.data, {
+          core: connection.remote,
+          operation: op.name,
+          connection: connection.info(),
+          signal: work.signal,
+        });
+      } catch (error) {
+        // The connection closed under the handler (its signal fired): nobody takes an answer.
+        if ((connection.state as ConnectionState) === "closed") return;
+        const [code, data] = errorCode(error);
+        return fail(code, error instanceof Error ? error.message : String(error), data);
+      }
+      // The connection may have closed (graceless) while the handler ran.
+      if ((connection.state as ConnectionState) === "closed") return;
+      // With output "none" the handler's return value is ignored.
+      const outCheck = connection.output.none ? ({ ok: true } as const) : checkOutput(connection, result);
+      if (!outCheck.ok)
+        return fail(
+          PLUGIN_ERROR_CODES.invalidOutput,
+          `handler output does not match the output schema: ${outCheck.errors.join("; ")}`,
+        );
+      // An operation with no output answers only when the core awaits it.
+      if (connection.output.none && message.corr === undefined) return;
+      const fields: { operation: string; corr?: string; data?: unknown } = { operation: op.name };
+      if (message.corr !== undefined) fields.corr = message.corr;
+      if (!connection.output.none && result !== undefined) fields.data = result;
+      await host
+        .send(connection.outputTopic, host.message("output", fields), connection.remote)
+        .catch((error: unknown) => host.reportError(error, `could not send the output of ${op.name}`));
+    } finally {
+      if (deadline !== undefined) host.clock.clearTimeout(deadline);
+      work.done();
+      connection.end();
+    }
+  }
+
+  /** See `Plugin.emit`. */
+  async emit(operation: string, data: unknown): Promise<string[]> {
+    const host = this.host;
+    host.assertRunning();
+    const op = this.operations.get(operation);
+    if (!op)
+      throw new ConfigError("operation", `${JSON.stringify(operation)} is not an operation of ${host.id}`);
+    checkJsonValue(data);
+    const check = op.output.check(data);
+    if (!check.ok)
+      throw new InvalidPayloadError(`output of ${operation} does not match its output spec`, check.errors);
+    const targets = host.table.ofOperation(operation, "plugin").filter((c) => c.state === "open");
+    await Promise.all(
+      targets.map((c) => {
+        c.lastUsed = host.clock.now();
+        const fields: { operation: string; data?: unknown } = { operation };
+        if (data !== undefined) fields.data = data;
+        return host.send(c.outputTopic, host.message("output", fields), c.remote);
+      }),
+    );
+    return targets.map((c) => c.remote);
+  }
+}
+
+/**
+ * Checks a handler's result: JSON data (the rule of every bus, so the answer is the same on
+ * LocalBus and over a broker), then the connection's output spec.
+ */
+function checkOutput(connection: Connection, result: unknown): DataCheck {
+  try {
+    checkJsonValue(result);
+  } catch (error) {
+    return { ok: false, errors: [(error as Error).message] };
+  }
+  return connection.output.check(result);
+}
+
+/**
+ * The code (and data) an `error` message carries for what a handler threw: an
+ * OperationError's own; an Orbitalis error's code; a Node-style `code` string that fits the
+ * protocol; otherwise HANDLER_ERROR. Data that is not JSON is left out.
+ */
+function errorCode(error: unknown): [code: string, data: unknown] {
+  if (error instanceof OperationError) {
+    try {
+      checkJsonValue(error.data);
+      return [error.code, error.data];
+    } catch {
+      return [error.code, undefined];
+    }
+  }
+  if (error instanceof OrbitalisError) return [error.code, undefined];
+  const code = (error as { code?: unknown } | null)?.code;
+  const reserved: readonly string[] = Object.values(PLUGIN_ERROR_CODES);
+  if (typeof code === "string" && OPERATION_ERROR_CODE.test(code) && !reserved.includes(code))
+    return [code, undefined];
+  return [PLUGIN_ERROR_CODES.handler, undefined];
+}

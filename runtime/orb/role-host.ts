@@ -1,0 +1,71 @@
+/**
+ * What a role (the core role, the plugin role) needs from the orb it is part of: the
+ * orb's identity and timing, its envelope, its bus, its connection table and the ways to
+ * add and remove connections. The orb builds one host and hands it to each of its roles;
+ * roles never see each other, only this.
+ */
+import type { Clock } from "../clock.js";
+import type { ConnectionClosedError } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { MessageByKind, MessageKind, OrbitalisMessage } from "../../generated/protocol/index.js";
+import type { Connection, ConnectionRole, DisconnectionDetail } from "./connection.js";
+import type { ConnectionTable } from "./connection-table.js";
+import type { PeerTopics } from "./liveness.js";
+import type { SkipReason } from "./orb-events.js";
+import type { CloseOptions, TimingOptions } from "./options.js";
+import type { MessageFields } from "./termination.js";
+
+/** Handles one validated inbound message of kind `K`. */
+export type InboundHandler<K extends MessageKind = MessageKind> = (message: MessageByKind[K]) => void;
+
+/** Inbound handlers of a role, by message kind, and the kinds it still takes while stopping. */
+export interface RoleInbound {
+  readonly handlers: { readonly [K in MessageKind]?: InboundHandler<K> };
+  /** Kinds handled while the orb is stopping (in-flight work still settles). */
+  readonly whileStopping: readonly MessageKind[];
+}
+
+/** A role an orb plays (core or plugin): the orb calls these at its lifecycle steps. */
+export interface Role extends RoleInbound {
+  /** Topic filters the role listens on. */
+  filters(): string[];
+  /** The orb is subscribed and online: start the role's protocol work. */
+  started(): void;
+  /** The orb begins to stop: cancel timers, free what remotes hold for us. */
+  stopping(): void;
+  /** A connection of this role was removed. */
+  removed(connection: Connection, detail: DisconnectionDetail): void;
+  /** Whether an idle connection of this role may be closed (`closeUnusedAfterMs`). */
+  mayCloseUnused(connection: Connection): boolean;
+  /** Operations of this role, for status. */
+  operations(): string[];
+}
+
+export interface RoleHost {
+  readonly id: string;
+  readonly root: string;
+  readonly timing: TimingOptions;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The orb's connections (read; change them through add/remove). */
+  readonly table: ConnectionTable;
+  /** True between a completed start and the beginning of stop. */
+  running(): boolean;
+  /** @throws NotRunningError when the orb is not running. */
+  assertRunning(): void;
+  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
+  /** Publishes; resolves when the bus took it. Counts as life towards `to`. */
+  send(topic: string, message: OrbitalisMessage, to?: string): Promise<void>;
+  /** Publishes without awaiting; a failure is reported. */
+  post(topic: string, message: OrbitalisMessage, to?: string): void;
+  addConnection(connection: Connection, remoteEpoch: string, topics: PeerTopics): void;
+  removeConnection(connection: Connection, detail: DisconnectionDetail): void;
+  /** Closes connections with `remote` (see `Orbiter.close`). */
+  close(remote: string, operation: string | undefined, options: CloseOptions): Promise<void>;
+  /** Tells `remote` to drop a connection (ours in `role`) that we do not have. */
+  closeStray(remote: string, operation: string, role: ConnectionRole, reason: string, closeTo?: string): void;
+  /** The error waiting callers of a removed connection get. */
+  closedError(connection: Connection, detail: DisconnectionDetail): ConnectionClosedError;
+  reportError(error: unknown, context: string): void;
+  reportSkip(remote: string, operation: string, reason: SkipReason, message: string): void;
+}

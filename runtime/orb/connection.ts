@@ -10,6 +10,9 @@ import type { CompiledSpec, WireSchemaSpec } from "../schema-spec.js";
  */
 export type ConnectionRole = "core" | "plugin";
 
+/** Role of an orb in presence and status: a core, a plugin, or a hybrid (both). */
+export type OrbRole = "core" | "plugin" | "hybrid";
+
 /** Connection states: open, then closing during a graceful close, then closed. */
 export type ConnectionState = "open" | "closing" | "closed";
 

@@ -5,12 +5,18 @@
  * stops, only the kinds registered as such still get through (results of in-flight work,
  * the close handshake).
  */
+import { InvalidMessageError } from "../errors.js";
 import { validateMessage, type MessageKind, type OrbitalisMessage } from "../../generated/protocol/index.js";
 import type { InboundHandler, RoleInbound } from "./role-host.js";
 
 export interface InboundHost {
+  readonly id: string;
   running(): boolean;
   stopping(): boolean;
+  /** What the message says about its sender's liveness; false when it must be ignored. */
+  witness(message: OrbitalisMessage): boolean;
+  reportError(error: unknown, context: string): void;
+  emitError(error: Error): void;
 }
 
 /** A validated message, the errors that make it invalid, or the error validation threw. */
@@ -32,6 +38,28 @@ export class Inbound {
         handle,
         whileStopping: stoppable && (part.whileStopping as readonly string[]).includes(kind),
       });
+    }
+  }
+
+  /**
+   * A decoded value arrived on `topic`: validated (an invalid one is reported and dropped),
+   * never our own, read for liveness, then dispatched. Never throws.
+   */
+  receive(topic: string, value: unknown): void {
+    const host = this.host;
+    const result = this.validate(value);
+    if (!result.ok) {
+      if (result.error) host.reportError(result.error, `could not validate a message on ${topic}`);
+      else host.emitError(new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors));
+      return;
+    }
+    const message = result.value;
+    if (message.from === host.id) return; // never our own (an orb does not connect to itself)
+    if (!host.running() && !host.stopping()) return;
+    try {
+      if (host.witness(message)) this.dispatch(message);
+    } catch (error) {
+      host.reportError(error, `failed handling ${message.kind} from ${message.from}`);
     }
   }
 

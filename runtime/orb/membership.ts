@@ -13,7 +13,7 @@ import {
   type MessageKind,
   type PresenceMessage,
 } from "../../generated/protocol/index.js";
-import type { OrbRole } from "./orbiter.js";
+import type { OrbRole } from "./connection.js";
 import type { MessageFields } from "./termination.js";
 
 export interface MembershipHost {

@@ -6,7 +6,7 @@
  */
 import type { Bus, BusStatus } from "../bus/bus.js";
 import { systemClock, type Clock } from "../clock.js";
-import { BusError, ConfigError, InvalidMessageError, NotRunningError, OrbitalisError } from "../errors.js";
+import { BusError, ConfigError, NotRunningError, OrbitalisError } from "../errors.js";
 import { checkOrbId, randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
 import {
@@ -15,7 +15,7 @@ import {
   type OrbitalisMessage,
   type StatusMessage,
 } from "../../generated/protocol/index.js";
-import type { ConnectionInfo, ConnectionRole } from "./connection.js";
+import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
 import { Envelope } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
@@ -50,8 +50,7 @@ export {
   type WaitOptions,
 } from "./options.js";
 
-/** Role of an orb in presence and status: a core, a plugin, or a hybrid (both). */
-export type OrbRole = "core" | "plugin" | "hybrid";
+export type { OrbRole } from "./connection.js";
 
 /**
  * Shared base of {@link Core}, {@link Plugin} and {@link Orb}. Not meant to be subclassed
@@ -151,7 +150,7 @@ export abstract class Orbiter<S extends string> {
       ...common,
       bus: this.bus,
       role,
-      receive: (topic, value) => this.receive(topic, value),
+      receive: (topic, value) => this.inbound.receive(topic, value),
       busStatus: (status, error) => this.onBusStatus(status, error),
       emitError: (error) => this.emitError(error),
     });
@@ -193,7 +192,9 @@ export abstract class Orbiter<S extends string> {
       }),
     });
     this.inbound = new Inbound({
-      running: () => this.running,
+      ...common,
+      witness: (message) => this.links.witness(message),
+      emitError: (error) => this.emitError(error),
       stopping: () => this.currentState === this.stoppingState,
     });
     this.inbound.register(this.queries, true);
@@ -391,24 +392,6 @@ export abstract class Orbiter<S extends string> {
   }
 
   // ---- receiving -----------------------------------------------------------------------
-
-  private receive(topic: string, value: unknown): void {
-    const result = this.inbound.validate(value);
-    if (!result.ok) {
-      if (result.error) this.reportError(result.error, `could not validate a message on ${topic}`);
-      else this.emitError(new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors));
-      return;
-    }
-    const message = result.value;
-    if (message.from === this.id) return; // never our own (an orb does not connect to itself)
-    if (!this.running && this.currentState !== this.stoppingState) return;
-    try {
-      if (!this.links.witness(message)) return;
-      this.inbound.dispatch(message);
-    } catch (error) {
-      this.reportError(error, `failed handling ${message.kind} from ${message.from}`);
-    }
-  }
 
   protected assertRunning(): void {
     if (!this.running) throw new NotRunningError(`${this.id} is ${this.state}: start() it first`);

@@ -30,15 +30,8 @@ import type { SkipReason } from "./orb-events.js";
 import type { OperationHandler, OperationOptions, PluginOptions } from "./plugin-options.js";
 import { PluginServing, type OfferWhen, type Operation } from "./plugin-serving.js";
 import { Access, count, idList, rank } from "./policy.js";
+import { Reservations } from "./reservations.js";
 import type { Role, RoleHost, RoleInbound } from "./role-host.js";
-
-interface Reservation {
-  readonly offerId: string;
-  readonly core: string;
-  readonly coreEpoch: string;
-  readonly operation: string;
-  readonly timer: TimerHandle;
-}
 
 interface CoreInfo extends PeerTopics {
   readonly epoch: string;
@@ -64,7 +57,7 @@ export class PluginRole implements Role {
   private readonly access: Access;
   private readonly prefer: readonly string[];
   private readonly declared = new Map<string, Operation>();
-  private readonly reservations = new Map<string, Reservation>(); // `${offerId}\0${op}`
+  private readonly reservations: Reservations;
   private readonly coreInfo = new Map<string, CoreInfo>();
   private readonly bufferedDiscovers: DiscoverMessage[] = [];
   private discoverWindow: TimerHandle | undefined;
@@ -79,6 +72,7 @@ export class PluginRole implements Role {
     this.access = Access.from(limits, "plugin");
     this.prefer = idList(limits.prefer, "prefer") ?? [];
     this.serving = new PluginServing(host, this.declared);
+    this.reservations = new Reservations(host.clock, host.table);
     this.handlers = {
       discover: (m) => this.onDiscover(m),
       request: (m) => this.onRequest(m),
@@ -161,11 +155,7 @@ export class PluginRole implements Role {
     if (!this.host.running()) return;
     const gated = (op: Operation): boolean => op.offerWhen === "compliant";
     if (ready) return this.announce(gated);
-    for (const [key, r] of [...this.reservations])
-      if (this.declared.get(r.operation)?.offerWhen === "compliant") {
-        this.host.clock.clearTimeout(r.timer);
-        this.reservations.delete(key);
-      }
+    this.reservations.releaseWhere((r) => this.declared.get(r.operation)?.offerWhen === "compliant");
     for (const op of this.declared.values()) {
       if (!gated(op)) continue;
       for (const c of this.host.table.ofOperation(op.name, "plugin"))
@@ -181,8 +171,7 @@ export class PluginRole implements Role {
     if (this.discoverWindow !== undefined) this.host.clock.clearTimeout(this.discoverWindow);
     this.discoverWindow = undefined;
     this.bufferedDiscovers.length = 0;
-    for (const r of this.reservations.values()) this.host.clock.clearTimeout(r.timer);
-    this.reservations.clear();
+    this.reservations.releaseWhere();
   }
 
   mayCloseUnused(): boolean {
@@ -194,33 +183,18 @@ export class PluginRole implements Role {
     // no longer serve or hold anything for, so the table of cores does not grow forever.
     const core = connection.remote;
     if (this.host.table.hasRemote(core, "plugin")) return;
-    if ([...this.reservations.values()].some((r) => r.core === core)) return;
+    if (this.reservations.holds(core)) return;
     this.coreInfo.delete(core);
   }
 
   // ---- capacity ------------------------------------------------------------------------
 
-  /** Cores connected or holding a reservation. */
-  private servedCores(): Set<string> {
-    const cores = new Set<string>();
-    for (const remote of this.host.table.remotes())
-      if (this.host.table.hasRemote(remote, "plugin")) cores.add(remote);
-    for (const r of this.reservations.values()) cores.add(r.core);
-    return cores;
-  }
-
-  private usage(operation: string): number {
-    let n = this.host.table.countOperation(operation, "plugin");
-    for (const r of this.reservations.values()) if (r.operation === operation) n++;
-    return n;
-  }
-
   /** Which limit keeps `core` from a new slot of `op` now, in words, or undefined. */
   private full(op: Operation, core: string): string | undefined {
-    if (op.maxCores !== undefined && this.usage(op.name) >= op.maxCores)
+    if (op.maxCores !== undefined && this.reservations.usage(op.name) >= op.maxCores)
       return `operation(${JSON.stringify(op.name)}).policy.maxCores ${op.maxCores} reached (connected or reserved)`;
     if (this.maxCores !== undefined) {
-      const served = this.servedCores();
+      const served = this.reservations.servedCores();
       if (!served.has(core) && served.size >= this.maxCores)
         return `maxCores ${this.maxCores} reached (connected or reserved)`;
     }
@@ -288,7 +262,7 @@ export class PluginRole implements Role {
   /** Whether `op` can serve what the core asks for in `need`; says why not when it is a real refusal. */
   private canServe(op: Operation, need: NeededOperation, core: string): boolean {
     if (this.host.table.find(core, op.name, "plugin")) return false;
-    for (const r of this.reservations.values()) if (r.core === core && r.operation === op.name) return false;
+    if (this.reservations.holds(core, op.name)) return false;
     const field = `operation(${JSON.stringify(op.name)})`;
     if (!this.offerable(op))
       return this.refuse(
@@ -360,40 +334,24 @@ export class PluginRole implements Role {
       operations: offered(chosen),
     });
     for (const op of chosen) {
-      const key = `${offer.id}\u0000${op.name}`;
-      const timer = host.clock.setTimeout(() => this.reservations.delete(key), host.timing.holdMs);
-      this.reservations.set(key, {
-        offerId: offer.id,
-        core,
-        coreEpoch: discover.epoch,
-        operation: op.name,
-        timer,
-      });
+      this.reservations.hold(offer.id, core, discover.epoch, op.name, host.timing.holdMs);
     }
     host.post(discover.offerTo, offer, core);
   }
 
-  private release(offerId: string, operation: string): void {
-    const key = `${offerId}\u0000${operation}`;
-    const r = this.reservations.get(key);
-    if (!r) return;
-    this.reservations.delete(key);
-    this.host.clock.clearTimeout(r.timer);
-  }
-
   private onReject(message: RejectMessage): void {
-    const r = this.reservations.get(`${message.re}\u0000${message.operation}`);
-    if (r && r.core === message.from) this.release(message.re, message.operation);
+    const r = this.reservations.get(message.re, message.operation);
+    if (r && r.core === message.from) this.reservations.release(message.re, message.operation);
   }
 
   private onRequest(request: RequestMessage): void {
     const host = this.host;
     const core = request.from;
     const op = this.declared.get(request.operation);
-    const reservation = this.reservations.get(`${request.re}\u0000${request.operation}`);
+    const reservation = this.reservations.get(request.re, request.operation);
     const held =
       reservation !== undefined && reservation.core === core && reservation.coreEpoch === request.epoch;
-    if (held) this.release(request.re, request.operation);
+    if (held) this.reservations.release(request.re, request.operation);
     const unavailable = (reason: string): void =>
       host.post(
         request.responseTo,

@@ -74,5 +74,7 @@ export type {
   Untyped,
 } from "./orb/contract.js";
 export { ID_PATTERN, RESERVED_ORB_IDS } from "./ids.js";
+/** What `status()` resolves with (the protocol's status message). */
+export type { StatusMessage } from "../generated/protocol/index.js";
 export * from "./errors.js";
 export * from "./bus/index.js";

@@ -2,6 +2,7 @@
  * Helpers for orb tests: await states and events with a deadline (never sleep for
  * protocol steps), and clean up every orb a test started.
  */
+import type { Orb } from "../../runtime/index.js";
 import {
   Core,
   LocalHub,
@@ -16,10 +17,10 @@ import {
 } from "../../runtime/index.js";
 import { withTimeout } from "./wait.js";
 
-type AnyOrb = Core | Plugin;
+type AnyOrb = Core | Plugin | Orb;
 
 /** Resolves when `core` is in `state` (now or later). */
-export function coreState(core: Core, state: CoreState, ms = 5000): Promise<void> {
+export function coreState(core: Core | Orb, state: CoreState, ms = 5000): Promise<void> {
   if (core.state === state) return Promise.resolve();
   let off: (() => void) | undefined;
   return withTimeout(

@@ -3,6 +3,7 @@ import { runSmartHome } from "../../examples/smart-home.js";
 import { MqttBus } from "../../runtime/index.js";
 import { resolveMqtt } from "../helpers/brokers.js";
 import { defineScenarios } from "../scenarios/scenarios.js";
+import { defineHybridScenarios } from "../scenarios/hybrids.js";
 import { uniqueRoot } from "../helpers/wait.js";
 import { expectSmartHomeStory } from "../helpers/smart-home.js";
 
@@ -11,6 +12,12 @@ const target = await resolveMqtt();
 afterAll(() => target.stop());
 
 defineScenarios(
+  `MQTT (${target.source})`,
+  () => new MqttBus({ url: target.url, protocolVersion: target.protocolVersion }),
+  10_000,
+);
+
+defineHybridScenarios(
   `MQTT (${target.source})`,
   () => new MqttBus({ url: target.url, protocolVersion: target.protocolVersion }),
   10_000,

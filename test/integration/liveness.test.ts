@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   ConnectionClosedError,
   Core,
+  Orb,
   MqttBus,
   NatsBus,
   Plugin,
@@ -108,6 +109,57 @@ describe("a killed plugin process", () => {
     expect(core.state).toBe("not-compliant");
     await spawnPlugin("mqtt", url, root, "lamp", 60_000);
     await core.compliant({ timeoutMs: 10_000 });
+  }, 60_000);
+
+  it("MQTT: a chain core -> hybrid -> killed plugin: non-compliance travels up the chain and back", async () => {
+    const url = `mqtt://127.0.0.1:${mosquitto.port}`;
+    const root = uniqueRoot("c");
+    const timing = { deadAfterMs: 60_000, discoverIntervalMs: 300, requestTimeoutMs: 1000 };
+    const middle = orbs.add(
+      new Orb({
+        id: "relay",
+        bus: new MqttBus({ url }),
+        root,
+        logger: silentLogger,
+        requires: { echo: {} },
+        offerWhen: "compliant",
+        timing,
+      }),
+    );
+    middle.operation("relay", { input: { any: true }, output: { any: true } }, (x) =>
+      middle.request("echo", x),
+    );
+    const top = orbs.add(
+      new Core({
+        id: "top",
+        bus: new MqttBus({ url }),
+        root,
+        logger: silentLogger,
+        requires: { relay: {} },
+        timing,
+      }),
+    );
+    await Promise.all([middle.start(), top.start()]);
+    const child = await spawnPlugin("mqtt", url, root, "lamp", 60_000);
+    await top.compliant({ timeoutMs: 10_000 });
+    expect(await top.request("relay", "hi")).toBe("hi");
+    const middleDown = coreState(middle, "not-compliant", 5000).then(() => performance.now());
+    const topDown = coreState(top, "not-compliant", 5000).then(() => performance.now());
+    const killedAt = performance.now();
+    child.kill("SIGKILL");
+    const [m, t] = await Promise.all([middleDown, topDown]);
+    report(
+      `chain down: hybrid not compliant ${(m - killedAt).toFixed(1)} ms, core ${(t - killedAt).toFixed(1)} ms after the plugin was killed`,
+    );
+    await spawnPlugin("mqtt", url, root, "lamp", 60_000);
+    const backAt = performance.now();
+    const middleUp = coreState(middle, "compliant", 10_000).then(() => performance.now());
+    const topUp = coreState(top, "compliant", 10_000).then(() => performance.now());
+    const [m2, t2] = await Promise.all([middleUp, topUp]);
+    report(
+      `chain up: hybrid compliant ${(m2 - backAt).toFixed(1)} ms, core ${(t2 - backAt).toFixed(1)} ms after the plugin was back`,
+    );
+    expect(await top.request("relay", "again")).toBe("again");
   }, 60_000);
 
   it("NATS (no will): noticed within deadAfterMs plus one keepalive interval", async () => {

@@ -11,6 +11,9 @@ import { resolveMqtt, type MqttTarget } from "../helpers/brokers.js";
 import { withTimeout } from "../helpers/wait.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const report = (line: string): void => {
+  if (process.env.ORBITALIS_REPORT) console.log(`[measure] ${line}`);
+};
 let mqtt: MqttTarget | undefined;
 const children: ChildProcess[] = [];
 
@@ -96,4 +99,24 @@ describe("five-minute path: generated classes in two processes over MQTT (README
     expect(plugin.output).toContain("thermostat: stopped");
     expect(core.output + plugin.output).not.toMatch(/Error|warn/i);
   }, 60_000);
+});
+
+describe("a pipeline of hybrids in four processes over MQTT (examples/pipeline)", () => {
+  it("survives killing and restarting its middle stage", async () => {
+    const run = new Example("pipeline/run.ts");
+    await run.printed("pipeline: done", 60_000);
+    const out = run.output;
+    expect(out).toContain('reader: orbits: "Orbs find each other at run time." (17 words)');
+    // The kill travels up the chain: clean's will -> fetch not compliant -> the reader's connection closes.
+    expect(out).toMatch(/pipeline: killing clean[\s\S]*\| fetch: not-compliant[\s\S]*reader: not-compliant/);
+    expect(out).toContain("reader: hybrid: not now (no open connection for fetch)");
+    // And back down: clean compliant -> fetch compliant (announces) -> the reader reconnects.
+    expect(out).toMatch(
+      /pipeline: restarting clean[\s\S]*\| clean: compliant[\s\S]*\| fetch: compliant[\s\S]*reader: compliant/,
+    );
+    expect(out).toContain('reader: hybrid: "An orb may lend and require at once." (17 words)');
+    for (const line of out.split("\n").filter((l) => l.includes(" ms after "))) report(line);
+    expect(await new Promise((resolve) => run.child.once("exit", resolve))).toBe(0);
+    expect(out).not.toMatch(/Error|warn/i);
+  }, 90_000);
 });

@@ -8,6 +8,7 @@ import { expectTypeOf } from "vitest";
 import {
   Core,
   LocalHub,
+  Orb,
   Plugin,
   type ConnectionInfo,
   type CoreState,
@@ -159,4 +160,40 @@ export async function disposal(): Promise<void> {
   await using bus = hub.bus();
   await core.start();
   await bus.connect();
+}
+
+/** A hybrid is typed like both a core and a plugin. */
+export async function typedHybrid(): Promise<void> {
+  type Chain = {
+    clean: { input: string; output: { summary: string } };
+    summarize: { input: string; output: { summary: string } };
+  };
+  const hybridHub = new LocalHub();
+  const orb = new Orb<Chain>({
+    id: "clean",
+    bus: hybridHub.bus(),
+    requires: { summarize: {} },
+    offerWhen: "compliant",
+    maxCores: 2,
+  });
+  orb.operation("clean", { input: { any: true }, output: { any: true } }, async (text) => {
+    expectTypeOf(text).toEqualTypeOf<string>();
+    const out = await orb.request("summarize", text.trim());
+    expectTypeOf(out).toEqualTypeOf<{ summary: string }>();
+    return out;
+  });
+  // @ts-expect-error a handler returning the wrong output
+  orb.operation("clean", {}, () => 42);
+  // @ts-expect-error a request of an operation the contract does not have
+  await orb.request("translate", "x");
+  // @ts-expect-error a wrong input
+  await orb.request("summarize", 42);
+  // @ts-expect-error a requirement the contract does not have
+  new Orb<Chain>({ id: "x", bus: hybridHub.bus(), requires: { translate: {} } });
+  // @ts-expect-error offerWhen takes "always" or "compliant"
+  new Orb({ id: "y", bus: hybridHub.bus(), requires: {}, offerWhen: "sometimes" });
+  await orb.emit("clean", { summary: "s" });
+  // @ts-expect-error a wrong emitted output
+  await orb.emit("clean", "s");
+  expectTypeOf(orb.state).toEqualTypeOf<CoreState>();
 }

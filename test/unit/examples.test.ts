@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { LocalHub } from "../../runtime/index.js";
 import { runPrimes } from "../../examples/primes.js";
@@ -42,5 +45,18 @@ describe("examples (what npm run demo shows)", () => {
     expect(out[1]).toMatch(
       /^primes in 100\.\.129: 101 \(w\d\), 103 \(w\d\), 107 \(w\d\), 109 \(w\d\), 113 \(w\d\), 127 \(w\d\)$/,
     );
+  });
+
+  it("hybrid (README): a reader gets a summary through a hybrid that requires a summarizer", async () => {
+    const repo = fileURLToPath(new URL("../..", import.meta.url));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "examples/hybrid.ts"],
+      {
+        cwd: repo,
+        timeout: 30_000,
+      },
+    );
+    expect(stdout).toBe("Orbs find each other\n");
   });
 });

@@ -28,6 +28,11 @@ describe("README", () => {
     },
   );
 
+  it("shows examples/hybrid.ts as it is", () => {
+    const source = readFileSync(join(REPO, "examples", "hybrid.ts"), "utf8").trim();
+    expect(readme).toContain("```ts\n" + source + "\n```");
+  });
+
   it("shows the thermostat contract as it is", () => {
     const contract = readFileSync(
       join(REPO, "examples", "contracts", "thermostat.asyncapi.yaml"),

@@ -10,9 +10,10 @@ import type { CloseMessage } from "../../../generated/protocol/index.js";
 
 const any = CompiledSpec.fromWire({ any: true });
 
-function setup(options: { sendFails?: boolean } = {}) {
+function setup(options: { sendFails?: boolean; namesRole?: boolean } = {}) {
   const clock = new ManualClock();
   const sent: { topic: string; kind: string; graceful?: boolean; id: string }[] = [];
+  const messages: Record<string, unknown>[] = [];
   const removed: [string, DisconnectionDetail][] = [];
   const table = new Set<Connection>();
   let n = 0;
@@ -21,7 +22,7 @@ function setup(options: { sendFails?: boolean } = {}) {
     clock,
     logger: silentLogger,
     gracefulCloseTimeoutMs: 1000,
-    namesRole: false,
+    namesRole: options.namesRole ?? false,
     connectionsWith: (remote) => [...table].filter((c) => c.remote === remote),
     closeTopicOf: (remote) => `close/${remote}`,
     ownCloseTopic: () => "close/me",
@@ -34,6 +35,7 @@ function setup(options: { sendFails?: boolean } = {}) {
       return Promise.resolve();
     },
     post: (topic, message) => {
+      messages.push(message as unknown as Record<string, unknown>);
       const m = message as { kind: string; graceful?: boolean; id: string };
       sent.push({ topic, kind: m.kind, graceful: m.graceful, id: m.id });
     },
@@ -50,7 +52,7 @@ function setup(options: { sendFails?: boolean } = {}) {
     table.add(c);
     return c;
   };
-  return { clock, sent, removed, termination, connect };
+  return { clock, sent, messages, removed, termination, connect };
 }
 
 describe("Termination", () => {
@@ -106,5 +108,18 @@ describe("Termination", () => {
     const { sent, termination } = setup();
     termination.stray("ghost", "echo", "core", "no connection");
     expect(sent).toEqual([{ topic: "close/ghost", kind: "close", graceful: false, id: "m1" }]);
+  });
+
+  it("a hybrid's closes name the direction; a plain orb's never do", async () => {
+    const plain = setup();
+    plain.termination.stray("ghost", "echo", "plugin", "no connection");
+    expect(plain.messages[0]).not.toHaveProperty("role");
+    const hybrid = setup({ namesRole: true });
+    hybrid.termination.stray("ghost", "echo", "plugin", "no connection");
+    expect(hybrid.messages[0]).toMatchObject({ operations: ["echo"], role: "plugin" });
+    const c = hybrid.connect("sum");
+    await hybrid.termination.close("peer", "sum", { graceful: false, role: "core" }, "closed");
+    expect(hybrid.messages[1]).toMatchObject({ operations: ["sum"], role: "core" });
+    expect(c.state).toBe("closed");
   });
 });

@@ -22,7 +22,8 @@ export type ErrorCode =
   | "ERR_NOT_RUNNING"
   | "ERR_TIMEOUT"
   | "ERR_ABORTED"
-  | "ERR_CONTRACT";
+  | "ERR_CONTRACT"
+  | "ERR_DUPLICATE_ID";
 
 /**
  * Base class of every Orbitalis error. `Code` is {@link ErrorCode} for the errors Orbitalis
@@ -192,6 +193,23 @@ export class NotRunningError extends OrbitalisError {
 export class TimeoutError extends OrbitalisError {
   constructor(message: string) {
     super("ERR_TIMEOUT", message);
+  }
+}
+
+/**
+ * Two live orbs use the same id (a zombie process, a copied configuration). Reported on the
+ * `error` event of the orbs that see it (both instances, and their peers); the instance a
+ * peer was connected to first keeps its connections, the other is ignored by that peer.
+ */
+export class DuplicateIdError extends OrbitalisError {
+  /** The id used twice. */
+  readonly orb: string;
+  /** The epochs of the two instances: the one kept (or this orb's own) first. */
+  readonly epochs: readonly [kept: string, other: string];
+  constructor(orb: string, kept: string, other: string, message: string) {
+    super("ERR_DUPLICATE_ID", message);
+    this.orb = orb;
+    this.epochs = [kept, other];
   }
 }
 

@@ -15,6 +15,8 @@ export interface InboundHost {
   stopping(): boolean;
   /** What the message says about its sender's liveness; false when it must be ignored. */
   witness(message: OrbitalisMessage): boolean;
+  /** A message from this orb's own id (another epoch: another instance using our id). */
+  sameId(message: OrbitalisMessage): void;
   reportError(error: unknown, context: string): void;
   emitError(error: Error): void;
 }
@@ -53,8 +55,14 @@ export class Inbound {
       else host.emitError(new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors));
       return;
     }
-    const message = result.value;
-    if (message.from === host.id) return; // never our own (an orb does not connect to itself)
+    this.receiveValid(result.value);
+  }
+
+  /** A validated message: never our own, read for liveness, then dispatched. Never throws. */
+  receiveValid(message: OrbitalisMessage): void {
+    const host = this.host;
+    // Never our own (an orb does not connect to itself); another instance of our id is reported.
+    if (message.from === host.id) return host.sameId(message);
     if (!host.running() && !host.stopping()) return;
     try {
       if (host.witness(message)) this.dispatch(message);

@@ -5,7 +5,7 @@
  * its sender (life, or a new instance), and answers closes.
  */
 import type { Clock } from "../clock.js";
-import { ConnectionClosedError } from "../errors.js";
+import { ConnectionClosedError, DuplicateIdError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import {
   closeTopic,
@@ -43,6 +43,15 @@ export interface LinksHost {
   send(topic: string, message: OrbitalisMessage, to?: string): Promise<void>;
   post(topic: string, message: OrbitalisMessage, to?: string): void;
   connected(info: ConnectionInfo): void;
+  /**
+   * Asks `remote`'s instance we are connected to for a sign of life (a keepalive-request:
+   * its answer carries its epoch). Resolves with whether it answered within `timeoutMs`.
+   */
+  probe(remote: string, timeoutMs: number): Promise<boolean>;
+  /** Handles again a message `witness` held back (evidence of a restart that proved true). */
+  redeliver(message: OrbitalisMessage): void;
+  /** A second live instance of a connected remote's id was found. */
+  duplicate(error: DuplicateIdError): void;
   /** A connection was removed (after the table and liveness forgot it). */
   disconnected(connection: Connection, detail: DisconnectionDetail): void;
   reportError(error: unknown, context: string): void;
@@ -131,11 +140,21 @@ export class Links {
   private peerGone(peer: Peer, reason: DisconnectionReason): void {
     for (const c of [...peer.connections]) this.remove(c, { reason, graceful: false });
     this.peers.drop(peer);
+    // What a newer instance said while we still knew this one (its announce, its offer ...).
+    const held = peer.held as OrbitalisMessage[] | undefined;
+    peer.held = undefined;
+    for (const message of held ?? []) if (message.epoch !== peer.epoch) this.host.redeliver(message);
   }
 
   /**
-   * What a message says about its sender's liveness: life from a connected peer, or a new
-   * instance of it (a new epoch). False when the message must be ignored.
+   * What a message says about its sender's liveness: life from a connected peer (its
+   * epoch), or maybe a new instance of it (another epoch). False when the message must be
+   * ignored. Only evidence the spec names -- an `online` presence or a handshake message
+   * with another epoch -- can end the connections of the instance we know, and only once
+   * that instance fails to answer a probe: an instance that answers is alive, and the
+   * other is a second live instance of the same id (reported, then ignored). Any other
+   * message with another epoch (a keepalive, a close, an output) is ignored: it cannot cut
+   * a connection.
    */
   witness(message: OrbitalisMessage): boolean {
     const host = this.host;
@@ -151,15 +170,46 @@ export class Links {
         );
       return true;
     }
-    const offline = message.kind === "presence" && message.status === "offline";
     if (message.epoch === peer.epoch) {
-      this.peers.heard(peer, offline);
+      this.peers.heard(peer, message.kind === "presence" && message.status === "offline");
       return true;
     }
-    // A presence (will) of an older instance must not touch the new one.
-    if (offline) return false;
-    this.peerGone(peer, "restarted");
-    return true;
+    if (peer.duplicates?.has(message.epoch)) return false;
+    if (restartEvidence(message)) {
+      // Held back until we know: if the instance we know is gone, it is handled then.
+      const held = (peer.held ??= []);
+      if (held.length < HELD_PER_PEER) held.push(message);
+      this.probe(peer, message.epoch);
+    }
+    return false;
+  }
+
+  /** Another epoch showed evidence of a restart: check whether the instance we know is alive. */
+  private probe(peer: Peer, epoch: string): void {
+    if (peer.probing !== undefined) return;
+    peer.probing = epoch;
+    const host = this.host;
+    const timeoutMs = Math.min(1000, Math.max(50, Math.floor(host.deadAfterMs / 4)));
+    void host.probe(peer.id, timeoutMs).then((alive) => {
+      peer.probing = undefined;
+      if (this.peers.get(peer.id) !== peer) return; // gone meanwhile
+      if (!alive) {
+        host.logger.info(`${host.id}: ${peer.id} restarted (epoch ${peer.epoch} -> ${epoch})`);
+        this.peerGone(peer, "restarted");
+        return;
+      }
+      (peer.duplicates ??= new Set()).add(epoch);
+      peer.held = undefined;
+      host.duplicate(
+        new DuplicateIdError(
+          peer.id,
+          peer.epoch,
+          epoch,
+          `${host.id}: two live orbs use the id ${peer.id} (epochs ${peer.epoch} and ${epoch}): ` +
+            `keeping the connections of ${peer.epoch}, ignoring ${epoch}`,
+        ),
+      );
+    });
   }
 
   /** An offline presence of a connected peer (this very instance of it) starts its end. */
@@ -234,4 +284,16 @@ export function closedError(connection: Connection, detail: DisconnectionDetail)
   return new ConnectionClosedError(
     `connection to ${connection.remote} for ${connection.operation} closed (${detail.reason})`,
   );
+}
+
+/** Messages of another epoch held back per peer while its restart is checked. */
+const HELD_PER_PEER = 16;
+
+/** Kinds that may announce a new instance of an orb (the spec's evidence of a restart). */
+const HANDSHAKE: ReadonlySet<string> = new Set(["announce", "discover", "offer", "request", "confirm"]);
+
+/** Whether `message`, from another epoch of a known orb, is evidence that it restarted. */
+function restartEvidence(message: OrbitalisMessage): boolean {
+  if (message.kind === "presence") return message.status === "online";
+  return HANDSHAKE.has(message.kind);
 }

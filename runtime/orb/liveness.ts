@@ -33,6 +33,12 @@ export interface Peer {
   keepaliveTimer?: TimerHandle;
   /** An ungraceful offline presence (a will) waiting out its grace period. */
   offlineTimer?: TimerHandle;
+  /** Another epoch of its id is being checked: a restart, or a second live instance? */
+  probing?: string;
+  /** Messages of that epoch held back meanwhile (handled if it proves to be a restart). */
+  held?: unknown[];
+  /** Epochs of other live instances of its id (ignored while this one lives). */
+  duplicates?: Set<string>;
 }
 
 /** What liveness needs from its orb. */

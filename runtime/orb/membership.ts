@@ -63,6 +63,13 @@ export class Membership {
     await this.publish(this.presence("online"));
   }
 
+  /** Says `online` again (another instance of our id must learn of us). */
+  announce(): void {
+    this.publish(this.presence("online")).catch((e: unknown) =>
+      this.host.reportError(e, "could not publish online presence"),
+    );
+  }
+
   /** Says the orb is gone for good (graceful offline presence). */
   async offline(): Promise<void> {
     await this.publish(this.presence("offline", true));
@@ -81,10 +88,7 @@ export class Membership {
   }
 
   private onStatus(status: BusStatus, error?: Error): void {
-    if (status === "reconnected" && this.host.running())
-      this.publish(this.presence("online")).catch((e: unknown) =>
-        this.host.reportError(e, "could not publish online presence"),
-      );
+    if (status === "reconnected" && this.host.running()) this.announce();
     this.host.busStatus(status, error);
   }
 

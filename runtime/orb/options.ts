@@ -6,6 +6,7 @@ import type { ConnectionRole } from "./connection.js";
 import type { Bus } from "../bus/bus.js";
 import type { Clock } from "../clock.js";
 import { ConfigError } from "../errors.js";
+import { checkOrbId } from "../ids.js";
 import type { LoggerOption } from "../logger.js";
 
 /** Protocol timing, in milliseconds (see the spec's timing defaults). */
@@ -124,4 +125,21 @@ export function checkRoot(root: unknown): string {
       `${JSON.stringify(root)} is not a usable topic root (non-empty levels, no + or #)`,
     );
   return root;
+}
+
+/** Checks what every orb is given: its id, its bus, its topic root and its timing. @throws ConfigError. */
+export function checkOrbOptions(options: OrbOptions): {
+  id: string;
+  bus: Bus;
+  root: string;
+  timing: TimingOptions;
+} {
+  if (options === null || typeof options !== "object")
+    throw new ConfigError("options", "an options object is required");
+  const id = checkOrbId("id", options.id);
+  const bus = options.bus;
+  if (!bus || typeof bus.publishValue !== "function" || typeof bus.subscribeValue !== "function") {
+    throw new ConfigError("bus", "a Bus is required (e.g. new LocalHub().bus(), new MqttBus({ url }))");
+  }
+  return { id, bus, root: checkRoot(options.root ?? "orbitalis"), timing: checkTiming(options.timing) };
 }

@@ -6,8 +6,8 @@
  */
 import type { Bus, BusStatus } from "../bus/bus.js";
 import { systemClock, type Clock } from "../clock.js";
-import { BusError, ConfigError, NotRunningError, OrbitalisError } from "../errors.js";
-import { checkOrbId, randomId } from "../ids.js";
+import { BusError, NotRunningError, OrbitalisError } from "../errors.js";
+import { randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
 import {
   type MessageByKind,
@@ -20,14 +20,14 @@ import type { ConnectionTable } from "./connection-table.js";
 import { Envelope } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
 import { IdleReaper } from "./idle-reaper.js";
+import { Identity } from "./identity.js";
 import { Inbound } from "./inbound.js";
 import { Membership } from "./membership.js";
 import { closedError, Links } from "./links.js";
 import type { PeerLiveness } from "./liveness.js";
 import type { OrbEvents, SkipReason } from "./orb-events.js";
 import {
-  checkRoot,
-  checkTiming,
+  checkOrbOptions,
   type CloseOptions,
   type OrbOptions,
   type TimingOptions,
@@ -71,6 +71,7 @@ export abstract class Orbiter<S extends string> {
   private currentState: S;
   private readonly envelope: Envelope;
   private readonly membership: Membership;
+  private readonly identity: Identity;
   /** Connections, peer liveness and termination. */
   private readonly links: Links;
   /** Connections, indexed by remote, and by operation and role. */
@@ -101,16 +102,7 @@ export abstract class Orbiter<S extends string> {
   protected abstract get running(): boolean;
 
   protected constructor(options: OrbOptions, initial: S) {
-    if (options === null || typeof options !== "object")
-      throw new ConfigError("options", "an options object is required");
-    this.id = checkOrbId("id", options.id);
-    const bus = options.bus;
-    if (!bus || typeof bus.publishValue !== "function" || typeof bus.subscribeValue !== "function") {
-      throw new ConfigError("bus", "a Bus is required (e.g. new LocalHub().bus(), new MqttBus({ url }))");
-    }
-    this.bus = bus;
-    this.root = checkRoot(options.root ?? "orbitalis");
-    this.timing = checkTiming(options.timing);
+    ({ id: this.id, bus: this.bus, root: this.root, timing: this.timing } = checkOrbOptions(options));
     this.clock = options.clock ?? systemClock;
     this.logger = resolveLogger(options.logger);
     this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
@@ -143,6 +135,10 @@ export abstract class Orbiter<S extends string> {
         this.events.emit("disconnection", ...([c.info(), detail] as OrbEvents<S>["disconnection"]));
         this.roles.get(c.role)?.removed(c, detail);
       },
+      // Not running (stopping): nothing to decide, assume it lives.
+      probe: (remote, timeoutMs) => this.queries.alive(remote, timeoutMs),
+      duplicate: (error) => this.identity.report(error),
+      redeliver: (message) => this.inbound.receiveValid(message),
     });
     this.table = this.links.table;
     this.peers = this.links.peers;
@@ -153,6 +149,12 @@ export abstract class Orbiter<S extends string> {
       receive: (topic, value) => this.inbound.receive(topic, value),
       busStatus: (status, error) => this.onBusStatus(status, error),
       emitError: (error) => this.emitError(error),
+    });
+    this.identity = new Identity({
+      ...common,
+      epoch: () => this.epoch,
+      emitError: (error) => this.emitError(error),
+      announce: () => this.membership.announce(),
     });
     this.reaper = new IdleReaper({
       ...common,
@@ -194,6 +196,7 @@ export abstract class Orbiter<S extends string> {
     this.inbound = new Inbound({
       ...common,
       witness: (message) => this.links.witness(message),
+      sameId: (message) => this.identity.sameId(message),
       emitError: (error) => this.emitError(error),
       stopping: () => this.currentState === this.stoppingState,
     });
@@ -275,6 +278,7 @@ export abstract class Orbiter<S extends string> {
 
   private async doStart(): Promise<void> {
     this.envelope.restart(randomId(12));
+    this.identity.reset();
     try {
       await this.membership.join([...this.roles.values()].flatMap((r) => r.filters()));
     } catch (error) {

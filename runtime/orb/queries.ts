@@ -39,6 +39,7 @@ export interface QueriesHost {
   send(topic: string, message: OrbitalisMessage, to?: string): Promise<void>;
   post(topic: string, message: OrbitalisMessage, to?: string): void;
   assertRunning(): void;
+  running(): boolean;
   /** Where a connected remote takes keepalives, if it said. */
   keepaliveTopicOf(remote: string): string | undefined;
   /** What this orb's status says. */
@@ -105,6 +106,18 @@ export class Queries implements RoleInbound {
       operations: [...new Set([...offers, ...requires])],
       ...(hybrid ? { offers, requires } : {}),
     });
+  }
+
+  /**
+   * Whether `remote` (the instance we are connected to) answers a ping within `timeoutMs`.
+   * Not running (stopping), nothing is decided: it counts as alive.
+   */
+  alive(remote: string, timeoutMs: number): Promise<boolean> {
+    if (!this.host.running()) return Promise.resolve(true);
+    return this.ping(remote, { timeoutMs }).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Every question still waiting fails with `error` (the orb stopped). */

@@ -127,9 +127,12 @@ describe("handshake", () => {
     await discoverEcho(raw);
     await w.clock.advance(100);
     expect(raw.all("offer")).toHaveLength(1);
-    // The core restarts (new epoch): its stale connection goes, and it is offered again.
+    // The core restarts (new epoch): once the old instance fails to answer a probe (it
+    // cannot: it is gone), its stale connection goes, and it is offered again.
     raw.epoch = "rawEpoch2";
     await discoverEcho(raw);
+    await raw.next("keepalive-request");
+    await w.clock.advance(1000);
     await raw.next("offer", (o) => o.id !== offer.id);
     expect(plugin.connections({ remote: "c" })).toEqual([]);
   });

@@ -63,6 +63,7 @@ describe("Inbound", () => {
       running: () => state.running,
       stopping: () => state.stopping,
       witness: () => state.witness ?? true,
+      sameId: (m) => handled.push(`same:${m.epoch}`),
       reportError: (e) => errors.push(String(e)),
       emitError: (e) => errors.push(e.message),
     });
@@ -76,9 +77,9 @@ describe("Inbound", () => {
       inbound.register({ handlers: { keepalive: () => undefined }, whileStopping: [] }, true),
     ).toThrow(/two handlers for keepalive/);
     inbound.receive("t", keepalive("other"));
-    inbound.receive("t", keepalive("me")); // our own: never handled
+    inbound.receive("t", keepalive("me")); // our own id: never handled, told as such
     inbound.receive("t", { kind: "keepalive" }); // invalid: reported, dropped
-    expect(handled).toEqual(["other"]);
+    expect(handled).toEqual(["other", "same:EP"]);
     expect(errors).toEqual([expect.stringMatching(/dropped an invalid message on t/)]);
   });
 
@@ -219,6 +220,7 @@ describe("Queries", () => {
       },
       post: (topic, message) => void sent.push({ topic, message }),
       assertRunning: () => undefined,
+      running: () => true,
       keepaliveTopicOf: () => undefined,
       describe: () => ({
         role: "hybrid",

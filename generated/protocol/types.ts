@@ -80,7 +80,7 @@ export type Fingerprint = string;
  */
 export type SchemaSpecList = SchemaSpec[];
 /**
- * A list of orb ids.
+ * A list of orb ids, read as a set (a repeated id means nothing more; uniqueness is not checked, so validating a list costs what it holds).
  *
  * @maxItems 1024
  */
@@ -98,7 +98,7 @@ export type Role = "core" | "plugin" | "hybrid";
  */
 export type ConnectionRole = "core" | "plugin";
 /**
- * A list of operation names.
+ * A list of operation names, read as a set (uniqueness is not checked).
  *
  * @maxItems 256
  */

@@ -2,7 +2,6 @@
 /* eslint-disable */
 // @ts-nocheck: ajv standalone validators compiled from the spec's JSON Schemas.
 import func3_module from "ajv/dist/runtime/ucs2length.js";
-import func0_module from "ajv/dist/runtime/equal.js";
 
 export const validateDiscover = validate71;
 const schema12 = {
@@ -580,13 +579,12 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 const schema28 = {
-  description: "A list of orb ids.",
+  description:
+    "A list of orb ids, read as a set (a repeated id means nothing more; uniqueness is not checked, so validating a list costs what it holds).",
   type: "array",
   maxItems: 1024,
-  uniqueItems: true,
   items: { $ref: "#/definitions/OrbId" },
 };
-const func0 = func0_module.default ?? func0_module;
 
 function validate20(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -642,32 +640,8 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    let i1 = data.length;
-    let j0;
-    if (i1 > 1) {
-      outer0: for (; i1--;) {
-        for (j0 = i1; j0--;) {
-          if (func0(data[i1], data[j0])) {
-            const err3 = {
-              instancePath,
-              schemaPath: "#/uniqueItems",
-              keyword: "uniqueItems",
-              params: { i: i1, j: j0 },
-              message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
-            };
-            if (vErrors === null) {
-              vErrors = [err3];
-            } else {
-              vErrors.push(err3);
-            }
-            errors++;
-            break outer0;
-          }
-        }
-      }
-    }
   } else {
-    const err4 = {
+    const err3 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -675,9 +649,9 @@ function validate20(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be array",
     };
     if (vErrors === null) {
-      vErrors = [err4];
+      vErrors = [err3];
     } else {
-      vErrors.push(err4);
+      vErrors.push(err3);
     }
     errors++;
   }
@@ -6828,10 +6802,9 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 const schema123 = {
-  description: "A list of operation names.",
+  description: "A list of operation names, read as a set (uniqueness is not checked).",
   type: "array",
   maxItems: 256,
-  uniqueItems: true,
   items: { $ref: "#/definitions/OperationName" },
 };
 
@@ -6889,32 +6862,8 @@ function validate53(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    let i1 = data.length;
-    let j0;
-    if (i1 > 1) {
-      outer0: for (; i1--;) {
-        for (j0 = i1; j0--;) {
-          if (func0(data[i1], data[j0])) {
-            const err3 = {
-              instancePath,
-              schemaPath: "#/uniqueItems",
-              keyword: "uniqueItems",
-              params: { i: i1, j: j0 },
-              message: "must NOT have duplicate items (items ## " + j0 + " and " + i1 + " are identical)",
-            };
-            if (vErrors === null) {
-              vErrors = [err3];
-            } else {
-              vErrors.push(err3);
-            }
-            errors++;
-            break outer0;
-          }
-        }
-      }
-    }
   } else {
-    const err4 = {
+    const err3 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -6922,9 +6871,9 @@ function validate53(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be array",
     };
     if (vErrors === null) {
-      vErrors = [err4];
+      vErrors = [err3];
     } else {
-      vErrors.push(err4);
+      vErrors.push(err3);
     }
     errors++;
   }

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 
+import { FilterIndex } from "./filter-index.js";
 import { BaseBus, checkPayload, decodeJson, encodeJson, type BaseBusOptions } from "./base.js";
 import { freezeValue } from "./json-value.js";
 import type {
@@ -83,9 +84,12 @@ export class LocalHub {
   readonly #onError: (error: unknown, topic: string) => void;
   readonly #batchSize: number;
   /** Literal filter -> subscriptions; arrays are replaced, never mutated. */
-  readonly #exact = new Map<string, readonly HubSubscription[]>();
+  readonly #exact = new Map<string, HubSubscription[]>();
   /** Wildcard subscriptions; replaced, never mutated. */
-  #wildcards: readonly HubSubscription[] = [];
+  /** Wildcard subscriptions, indexed by their filters' levels. */
+  readonly #wildcards = new FilterIndex<HubSubscription>();
+  /** Reused by each delivery: the wildcard subscriptions a topic matches. */
+  readonly #matched: HubSubscription[] = [];
   readonly #retained = new Map<string, HubMessage>();
   /** FIFO of messages and, for retained deliveries, the one subscription they target. */
   #queue: (HubMessage | HubSubscription | undefined)[] = [];
@@ -153,12 +157,14 @@ export class LocalHub {
       active: true,
     };
     if (isWildcardFilter(filter)) {
-      this.#wildcards = [...this.#wildcards, sub];
+      this.#wildcards.add(filter, sub);
       for (const message of this.#retained.values()) {
         if (sub.matches(message.topic)) this.#enqueue(message, sub);
       }
     } else {
-      this.#exact.set(filter, [...(this.#exact.get(filter) ?? []), sub]);
+      const list = this.#exact.get(filter);
+      if (list) list.push(sub);
+      else this.#exact.set(filter, [sub]);
       const message = this.#retained.get(filter);
       if (message !== undefined) this.#enqueue(message, sub);
     }
@@ -170,8 +176,9 @@ export class LocalHub {
     if (!sub.active) return;
     sub.active = false;
     if (isWildcardFilter(sub.filter)) {
-      this.#wildcards = this.#wildcards.filter((s) => s !== sub);
+      this.#wildcards.delete(sub.filter, sub);
     } else {
+      // A new array: a delivery in progress keeps iterating the one it has.
       const left = (this.#exact.get(sub.filter) ?? []).filter((s) => s !== sub);
       if (left.length === 0) this.#exact.delete(sub.filter);
       else this.#exact.set(sub.filter, left);
@@ -211,10 +218,12 @@ export class LocalHub {
           if (sub.active && sub.since < message.seq) this.#deliver(sub, message);
         }
       }
-      const wildcards = this.#wildcards;
-      for (let i = 0; i < wildcards.length; i++) {
-        const sub = wildcards[i] as HubSubscription;
-        if (sub.active && sub.since < message.seq && sub.matches(message.topic)) this.#deliver(sub, message);
+      const matched = this.#matched;
+      matched.length = 0;
+      this.#wildcards.match(message.topic, matched);
+      // Handlers cannot re-enter the drain (a publish only queues), so `matched` stays put.
+      for (const sub of matched) {
+        if (sub.active && sub.since < message.seq) this.#deliver(sub, message);
       }
     }
     // Everything delivered: reuse the array instead of growing it forever.

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import {
   CHANNELS,
   DEFAULT_ROOT,
@@ -92,4 +94,51 @@ describe("generated validators outside the test runner", () => {
     ]);
     expect(JSON.parse(stdout)).toEqual({ ok: true, tooLong: false });
   }, 30_000);
+});
+
+describe("the spec's validation cost is bounded", () => {
+  const spec = parseYaml(
+    readFileSync(new URL("../../spec/orbitalis.asyncapi.yaml", import.meta.url), "utf8"),
+  ) as {
+    components: { schemas: Record<string, unknown> };
+  };
+  /** Every array schema in the spec, with its path. */
+  function arrays(
+    node: unknown,
+    path: string,
+    out: { path: string; schema: Record<string, unknown> }[],
+  ): void {
+    if (Array.isArray(node)) node.forEach((n, i) => arrays(n, `${path}/${i}`, out));
+    else if (node !== null && typeof node === "object") {
+      const o = node as Record<string, unknown>;
+      if (o.type === "array") out.push({ path, schema: o });
+      for (const [k, v] of Object.entries(o)) arrays(v, `${path}/${k}`, out);
+    }
+  }
+  const found: { path: string; schema: Record<string, unknown> }[] = [];
+  arrays(spec.components.schemas, "#/components/schemas", found);
+
+  it("every list has a maximum length and none asks for unique items (a check quadratic in its length)", () => {
+    expect(found.length).toBeGreaterThan(5);
+    expect(found.filter((a) => a.schema.maxItems === undefined).map((a) => a.path)).toEqual([]);
+    expect(found.filter((a) => a.schema.uniqueItems !== undefined).map((a) => a.path)).toEqual([]);
+  });
+
+  it("a discover listing 1024 connected plugins, some twice, is valid", () => {
+    const ids = Array.from({ length: 1024 }, (_, i) => `plugin-${i % 1000}`);
+    const discover = {
+      v: 1,
+      kind: "discover",
+      id: "d1",
+      from: "core",
+      epoch: "e",
+      ts: 1,
+      offerTo: "orbitalis/core/core/offer",
+      keepaliveTo: "orbitalis/orb/core/keepalive",
+      closeTo: "orbitalis/orb/core/close",
+      deadAfterMs: 6000,
+      operations: [{ name: "echo", inputs: [{ any: true }], outputs: [{ any: true }], connected: ids }],
+    };
+    expect(validateMessage(discover)).toMatchObject({ ok: true });
+  });
 });

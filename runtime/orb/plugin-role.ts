@@ -33,10 +33,6 @@ import { Access, count, idList, rank } from "./policy.js";
 import { Reservations } from "./reservations.js";
 import type { Role, RoleHost, RoleInbound } from "./role-host.js";
 
-interface CoreInfo extends PeerTopics {
-  readonly epoch: string;
-}
-
 /** How a plugin role is set up: its orb's limits, and whether the orb is ready to serve. */
 export interface PluginRoleOptions {
   readonly limits: PluginOptions;
@@ -58,7 +54,6 @@ export class PluginRole implements Role {
   private readonly prefer: readonly string[];
   private readonly declared = new Map<string, Operation>();
   private readonly reservations: Reservations;
-  private readonly coreInfo = new Map<string, CoreInfo>();
   private readonly bufferedDiscovers: DiscoverMessage[] = [];
   private discoverWindow: TimerHandle | undefined;
 
@@ -72,7 +67,7 @@ export class PluginRole implements Role {
     this.access = Access.from(limits, "plugin");
     this.prefer = idList(limits.prefer, "prefer") ?? [];
     this.serving = new PluginServing(host, this.declared);
-    this.reservations = new Reservations(host.clock, host.table);
+    this.reservations = new Reservations(host.clock, host.table, host.timing);
     this.handlers = {
       discover: (m) => this.onDiscover(m),
       request: (m) => this.onRequest(m),
@@ -178,24 +173,29 @@ export class PluginRole implements Role {
     return true;
   }
 
-  removed(connection: Connection, _detail: DisconnectionDetail): void {
-    // Slots free up by themselves (capacity is computed from the table); forget a core we
-    // no longer serve or hold anything for, so the table of cores does not grow forever.
-    const core = connection.remote;
-    if (this.host.table.hasRemote(core, "plugin")) return;
-    if (this.reservations.holds(core)) return;
-    this.coreInfo.delete(core);
+  removed(_connection: Connection, _detail: DisconnectionDetail): void {
+    // Slots free up by themselves: capacity is computed from the table.
   }
 
   // ---- capacity ------------------------------------------------------------------------
 
-  /** Which limit keeps `core` from a new slot of `op` now, in words, or undefined. */
+  /**
+   * Which limit keeps `core` from a new slot of `op` now, in words, or undefined. When only
+   * reservations fill it, a core that is not a suspect takes over the oldest one that may
+   * be taken over (see {@link Reservations}).
+   */
   private full(op: Operation, core: string): string | undefined {
-    if (op.maxCores !== undefined && this.reservations.usage(op.name) >= op.maxCores)
-      return `operation(${JSON.stringify(op.name)}).policy.maxCores ${op.maxCores} reached (connected or reserved)`;
+    const r = this.reservations;
+    const mayTakeOver = !r.isSuspect(core);
+    if (op.maxCores !== undefined && r.usage(op.name) >= op.maxCores) {
+      if (!(mayTakeOver && r.takeOver((x) => x.operation === op.name && x.core !== core)))
+        return `operation(${JSON.stringify(op.name)}).policy.maxCores ${op.maxCores} reached (connected or reserved)`;
+    }
     if (this.maxCores !== undefined) {
-      const served = this.reservations.servedCores();
-      if (!served.has(core) && served.size >= this.maxCores)
+      const served = r.servedCores();
+      if (served.has(core) || served.size < this.maxCores) return undefined;
+      const table = this.host.table;
+      if (!(mayTakeOver && r.takeOver((x) => x.core !== core && !table.hasRemote(x.core, "plugin"))))
         return `maxCores ${this.maxCores} reached (connected or reserved)`;
     }
     return undefined;
@@ -215,12 +215,6 @@ export class PluginRole implements Role {
           );
       return;
     }
-    this.coreInfo.set(discover.from, {
-      epoch: discover.epoch,
-      keepaliveTo: discover.keepaliveTo,
-      closeTo: discover.closeTo,
-      deadAfterMs: discover.deadAfterMs,
-    });
     this.reconcile(discover);
     if (this.prefer.length === 0) return this.offerTo(discover);
     // Preferences: collect discovers for a short window, then serve preferred cores first.
@@ -334,7 +328,11 @@ export class PluginRole implements Role {
       operations: offered(chosen),
     });
     for (const op of chosen) {
-      this.reservations.hold(offer.id, core, discover.epoch, op.name, host.timing.holdMs);
+      this.reservations.hold(offer.id, core, discover.epoch, op.name, {
+        keepaliveTo: discover.keepaliveTo,
+        closeTo: discover.closeTo,
+        deadAfterMs: discover.deadAfterMs,
+      });
     }
     host.post(discover.offerTo, offer, core);
   }
@@ -352,6 +350,7 @@ export class PluginRole implements Role {
     const held =
       reservation !== undefined && reservation.core === core && reservation.coreEpoch === request.epoch;
     if (held) this.reservations.release(request.re, request.operation);
+    this.reservations.requested(core);
     const unavailable = (reason: string): void =>
       host.post(
         request.responseTo,
@@ -364,15 +363,13 @@ export class PluginRole implements Role {
     const existing = host.table.find(core, op.name, "plugin");
     if (existing && existing.remoteEpoch === request.epoch) return unavailable("already connected");
     if (!held && this.full(op, core) !== undefined) return unavailable("no free slot");
-    const info = this.coreInfo.get(core);
-    const topics: PeerTopics =
-      info && info.epoch === request.epoch
-        ? info
-        : {
-            keepaliveTo: keepaliveTopic({ root: host.root, orb: core }),
-            closeTo: closeTopic({ root: host.root, orb: core }),
-            deadAfterMs: host.timing.deadAfterMs,
-          };
+    const topics: PeerTopics = held
+      ? reservation.topics
+      : {
+          keepaliveTo: keepaliveTopic({ root: host.root, orb: core }),
+          closeTo: closeTopic({ root: host.root, orb: core }),
+          deadAfterMs: host.timing.deadAfterMs,
+        };
     const input = inputTopic({ root: host.root, plugin: host.id, operation: op.name, core });
     const connection = new Connection(
       core,

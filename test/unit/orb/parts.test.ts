@@ -144,14 +144,19 @@ describe("IdleReaper", () => {
 });
 
 describe("Reservations", () => {
-  it("a slot holds for holdMs, counts towards usage and served cores, and frees on release or expiry", async () => {
+  const topics = { keepaliveTo: "k", closeTo: "c", deadAfterMs: 6000 };
+  function setup() {
     const clock = new ManualClock();
     const table = new ConnectionTable();
+    return { clock, table, r: new Reservations(clock, table, { holdMs: 1000 }) };
+  }
+
+  it("a slot holds for holdMs, counts towards usage and served cores, and frees on release or expiry", async () => {
+    const { clock, table, r } = setup();
     table.add(connection("core-a", "echo", "plugin"));
     table.add(connection("plugin-x", "echo", "core")); // a hybrid's other side: not served
-    const r = new Reservations(clock, table);
-    r.hold("offer-1", "core-b", "eb", "echo", 1000);
-    r.hold("offer-2", "core-c", "ec", "sum", 1000);
+    r.hold("offer-1", "core-b", "eb", "echo", topics);
+    r.hold("offer-2", "core-c", "ec", "sum", topics);
     expect(r.usage("echo")).toBe(2);
     expect([...r.servedCores()].sort()).toEqual(["core-a", "core-b", "core-c"]);
     expect(r.holds("core-b", "echo")).toBe(true);
@@ -162,9 +167,28 @@ describe("Reservations", () => {
     await clock.advance(1000);
     expect(r.holds("core-c")).toBe(false);
     expect([...r.servedCores()]).toEqual(["core-a"]);
-    r.hold("offer-3", "core-d", "ed", "echo", 1000);
+    r.hold("offer-3", "core-d", "ed", "echo", topics);
     r.releaseWhere((x) => x.core === "core-d");
     expect(r.usage("echo")).toBe(1);
+  });
+
+  it("a reservation can be taken over once older than graceMs, or at once when its core let one lapse", async () => {
+    const { clock, r } = setup();
+    expect(r.graceMs).toBe(250);
+    r.hold("o1", "fake", "e", "echo", topics);
+    expect(r.takeOver(() => true)).toBe(false); // too young: a real core would be requesting now
+    await clock.advance(250);
+    expect(r.takeOver(() => true)).toBe(true);
+    expect(r.size).toBe(0);
+    // A core whose reservation lapsed is a suspect: its next one can be taken over at once.
+    r.hold("o2", "fake", "e", "echo", topics);
+    await clock.advance(1000);
+    expect(r.isSuspect("fake")).toBe(true);
+    r.hold("o3", "fake", "e", "echo", topics);
+    expect(r.takeOver(() => true)).toBe(true);
+    // Requesting clears it; suspicion also ends by itself after 10 holdMs.
+    r.requested("fake");
+    expect(r.isSuspect("fake")).toBe(false);
   });
 });
 

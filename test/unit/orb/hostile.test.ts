@@ -1,0 +1,87 @@
+/**
+ * Hostile or broken peers on a ManualClock (issue findings 4 and 5): discovers that never
+ * become requests do not keep a plugin's slots from a real core, and leave no state
+ * behind once their reservations lapse.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import type { LocalHub, Plugin } from "../../../runtime/index.js";
+import {
+  closeTopic,
+  discoverTopic,
+  keepaliveTopic,
+  offerTopic,
+  type OrbitalisMessage,
+} from "../../../generated/protocol/index.js";
+import { EchoWorld, Orbs, until } from "../../helpers/orbs.js";
+import { RawOrb } from "../../helpers/raw.js";
+
+const orbs = new Orbs();
+afterEach(() => orbs.stopAll());
+const ROOT = "orbitalis";
+
+/** A core that only ever discovers. */
+function fakeCore(hub: LocalHub, id: string): RawOrb {
+  return new RawOrb(hub.bus(), id);
+}
+
+function discover(raw: RawOrb): Promise<OrbitalisMessage> {
+  return raw.send(discoverTopic({ root: ROOT }), "discover", {
+    offerTo: offerTopic({ root: ROOT, core: raw.id }),
+    keepaliveTo: keepaliveTopic({ root: ROOT, orb: raw.id }),
+    closeTo: closeTopic({ root: ROOT, orb: raw.id }),
+    deadAfterMs: 6000,
+    operations: [{ name: "echo", inputs: [{ any: true }], outputs: [{ any: true }] }],
+  });
+}
+
+/** The plugin's reservations (what a flood could make grow). */
+function reservations(plugin: Plugin): { size: number } {
+  return (plugin as unknown as { lends: { reservations: { size: number } } }).lends.reservations;
+}
+
+describe("a discover flood", () => {
+  it("from two invented core ids does not keep a maxCores 2 plugin from a real core", async () => {
+    const w = new EchoWorld(orbs);
+    const plugin = w.plugin("lamp", { maxCores: 2 });
+    await plugin.start();
+    const ghosts = [fakeCore(w.hub, "ghost-1"), fakeCore(w.hub, "ghost-2")];
+    for (const g of ghosts) await g.listen();
+    // The ghosts discover every second and never request: as soon as a reservation lapses
+    // they take the slot again.
+    const flood = async (ms: number): Promise<void> => {
+      for (let t = 0; t < ms; t += 1000) {
+        for (const g of ghosts) await discover(g);
+        await w.clock.advance(1000);
+      }
+    };
+    await flood(6000);
+    expect(reservations(plugin).size).toBe(2); // both slots held by ghosts
+    const core = w.core("home", { timing: { discoverIntervalMs: 2000 } });
+    await core.start(); // discovers at once
+    const startedAt = w.clock.now();
+    await flood(2000);
+    await until(core, () => core.connections().length === 1, "the real core connected");
+    expect(w.clock.now() - startedAt).toBeLessThanOrEqual(2000);
+    expect(await core.request("echo", 1)).toBe(1);
+  });
+
+  it("from 10,000 invented core ids leaves nothing behind once the reservations lapse", async () => {
+    const w = new EchoWorld(orbs);
+    const plugin = w.plugin("lamp");
+    await plugin.start();
+    const raw = fakeCore(w.hub, "ghost");
+    await raw.listen();
+    for (let i = 0; i < 10_000; i++) {
+      raw.epoch = `e${i}`;
+      (raw as unknown as { id: string }).id = `ghost-${i}`;
+      void discover(raw);
+      if (i % 1000 === 999) await w.clock.advance(1);
+    }
+    await w.clock.advance(1);
+    // At most MAX_RESERVATIONS are held at once, the oldest giving way.
+    expect(reservations(plugin).size).toBeLessThanOrEqual(4096);
+    await w.clock.advance(5000);
+    expect(reservations(plugin).size).toBe(0);
+    // What the plugin knows of a core it does not serve lives in its reservation, and goes with it.
+  });
+});

@@ -23,7 +23,8 @@ export type ErrorCode =
   | "ERR_TIMEOUT"
   | "ERR_ABORTED"
   | "ERR_CONTRACT"
-  | "ERR_DUPLICATE_ID";
+  | "ERR_DUPLICATE_ID"
+  | "ERR_LIMIT";
 
 /**
  * Base class of every Orbitalis error. `Code` is {@link ErrorCode} for the errors Orbitalis
@@ -210,6 +211,16 @@ export class DuplicateIdError extends OrbitalisError {
     super("ERR_DUPLICATE_ID", message);
     this.orb = orb;
     this.epochs = [kept, other];
+  }
+}
+
+/** A limit was reached (its option is named in the message); nothing was sent. */
+export class LimitError extends OrbitalisError {
+  /** The option whose limit was reached. */
+  readonly limit: string;
+  constructor(limit: string, message: string) {
+    super("ERR_LIMIT", message);
+    this.limit = limit;
   }
 }
 

@@ -33,26 +33,106 @@ export function fingerprint(schema: JsonSchema): string {
 
 // One ajv for every user schema; compiled validators are shared by fingerprint.
 let userAjv = new Ajv.default({ allErrors: true, strict: false });
+let remoteAjv = new Ajv.default({ allErrors: true, strict: false });
+/** Validators of this process's own schemas (its orbs', registered ones): kept for good. */
 const compiled = new Map<string, ValidateFunction>();
+/**
+ * Validators of schemas only remotes sent (offers): ajv turns a schema into code, so
+ * these are bounded in number (least recently used go first) and in size and depth.
+ */
+const remoteCompiled = new Map<string, ValidateFunction>();
+
+/** Limits on a schema received from another orb before this process compiles it. */
+export const REMOTE_SCHEMA_LIMITS = Object.freeze({
+  /** Compiled remote-only schemas kept at once. */
+  cached: 256,
+  /** Characters of its canonical JSON. */
+  size: 65_536,
+  /** Nesting of objects and arrays. */
+  depth: 32,
+});
+
+/** Why a remote schema is too large to compile, or undefined. */
+function tooLarge(schema: JsonSchema): string | undefined {
+  const text = canonicalize(schema) ?? "";
+  if (text.length > REMOTE_SCHEMA_LIMITS.size)
+    return `${text.length} characters (at most ${REMOTE_SCHEMA_LIMITS.size})`;
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) max = Math.max(max, ++depth);
+    else if (c === 125 || c === 93) depth--;
+  }
+  return max > REMOTE_SCHEMA_LIMITS.depth
+    ? `nested ${max} deep (at most ${REMOTE_SCHEMA_LIMITS.depth})`
+    : undefined;
+}
+
+/** The validator of a schema a remote sent: the process's own if it has one, else a bounded compile. */
+function compileRemote(fp: string, schema: JsonSchema): ValidateFunction {
+  const own = compiled.get(fp);
+  if (own) return own;
+  let validate = remoteCompiled.get(fp);
+  if (validate) {
+    remoteCompiled.delete(fp); // most recently used last
+  } else {
+    const why = tooLarge(schema);
+    if (why !== undefined) throw new Error(`a schema from another orb is too large to compile: ${why}`);
+    validate = build(fp, schema, true);
+  }
+  remoteCompiled.set(fp, validate);
+  if (remoteCompiled.size > REMOTE_SCHEMA_LIMITS.cached) {
+    const [oldest, evicted] = remoteCompiled.entries().next().value as [string, ValidateFunction];
+    remoteCompiled.delete(oldest);
+    // ajv keeps what it compiled: let it go too.
+    if (typeof evicted.schema === "object") remoteAjv.removeSchema(evicted.schema);
+  }
+  return validate;
+}
+
+/** Number of remote-only validators compiled and kept (for tests and diagnostics). */
+export function remoteValidatorCount(): number {
+  return remoteCompiled.size;
+}
 
 function compile(fp: string, schema: JsonSchema): ValidateFunction {
   let validate = compiled.get(fp);
   if (!validate) {
-    // The cache is keyed by fingerprint: never let a schema in under another's fingerprint.
-    const actual = fingerprint(schema);
-    if (actual !== fp) throw new Error(`fingerprint ${fp} does not match its schema (${actual})`);
-    try {
-      validate = userAjv.compile(schema as object);
-    } catch (error) {
-      // Two different schemas with the same $id cannot live in one ajv instance: start a new one.
-      if (/already exists/.test((error as Error).message)) {
-        userAjv = new Ajv.default({ allErrors: true, strict: false });
-        validate = userAjv.compile(schema as object);
-      } else throw error;
-    }
+    validate = build(fp, schema);
     compiled.set(fp, validate);
   }
   return validate;
+}
+
+function build(fp: string, schema: JsonSchema, remote = false): ValidateFunction {
+  // The cache is keyed by fingerprint: never let a schema in under another's fingerprint.
+  const actual = fingerprint(schema);
+  if (actual !== fp) throw new Error(`fingerprint ${fp} does not match its schema (${actual})`);
+  if (remote) {
+    // A remote's schemas get an ajv of their own, from which evicted ones are removed.
+    try {
+      return remoteAjv.compile(schema as object);
+    } catch (error) {
+      if (!/already exists/.test((error as Error).message)) throw error;
+      remoteAjv = new Ajv.default({ allErrors: true, strict: false });
+      return remoteAjv.compile(schema as object);
+    }
+  }
+  try {
+    return userAjv.compile(schema as object);
+  } catch (error) {
+    // Two different schemas with the same $id cannot live in one ajv instance: start a new one.
+    if (!/already exists/.test((error as Error).message)) throw error;
+    userAjv = new Ajv.default({ allErrors: true, strict: false });
+    return userAjv.compile(schema as object);
+  }
 }
 
 /**
@@ -96,9 +176,12 @@ export class CompiledSpec {
   readonly any: boolean;
   readonly empty: boolean;
   private readonly schemas: readonly { fp: string; schema: JsonSchema }[];
+  /** Compiles this spec's schemas: kept for good (ours) or bounded (a remote's). */
+  private readonly compile: (fp: string, schema: JsonSchema) => ValidateFunction;
 
-  private constructor(wire: WireSchemaSpec) {
+  private constructor(wire: WireSchemaSpec, remote: boolean) {
     this.wire = wire;
+    this.compile = remote ? compileRemote : compile;
     if (wire === "none") {
       this.none = true;
       this.any = false;
@@ -116,7 +199,7 @@ export class CompiledSpec {
   /** From a user's spec; `field` names it in a {@link ConfigError}. */
   static fromUser(spec: SchemaSpec | undefined, field: string, fallback: SchemaSpec): CompiledSpec {
     const s = spec ?? fallback;
-    if (s === "none") return new CompiledSpec("none");
+    if (s === "none") return new CompiledSpec("none", false);
     if (s === null || typeof s !== "object" || Array.isArray(s)) {
       throw new ConfigError(
         field,
@@ -158,12 +241,15 @@ export class CompiledSpec {
     }
     if (s.empty) wire.empty = true;
     if (s.any) wire.any = true;
-    return new CompiledSpec(wire);
+    return new CompiledSpec(wire, false);
   }
 
-  /** From a spec received on the wire (already validated by the protocol schema). */
+  /**
+   * From a spec received on the wire (already validated by the protocol schema). Its
+   * schemas compile within {@link REMOTE_SCHEMA_LIMITS}.
+   */
   static fromWire(wire: WireSchemaSpec): CompiledSpec {
-    return new CompiledSpec(wire);
+    return new CompiledSpec(wire, true);
   }
 
   /**
@@ -181,7 +267,7 @@ export class CompiledSpec {
   /** Whether every schema of this spec compiles here (remote specs are checked before use). */
   usable(): boolean {
     try {
-      for (const { fp, schema } of this.schemas) compile(fp, schema);
+      for (const { fp, schema } of this.schemas) this.compile(fp, schema);
       return true;
     } catch {
       return false;
@@ -201,7 +287,7 @@ export class CompiledSpec {
         : { ok: false, errors: ["data is required (the schema spec does not accept empty data)"] };
     const errors: string[] = [];
     for (const { fp, schema } of this.schemas) {
-      const validate = compile(fp, schema);
+      const validate = this.compile(fp, schema);
       if (validate(data)) return OK;
       errors.push(
         ...formatValidationErrors(validate.errors).map((e) =>

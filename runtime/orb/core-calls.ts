@@ -6,6 +6,7 @@
 import {
   ConnectionClosedError,
   InvalidPayloadError,
+  LimitError,
   NoConnectionError,
   RemoteOperationError,
   RequestTimeoutError,
@@ -35,6 +36,8 @@ export class CoreCalls {
   constructor(
     private readonly host: RoleHost,
     private readonly compliance: Compliance,
+    /** Requests awaiting an answer at most per connection. */
+    private readonly maxPending: number,
   ) {
     this.requests = new ReplyRegistry(host.clock);
   }
@@ -75,7 +78,14 @@ export class CoreCalls {
       throw new NoConnectionError(
         'request awaits one result: use to: "any" or a plugin id (or execute for all)',
       );
-    const connection = this.pick(this.targets(operation, data, to));
+    const targets = this.targets(operation, data, to);
+    const roomy = targets.filter((c) => c.inFlight < this.maxPending);
+    if (roomy.length === 0)
+      throw new LimitError(
+        "maxPendingRequests",
+        `${targets.length === 1 ? "the connection" : `all ${targets.length} connections`} for ${operation} already await ${this.maxPending} answers (maxPendingRequests)`,
+      );
+    const connection = this.pick(roomy);
     const corr = randomId(16);
     connection.begin();
     const result = this.requests.wait(corr, {

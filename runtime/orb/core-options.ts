@@ -13,6 +13,11 @@ export type CoreState = "created" | "compliant" | "not-compliant" | "stopping" |
 export interface CoreOptions<C extends Contract = Untyped> extends OrbOptions {
   /** Required operations by name (with a contract type: only its operations). */
   readonly requires: { readonly [K in OperationName<C>]?: RequirementOptions };
+  /**
+   * Requests awaiting their answer at most per connection (default 10,000). Beyond it,
+   * `request()` picks another connection that has room, or rejects with a `LimitError`.
+   */
+  readonly maxPendingRequests?: number;
 }
 
 /** Where `execute` and `request` send: a plugin id, one connection (`any`) or every one (`all`). */

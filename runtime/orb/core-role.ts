@@ -26,7 +26,7 @@ import { Compliance } from "./compliance.js";
 import { Connection, type DisconnectionDetail } from "./connection.js";
 import { CoreCalls } from "./core-calls.js";
 import type { SkipReason } from "./orb-events.js";
-import { rank } from "./policy.js";
+import { count, rank } from "./policy.js";
 import type { Requirement } from "./requirements.js";
 import type { Role, RoleHost, RoleInbound } from "./role-host.js";
 
@@ -62,11 +62,12 @@ export class CoreRole implements Role {
   /** @throws ConfigError naming the field when a requirement is invalid. */
   constructor(
     private readonly host: RoleHost,
-    requires: unknown,
+    options: { readonly requires: unknown; readonly maxPendingRequests?: number },
     private readonly events: CoreRoleEvents,
   ) {
-    this.compliance = new Compliance(requires, host.table);
-    this.calls = new CoreCalls(host, this.compliance);
+    this.compliance = new Compliance(options.requires, host.table);
+    const maxPending = count(options.maxPendingRequests, "maxPendingRequests", 1) ?? 10_000;
+    this.calls = new CoreCalls(host, this.compliance, maxPending);
     this.handlers = {
       announce: (m) => this.onAnnounce(m),
       offer: (m) => this.onOffer(m),

@@ -38,9 +38,11 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
   protected readonly uses: CoreRole;
 
   /** @throws ConfigError naming the field when the configuration is invalid or contradictory. */
-  protected constructor(options: OrbOptions & { readonly requires: unknown }) {
+  protected constructor(
+    options: OrbOptions & { readonly requires: unknown; readonly maxPendingRequests?: number },
+  ) {
     super(options, "created");
-    this.uses = new CoreRole(this.host, options.requires, { changed: () => this.evaluate() });
+    this.uses = new CoreRole(this.host, options, { changed: () => this.evaluate() });
     this.attach(this.uses, "core");
   }
 

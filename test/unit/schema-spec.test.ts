@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CompiledSpec, fingerprint } from "../../runtime/index.js";
+import { CompiledSpec, fingerprint, type JsonSchema, type WireSchemaSpec } from "../../runtime/index.js";
+import { REMOTE_SCHEMA_LIMITS, remoteValidatorCount } from "../../runtime/schema-spec.js";
 
 const spec = (s: Parameters<typeof CompiledSpec.fromUser>[0]): CompiledSpec =>
   CompiledSpec.fromUser(s, "test", "none");
@@ -45,5 +46,34 @@ describe("schema specs", () => {
     expect(spec("none").check(undefined).ok).toBe(true);
     expect(spec("none").check(0).ok).toBe(false);
     expect(spec({ any: true }).check({ whatever: [1] }).ok).toBe(true);
+  });
+});
+
+describe("schemas from other orbs (bounded compilation)", () => {
+  const wireOf = (schema: JsonSchema): WireSchemaSpec => ({
+    schemas: [{ fingerprint: fingerprint(schema), schema }],
+  });
+
+  it("a schema nested deeper than the limit, or larger, is not compiled", () => {
+    let deep: JsonSchema = { type: "string" };
+    for (let i = 0; i < REMOTE_SCHEMA_LIMITS.depth; i++) deep = { type: "object", properties: { x: deep } };
+    expect(CompiledSpec.fromWire(wireOf(deep)).usable()).toBe(false);
+    const large: JsonSchema = { enum: Array.from({ length: 10_000 }, (_, i) => `value-${i}`) };
+    expect(CompiledSpec.fromWire(wireOf(large)).usable()).toBe(false);
+    // The same schemas are ours to use when we declare them ourselves.
+    expect(CompiledSpec.fromUser({ schemas: [large] }, "x", "none").check("value-1")).toEqual({ ok: true });
+  });
+
+  it("keeps at most REMOTE_SCHEMA_LIMITS.cached remote-only validators, and uses our own for schemas we have", () => {
+    for (let i = 0; i < REMOTE_SCHEMA_LIMITS.cached + 50; i++) {
+      const spec = CompiledSpec.fromWire(wireOf({ type: "integer", minimum: i, title: `remote ${i}` }));
+      expect(spec.check(i + 1)).toEqual({ ok: true });
+    }
+    expect(remoteValidatorCount()).toBe(REMOTE_SCHEMA_LIMITS.cached);
+    const ours = { type: "string", title: "ours" } as const;
+    CompiledSpec.fromUser({ schemas: [ours] }, "x", "none");
+    const before = remoteValidatorCount();
+    expect(CompiledSpec.fromWire(wireOf(ours)).check("s")).toEqual({ ok: true });
+    expect(remoteValidatorCount()).toBe(before);
   });
 });

@@ -4,7 +4,7 @@
  * behind once their reservations lapse.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { LocalHub, Plugin } from "../../../runtime/index.js";
+import { Plugin, silentLogger, type LocalHub } from "../../../runtime/index.js";
 import {
   closeTopic,
   discoverTopic,
@@ -14,6 +14,7 @@ import {
 } from "../../../generated/protocol/index.js";
 import { EchoWorld, Orbs, until } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
+import { withTimeout } from "../../helpers/wait.js";
 
 const orbs = new Orbs();
 afterEach(() => orbs.stopAll());
@@ -83,5 +84,39 @@ describe("a discover flood", () => {
     await w.clock.advance(5000);
     expect(reservations(plugin).size).toBe(0);
     // What the plugin knows of a core it does not serve lives in its reservation, and goes with it.
+  });
+});
+
+describe("pending requests", () => {
+  it("are bounded per connection by maxPendingRequests: beyond it a request rejects with a LimitError", async () => {
+    const w = new EchoWorld(orbs);
+    const release: (() => void)[] = [];
+    const plugin = orbs.add(
+      new Plugin({ id: "slow", bus: w.hub.bus(), clock: w.clock, logger: silentLogger }),
+    );
+    plugin.operation("echo", { input: { any: true }, output: { any: true } }, (x) => {
+      return new Promise((resolve) => release.push(() => resolve(x)));
+    });
+    const core = w.core("busy", { maxPendingRequests: 2 });
+    await Promise.all([plugin.start(), core.start()]);
+    await withTimeout(core.compliant(), 2000, "compliant");
+    const first = core.request("echo", 1);
+    const second = core.request("echo", 2);
+    await expect(core.request("echo", 3)).rejects.toMatchObject({
+      code: "ERR_LIMIT",
+      limit: "maxPendingRequests",
+    });
+    while (release.length < 2) await new Promise((r) => setImmediate(r));
+    release.shift()!();
+    expect(await first).toBe(1);
+    const third = core.request("echo", 3);
+    release.shift()!();
+    expect(await second).toBe(2);
+    while (release.length < 1) await new Promise((r) => setImmediate(r));
+    release.shift()!();
+    expect(await third).toBe(3);
+    expect(() => w.core("bad", { maxPendingRequests: 0 })).toThrow(
+      /maxPendingRequests: must be an integer >= 1/,
+    );
   });
 });

@@ -252,6 +252,8 @@ export abstract class BaseBus implements Bus {
     onInvalid?: (topic: string, error: Error) => void,
   ): Promise<Subscription> {
     return this.subscribe(filter, (topic, payload) => {
+      // An empty payload clears a retained message (MQTT): it carries no value.
+      if (payload.byteLength === 0) return;
       let value: unknown;
       try {
         value = decodeJson(payload);

@@ -26,6 +26,12 @@ export interface BusWill {
   readonly topic: string;
   readonly payload: Uint8Array;
   readonly retain?: boolean;
+  /**
+   * Where the broker can (MQTT 5: the message expiry interval), a retained will is removed
+   * this many seconds after it was published, so the wills of orbs that never come back do
+   * not stay on the broker for good.
+   */
+  readonly expirySeconds?: number;
 }
 
 /** Options of {@link Bus.connect}. */

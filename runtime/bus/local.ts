@@ -235,6 +235,8 @@ export class LocalHub {
   #deliver(sub: HubSubscription, message: HubMessage): void {
     try {
       if (sub.values) {
+        // An empty payload clears a retained message (MQTT): it carries no value.
+        if (!message.hasValue && (message.bytes as Uint8Array).byteLength === 0) return;
         if (!message.hasValue && message.invalid === undefined) {
           try {
             message.value = freezeValue(decodeJson(message.bytes as Uint8Array));

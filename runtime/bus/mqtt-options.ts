@@ -99,7 +99,14 @@ export function mqttClientOptions(
     ...(version === 5 &&
       sessionExpiry !== undefined && { properties: { sessionExpiryInterval: sessionExpiry } }),
     ...(will !== undefined && {
-      will: { topic: will.topic, payload: toBuffer(will.payload), qos, retain: will.retain === true },
+      will: {
+        topic: will.topic,
+        payload: toBuffer(will.payload),
+        qos,
+        retain: will.retain === true,
+        ...(version === 5 &&
+          will.expirySeconds !== undefined && { properties: { messageExpiryInterval: will.expirySeconds } }),
+      },
     }),
     ...(o.mqttOptions as IClientOptions | undefined),
   };

@@ -16,6 +16,9 @@ import {
 import type { OrbRole } from "./connection.js";
 import type { MessageFields } from "./termination.js";
 
+/** How long a broker keeps a retained will (MQTT 5): long enough for every peer to hear it. */
+const WILL_EXPIRY_SECONDS = 300;
+
 export interface MembershipHost {
   readonly id: string;
   readonly root: string;
@@ -49,6 +52,7 @@ export class Membership {
         topic: presenceTopic({ root, orb: id }),
         payload: new TextEncoder().encode(JSON.stringify(will)),
         retain: true,
+        expirySeconds: WILL_EXPIRY_SECONDS,
       },
     });
     this.stopWatch = bus.onStatus((status, error) => this.onStatus(status, error));
@@ -70,9 +74,16 @@ export class Membership {
     );
   }
 
-  /** Says the orb is gone for good (graceful offline presence). */
+  /**
+   * Says the orb is gone for good: a graceful offline presence to everyone listening, then
+   * its retained presence cleared (an empty retained message), so the broker does not keep
+   * one presence per orb id ever started.
+   */
   async offline(): Promise<void> {
-    await this.publish(this.presence("offline", true));
+    const { bus, root, id } = this.host;
+    const topic = presenceTopic({ root, orb: id });
+    await bus.publishValue(topic, this.presence("offline", true));
+    if (bus.capabilities.retain) await bus.publish(topic, new Uint8Array(0), { retain: true });
   }
 
   /** Unsubscribes and closes the bus. Never throws. */

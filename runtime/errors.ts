@@ -24,7 +24,8 @@ export type ErrorCode =
   | "ERR_ABORTED"
   | "ERR_CONTRACT"
   | "ERR_DUPLICATE_ID"
-  | "ERR_LIMIT";
+  | "ERR_LIMIT"
+  | "ERR_AUTH";
 
 /**
  * Base class of every Orbitalis error. `Code` is {@link ErrorCode} for the errors Orbitalis
@@ -221,6 +222,16 @@ export class LimitError extends OrbitalisError {
   constructor(limit: string, message: string) {
     super("ERR_LIMIT", message);
     this.limit = limit;
+  }
+}
+
+/**
+ * A message was dropped by message authentication (the `auth` option): unsigned, signed
+ * with an unknown key or wrongly, outside the replay window, or a replay.
+ */
+export class AuthenticationError extends OrbitalisError {
+  constructor(message: string) {
+    super("ERR_AUTH", message);
   }
 }
 

@@ -26,6 +26,7 @@ export {
   type OperationContext,
   type OperationHandler,
 } from "./orb/plugin.js";
+export type { AuthOptions } from "./orb/auth.js";
 export { Orb, type OrbHybridOptions, type HybridOperationOptions, type OfferWhen } from "./orb/orb.js";
 export {
   DEFAULT_TIMING,

@@ -118,6 +118,7 @@ export interface DiscoverMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   offerTo: Topic;
   keepaliveTo: Topic;
   closeTo: Topic;
@@ -127,6 +128,16 @@ export interface DiscoverMessage {
    * @maxItems 256
    */
   operations: NeededOperation[];
+}
+/**
+ * The message authentication extension -- an HMAC-SHA256 over the RFC 8785 canonical JSON of the message without `sig`, with the shared key named `kid` (base64url, no padding).
+ */
+export interface Signature {
+  /**
+   * Id of the shared key used.
+   */
+  kid: string;
+  mac: string;
 }
 /**
  * One operation a core still needs, in a discover.
@@ -164,6 +175,7 @@ export interface AnnounceMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   /**
    * @minItems 1
    * @maxItems 256
@@ -188,6 +200,7 @@ export interface OfferMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re: MessageId;
   replyTo: Topic;
   keepaliveTo: Topic;
@@ -210,6 +223,7 @@ export interface RequestMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re: MessageId;
   operation: OperationName;
   responseTo: Topic;
@@ -225,6 +239,7 @@ export interface RejectMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re: MessageId;
   operation: OperationName;
   reason?: Reason;
@@ -239,6 +254,7 @@ export interface ConfirmMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re: MessageId;
   operation: OperationName;
   inputTopic: Topic;
@@ -253,6 +269,7 @@ export interface UnavailableMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re: MessageId;
   operation: OperationName;
   reason?: Reason;
@@ -267,6 +284,7 @@ export interface KeepaliveMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re?: MessageId;
 }
 /**
@@ -279,6 +297,7 @@ export interface KeepaliveRequestMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   replyTo: Topic;
 }
 /**
@@ -291,6 +310,7 @@ export interface StatusRequestMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   replyTo: Topic;
 }
 /**
@@ -303,6 +323,7 @@ export interface StatusMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re: MessageId;
   role: Role;
   /**
@@ -342,6 +363,7 @@ export interface CloseMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   graceful: boolean;
   ackTo?: Topic;
   operations?: OperationNameList;
@@ -362,6 +384,7 @@ export interface CloseAckMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   re: MessageId;
 }
 /**
@@ -374,6 +397,7 @@ export interface PresenceMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   role: Role;
   status: "online" | "offline";
   graceful?: boolean;
@@ -388,6 +412,7 @@ export interface InputMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   operation: OperationName;
   corr?: CorrelationId;
   /**
@@ -409,6 +434,7 @@ export interface OutputMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   operation: OperationName;
   corr?: CorrelationId;
   /**
@@ -426,6 +452,7 @@ export interface ErrorMessage {
   from: OrbId;
   epoch: Epoch;
   ts: Timestamp;
+  sig?: Signature;
   operation: OperationName;
   corr?: CorrelationId;
   /**

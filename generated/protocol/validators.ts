@@ -29,6 +29,7 @@ const schema12 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     offerTo: { $ref: "#/definitions/Topic" },
     keepaliveTo: { $ref: "#/definitions/Topic" },
     closeTo: { $ref: "#/definitions/Topic" },
@@ -64,13 +65,28 @@ const schema17 = {
   maximum: 9007199254740991,
 };
 const schema18 = {
+  description:
+    "The message authentication extension -- an HMAC-SHA256 over the RFC 8785 canonical JSON of the message without `sig`, with the shared key named `kid` (base64url, no padding).",
+  type: "object",
+  additionalProperties: false,
+  required: ["kid", "mac"],
+  properties: {
+    kid: {
+      description: "Id of the shared key used.",
+      type: "string",
+      pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)",
+    },
+    mac: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+  },
+};
+const schema19 = {
   description: "A concrete topic (no wildcards), `/`-separated levels.",
   type: "string",
   minLength: 1,
   maxLength: 1024,
   pattern: "^[^+#]+$(?!\\n)",
 };
-const schema21 = {
+const schema22 = {
   description: "A duration in milliseconds.",
   type: "integer",
   minimum: 1,
@@ -81,8 +97,10 @@ const func3 = func3_module.default ?? func3_module;
 const pattern0 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)", "u");
 const pattern1 = new RegExp("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)", "u");
 const pattern2 = new RegExp("^[A-Za-z0-9_-]{1,64}$(?!\\n)", "u");
-const pattern3 = new RegExp("^[^+#]+$(?!\\n)", "u");
-const schema22 = {
+const pattern3 = new RegExp("^[A-Za-z0-9._-]{1,64}$(?!\\n)", "u");
+const pattern4 = new RegExp("^[A-Za-z0-9_-]{43}$(?!\\n)", "u");
+const pattern5 = new RegExp("^[^+#]+$(?!\\n)", "u");
+const schema23 = {
   description: "One operation a core still needs, in a discover.",
   type: "object",
   additionalProperties: false,
@@ -117,19 +135,19 @@ const schema22 = {
     },
   },
 };
-const schema23 = {
+const schema24 = {
   description: "Name of an operation; safe as a topic level.",
   type: "string",
   pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)",
 };
-const schema24 = {
+const schema25 = {
   description: "Accepted schema specs, any of which will do.",
   type: "array",
   minItems: 1,
   maxItems: 32,
   items: { $ref: "#/definitions/SchemaSpec" },
 };
-const schema25 = {
+const schema26 = {
   description:
     'What an operation takes or gives: `"none"` (no data at all) or any of `schemas` (accepted JSON Schemas), `empty` (absent data accepted) and `any` (anything accepted).',
   oneOf: [
@@ -146,7 +164,7 @@ const schema25 = {
     },
   ],
 };
-const schema26 = {
+const schema27 = {
   description: "One accepted JSON Schema and its fingerprint.",
   type: "object",
   additionalProperties: false,
@@ -156,12 +174,12 @@ const schema26 = {
     schema: { description: "A JSON Schema (draft-07).", type: ["object", "boolean"] },
   },
 };
-const schema27 = {
+const schema28 = {
   description: "Lower-case hex sha-256 of the schema's RFC 8785 canonical JSON form.",
   type: "string",
   pattern: "^[0-9a-f]{64}$(?!\\n)",
 };
-const pattern7 = new RegExp("^[0-9a-f]{64}$(?!\\n)", "u");
+const pattern9 = new RegExp("^[0-9a-f]{64}$(?!\\n)", "u");
 
 function validate15(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -217,7 +235,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.fingerprint !== undefined) {
       let data0 = data.fingerprint;
       if (typeof data0 === "string") {
-        if (!pattern7.test(data0)) {
+        if (!pattern9.test(data0)) {
           const err3 = {
             instancePath: instancePath + "/fingerprint",
             schemaPath: "#/definitions/Fingerprint/pattern",
@@ -255,7 +273,7 @@ function validate15(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/schema",
           schemaPath: "#/properties/schema/type",
           keyword: "type",
-          params: { type: schema26.properties.schema.type },
+          params: { type: schema27.properties.schema.type },
           message: "must be object,boolean",
         };
         if (vErrors === null) {
@@ -578,7 +596,7 @@ function validate13(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-const schema28 = {
+const schema29 = {
   description:
     "A list of orb ids, read as a set (a repeated id means nothing more; uniqueness is not checked, so validating a list costs what it holds).",
   type: "array",
@@ -1329,16 +1347,16 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.offerTo !== undefined) {
-      let data6 = data.offerTo;
-      if (typeof data6 === "string") {
-        if (func3(data6) > 1024) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err23 = {
-            instancePath: instancePath + "/offerTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err23];
@@ -1347,13 +1365,13 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data6) < 1) {
+        if (data6.mac === undefined) {
           const err24 = {
-            instancePath: instancePath + "/offerTo",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
             vErrors = [err24];
@@ -1362,92 +1380,98 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern3.test(data6)) {
-          const err25 = {
-            instancePath: instancePath + "/offerTo",
-            schemaPath: "#/definitions/Topic/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[^+#]+$(?!\\n)" },
-            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err25 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
           }
-          errors++;
         }
-      } else {
-        const err26 = {
-          instancePath: instancePath + "/offerTo",
-          schemaPath: "#/definitions/Topic/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-    if (data.keepaliveTo !== undefined) {
-      let data7 = data.keepaliveTo;
-      if (typeof data7 === "string") {
-        if (func3(data7) > 1024) {
-          const err27 = {
-            instancePath: instancePath + "/keepaliveTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err26 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err27);
+            const err27 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (func3(data7) < 1) {
-          const err28 = {
-            instancePath: instancePath + "/keepaliveTo",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err28];
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err28 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err28];
+              } else {
+                vErrors.push(err28);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err28);
+            const err29 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
           }
-          errors++;
-        }
-        if (!pattern3.test(data7)) {
-          const err29 = {
-            instancePath: instancePath + "/keepaliveTo",
-            schemaPath: "#/definitions/Topic/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[^+#]+$(?!\\n)" },
-            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err29];
-          } else {
-            vErrors.push(err29);
-          }
-          errors++;
         }
       } else {
         const err30 = {
-          instancePath: instancePath + "/keepaliveTo",
-          schemaPath: "#/definitions/Topic/type",
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err30];
@@ -1457,12 +1481,12 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.closeTo !== undefined) {
-      let data8 = data.closeTo;
-      if (typeof data8 === "string") {
-        if (func3(data8) > 1024) {
+    if (data.offerTo !== undefined) {
+      let data9 = data.offerTo;
+      if (typeof data9 === "string") {
+        if (func3(data9) > 1024) {
           const err31 = {
-            instancePath: instancePath + "/closeTo",
+            instancePath: instancePath + "/offerTo",
             schemaPath: "#/definitions/Topic/maxLength",
             keyword: "maxLength",
             params: { limit: 1024 },
@@ -1475,9 +1499,9 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data8) < 1) {
+        if (func3(data9) < 1) {
           const err32 = {
-            instancePath: instancePath + "/closeTo",
+            instancePath: instancePath + "/offerTo",
             schemaPath: "#/definitions/Topic/minLength",
             keyword: "minLength",
             params: { limit: 1 },
@@ -1490,9 +1514,9 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern3.test(data8)) {
+        if (!pattern5.test(data9)) {
           const err33 = {
-            instancePath: instancePath + "/closeTo",
+            instancePath: instancePath + "/offerTo",
             schemaPath: "#/definitions/Topic/pattern",
             keyword: "pattern",
             params: { pattern: "^[^+#]+$(?!\\n)" },
@@ -1507,7 +1531,7 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
         }
       } else {
         const err34 = {
-          instancePath: instancePath + "/closeTo",
+          instancePath: instancePath + "/offerTo",
           schemaPath: "#/definitions/Topic/type",
           keyword: "type",
           params: { type: "string" },
@@ -1521,31 +1545,31 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.deadAfterMs !== undefined) {
-      let data9 = data.deadAfterMs;
-      if (!(typeof data9 == "number" && !(data9 % 1) && !isNaN(data9) && isFinite(data9))) {
-        const err35 = {
-          instancePath: instancePath + "/deadAfterMs",
-          schemaPath: "#/definitions/DurationMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err35];
-        } else {
-          vErrors.push(err35);
+    if (data.keepaliveTo !== undefined) {
+      let data10 = data.keepaliveTo;
+      if (typeof data10 === "string") {
+        if (func3(data10) > 1024) {
+          const err35 = {
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (typeof data9 == "number" && isFinite(data9)) {
-        if (data9 > 86400000 || isNaN(data9)) {
+        if (func3(data10) < 1) {
           const err36 = {
-            instancePath: instancePath + "/deadAfterMs",
-            schemaPath: "#/definitions/DurationMs/maximum",
-            keyword: "maximum",
-            params: { comparison: "<=", limit: 86400000 },
-            message: "must be <= 86400000",
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
             vErrors = [err36];
@@ -1554,13 +1578,13 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data9 < 1 || isNaN(data9)) {
+        if (!pattern5.test(data10)) {
           const err37 = {
-            instancePath: instancePath + "/deadAfterMs",
-            schemaPath: "#/definitions/DurationMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
           };
           if (vErrors === null) {
             vErrors = [err37];
@@ -1569,33 +1593,32 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+      } else {
+        const err38 = {
+          instancePath: instancePath + "/keepaliveTo",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
       }
     }
-    if (data.operations !== undefined) {
-      let data10 = data.operations;
-      if (Array.isArray(data10)) {
-        if (data10.length > 256) {
-          const err38 = {
-            instancePath: instancePath + "/operations",
-            schemaPath: "#/properties/operations/maxItems",
-            keyword: "maxItems",
-            params: { limit: 256 },
-            message: "must NOT have more than 256 items",
-          };
-          if (vErrors === null) {
-            vErrors = [err38];
-          } else {
-            vErrors.push(err38);
-          }
-          errors++;
-        }
-        if (data10.length < 1) {
+    if (data.closeTo !== undefined) {
+      let data11 = data.closeTo;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
           const err39 = {
-            instancePath: instancePath + "/operations",
-            schemaPath: "#/properties/operations/minItems",
-            keyword: "minItems",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 items",
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
           };
           if (vErrors === null) {
             vErrors = [err39];
@@ -1604,12 +1627,141 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data10.length;
+        if (func3(data11) < 1) {
+          const err40 = {
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err40];
+          } else {
+            vErrors.push(err40);
+          }
+          errors++;
+        }
+        if (!pattern5.test(data11)) {
+          const err41 = {
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err41];
+          } else {
+            vErrors.push(err41);
+          }
+          errors++;
+        }
+      } else {
+        const err42 = {
+          instancePath: instancePath + "/closeTo",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err42];
+        } else {
+          vErrors.push(err42);
+        }
+        errors++;
+      }
+    }
+    if (data.deadAfterMs !== undefined) {
+      let data12 = data.deadAfterMs;
+      if (!(typeof data12 == "number" && !(data12 % 1) && !isNaN(data12) && isFinite(data12))) {
+        const err43 = {
+          instancePath: instancePath + "/deadAfterMs",
+          schemaPath: "#/definitions/DurationMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err43];
+        } else {
+          vErrors.push(err43);
+        }
+        errors++;
+      }
+      if (typeof data12 == "number" && isFinite(data12)) {
+        if (data12 > 86400000 || isNaN(data12)) {
+          const err44 = {
+            instancePath: instancePath + "/deadAfterMs",
+            schemaPath: "#/definitions/DurationMs/maximum",
+            keyword: "maximum",
+            params: { comparison: "<=", limit: 86400000 },
+            message: "must be <= 86400000",
+          };
+          if (vErrors === null) {
+            vErrors = [err44];
+          } else {
+            vErrors.push(err44);
+          }
+          errors++;
+        }
+        if (data12 < 1 || isNaN(data12)) {
+          const err45 = {
+            instancePath: instancePath + "/deadAfterMs",
+            schemaPath: "#/definitions/DurationMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err45];
+          } else {
+            vErrors.push(err45);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.operations !== undefined) {
+      let data13 = data.operations;
+      if (Array.isArray(data13)) {
+        if (data13.length > 256) {
+          const err46 = {
+            instancePath: instancePath + "/operations",
+            schemaPath: "#/properties/operations/maxItems",
+            keyword: "maxItems",
+            params: { limit: 256 },
+            message: "must NOT have more than 256 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err46];
+          } else {
+            vErrors.push(err46);
+          }
+          errors++;
+        }
+        if (data13.length < 1) {
+          const err47 = {
+            instancePath: instancePath + "/operations",
+            schemaPath: "#/properties/operations/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err47];
+          } else {
+            vErrors.push(err47);
+          }
+          errors++;
+        }
+        const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate12(data10[i0], {
+            !validate12(data13[i0], {
               instancePath: instancePath + "/operations/" + i0,
-              parentData: data10,
+              parentData: data13,
               parentDataProperty: i0,
               rootData,
             })
@@ -1619,7 +1771,7 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err40 = {
+        const err48 = {
           instancePath: instancePath + "/operations",
           schemaPath: "#/properties/operations/type",
           keyword: "type",
@@ -1627,15 +1779,15 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err40];
+          vErrors = [err48];
         } else {
-          vErrors.push(err40);
+          vErrors.push(err48);
         }
         errors++;
       }
     }
   } else {
-    const err41 = {
+    const err49 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -1643,9 +1795,9 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err41];
+      vErrors = [err49];
     } else {
-      vErrors.push(err41);
+      vErrors.push(err49);
     }
     errors++;
   }
@@ -1654,7 +1806,7 @@ function validate71(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateAnnounce = validate73;
-const schema30 = {
+const schema31 = {
   title: "AnnounceMessage",
   description: "Sent by a plugin to `{root}/announce` when it starts.",
   type: "object",
@@ -1667,6 +1819,7 @@ const schema30 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     operations: {
       type: "array",
       minItems: 1,
@@ -1675,7 +1828,7 @@ const schema30 = {
     },
   },
 };
-const schema36 = {
+const schema38 = {
   description: "One operation a plugin offers (in an offer or an announce).",
   type: "object",
   additionalProperties: false,
@@ -1949,6 +2102,7 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
         key0 === "from" ||
         key0 === "epoch" ||
         key0 === "ts" ||
+        key0 === "sig" ||
         key0 === "operations"
       )) {
         const err7 = {
@@ -2152,16 +2306,16 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.operations !== undefined) {
-      let data6 = data.operations;
-      if (Array.isArray(data6)) {
-        if (data6.length > 256) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err19 = {
-            instancePath: instancePath + "/operations",
-            schemaPath: "#/properties/operations/maxItems",
-            keyword: "maxItems",
-            params: { limit: 256 },
-            message: "must NOT have more than 256 items",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err19];
@@ -2170,13 +2324,13 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data6.length < 1) {
+        if (data6.mac === undefined) {
           const err20 = {
-            instancePath: instancePath + "/operations",
-            schemaPath: "#/properties/operations/minItems",
-            keyword: "minItems",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 items",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
             vErrors = [err20];
@@ -2185,12 +2339,146 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        const len0 = data6.length;
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err21 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err22 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err26 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.operations !== undefined) {
+      let data9 = data.operations;
+      if (Array.isArray(data9)) {
+        if (data9.length > 256) {
+          const err27 = {
+            instancePath: instancePath + "/operations",
+            schemaPath: "#/properties/operations/maxItems",
+            keyword: "maxItems",
+            params: { limit: 256 },
+            message: "must NOT have more than 256 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+        if (data9.length < 1) {
+          const err28 = {
+            instancePath: instancePath + "/operations",
+            schemaPath: "#/properties/operations/minItems",
+            keyword: "minItems",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+        const len0 = data9.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate28(data6[i0], {
+            !validate28(data9[i0], {
               instancePath: instancePath + "/operations/" + i0,
-              parentData: data6,
+              parentData: data9,
               parentDataProperty: i0,
               rootData,
             })
@@ -2200,7 +2488,7 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err21 = {
+        const err29 = {
           instancePath: instancePath + "/operations",
           schemaPath: "#/properties/operations/type",
           keyword: "type",
@@ -2208,15 +2496,15 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err21];
+          vErrors = [err29];
         } else {
-          vErrors.push(err21);
+          vErrors.push(err29);
         }
         errors++;
       }
     }
   } else {
-    const err22 = {
+    const err30 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -2224,9 +2512,9 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err22];
+      vErrors = [err30];
     } else {
-      vErrors.push(err22);
+      vErrors.push(err30);
     }
     errors++;
   }
@@ -2235,7 +2523,7 @@ function validate73(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateOffer = validate75;
-const schema38 = {
+const schema40 = {
   title: "OfferMessage",
   description: "Sent by a plugin to the discover's `offerTo`.",
   type: "object",
@@ -2262,6 +2550,7 @@ const schema38 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the discover this offer answers.", $ref: "#/definitions/MessageId" },
     replyTo: { $ref: "#/definitions/Topic" },
     keepaliveTo: { $ref: "#/definitions/Topic" },
@@ -2480,7 +2769,7 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema38.properties, key0)) {
+      if (!func2.call(schema40.properties, key0)) {
         const err13 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -2682,16 +2971,16 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err25 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err25];
@@ -2700,126 +2989,132 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data6.mac === undefined) {
+          const err26 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err27 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err28 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err28];
+              } else {
+                vErrors.push(err28);
+              }
+              errors++;
+            }
+          } else {
+            const err29 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err30 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err30];
+              } else {
+                vErrors.push(err30);
+              }
+              errors++;
+            }
+          } else {
+            const err31 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err31];
+            } else {
+              vErrors.push(err31);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err26 = {
-          instancePath: instancePath + "/re",
-          schemaPath: "#/definitions/MessageId/type",
+        const err32 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err32];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err32);
         }
         errors++;
       }
     }
-    if (data.replyTo !== undefined) {
-      let data7 = data.replyTo;
-      if (typeof data7 === "string") {
-        if (func3(data7) > 1024) {
-          const err27 = {
-            instancePath: instancePath + "/replyTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
-          } else {
-            vErrors.push(err27);
-          }
-          errors++;
-        }
-        if (func3(data7) < 1) {
-          const err28 = {
-            instancePath: instancePath + "/replyTo",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err28];
-          } else {
-            vErrors.push(err28);
-          }
-          errors++;
-        }
-        if (!pattern3.test(data7)) {
-          const err29 = {
-            instancePath: instancePath + "/replyTo",
-            schemaPath: "#/definitions/Topic/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[^+#]+$(?!\\n)" },
-            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err29];
-          } else {
-            vErrors.push(err29);
-          }
-          errors++;
-        }
-      } else {
-        const err30 = {
-          instancePath: instancePath + "/replyTo",
-          schemaPath: "#/definitions/Topic/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err30];
-        } else {
-          vErrors.push(err30);
-        }
-        errors++;
-      }
-    }
-    if (data.keepaliveTo !== undefined) {
-      let data8 = data.keepaliveTo;
-      if (typeof data8 === "string") {
-        if (func3(data8) > 1024) {
-          const err31 = {
-            instancePath: instancePath + "/keepaliveTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err31];
-          } else {
-            vErrors.push(err31);
-          }
-          errors++;
-        }
-        if (func3(data8) < 1) {
-          const err32 = {
-            instancePath: instancePath + "/keepaliveTo",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err32];
-          } else {
-            vErrors.push(err32);
-          }
-          errors++;
-        }
-        if (!pattern3.test(data8)) {
+    if (data.re !== undefined) {
+      let data9 = data.re;
+      if (typeof data9 === "string") {
+        if (!pattern0.test(data9)) {
           const err33 = {
-            instancePath: instancePath + "/keepaliveTo",
-            schemaPath: "#/definitions/Topic/pattern",
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
             keyword: "pattern",
-            params: { pattern: "^[^+#]+$(?!\\n)" },
-            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
             vErrors = [err33];
@@ -2830,8 +3125,8 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
         }
       } else {
         const err34 = {
-          instancePath: instancePath + "/keepaliveTo",
-          schemaPath: "#/definitions/Topic/type",
+          instancePath: instancePath + "/re",
+          schemaPath: "#/definitions/MessageId/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -2844,12 +3139,12 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.closeTo !== undefined) {
-      let data9 = data.closeTo;
-      if (typeof data9 === "string") {
-        if (func3(data9) > 1024) {
+    if (data.replyTo !== undefined) {
+      let data10 = data.replyTo;
+      if (typeof data10 === "string") {
+        if (func3(data10) > 1024) {
           const err35 = {
-            instancePath: instancePath + "/closeTo",
+            instancePath: instancePath + "/replyTo",
             schemaPath: "#/definitions/Topic/maxLength",
             keyword: "maxLength",
             params: { limit: 1024 },
@@ -2862,9 +3157,9 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data9) < 1) {
+        if (func3(data10) < 1) {
           const err36 = {
-            instancePath: instancePath + "/closeTo",
+            instancePath: instancePath + "/replyTo",
             schemaPath: "#/definitions/Topic/minLength",
             keyword: "minLength",
             params: { limit: 1 },
@@ -2877,9 +3172,9 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern3.test(data9)) {
+        if (!pattern5.test(data10)) {
           const err37 = {
-            instancePath: instancePath + "/closeTo",
+            instancePath: instancePath + "/replyTo",
             schemaPath: "#/definitions/Topic/pattern",
             keyword: "pattern",
             params: { pattern: "^[^+#]+$(?!\\n)" },
@@ -2894,7 +3189,7 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
         }
       } else {
         const err38 = {
-          instancePath: instancePath + "/closeTo",
+          instancePath: instancePath + "/replyTo",
           schemaPath: "#/definitions/Topic/type",
           keyword: "type",
           params: { type: "string" },
@@ -2908,31 +3203,31 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.deadAfterMs !== undefined) {
-      let data10 = data.deadAfterMs;
-      if (!(typeof data10 == "number" && !(data10 % 1) && !isNaN(data10) && isFinite(data10))) {
-        const err39 = {
-          instancePath: instancePath + "/deadAfterMs",
-          schemaPath: "#/definitions/DurationMs/type",
-          keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
-        };
-        if (vErrors === null) {
-          vErrors = [err39];
-        } else {
-          vErrors.push(err39);
+    if (data.keepaliveTo !== undefined) {
+      let data11 = data.keepaliveTo;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
+          const err39 = {
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err39];
+          } else {
+            vErrors.push(err39);
+          }
+          errors++;
         }
-        errors++;
-      }
-      if (typeof data10 == "number" && isFinite(data10)) {
-        if (data10 > 86400000 || isNaN(data10)) {
+        if (func3(data11) < 1) {
           const err40 = {
-            instancePath: instancePath + "/deadAfterMs",
-            schemaPath: "#/definitions/DurationMs/maximum",
-            keyword: "maximum",
-            params: { comparison: "<=", limit: 86400000 },
-            message: "must be <= 86400000",
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
             vErrors = [err40];
@@ -2941,13 +3236,13 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data10 < 1 || isNaN(data10)) {
+        if (!pattern5.test(data11)) {
           const err41 = {
-            instancePath: instancePath + "/deadAfterMs",
-            schemaPath: "#/definitions/DurationMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
           };
           if (vErrors === null) {
             vErrors = [err41];
@@ -2956,17 +3251,13 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      }
-    }
-    if (data.holdMs !== undefined) {
-      let data11 = data.holdMs;
-      if (!(typeof data11 == "number" && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
+      } else {
         const err42 = {
-          instancePath: instancePath + "/holdMs",
-          schemaPath: "#/definitions/DurationMs/type",
+          instancePath: instancePath + "/keepaliveTo",
+          schemaPath: "#/definitions/Topic/type",
           keyword: "type",
-          params: { type: "integer" },
-          message: "must be integer",
+          params: { type: "string" },
+          message: "must be string",
         };
         if (vErrors === null) {
           vErrors = [err42];
@@ -2975,14 +3266,17 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
         }
         errors++;
       }
-      if (typeof data11 == "number" && isFinite(data11)) {
-        if (data11 > 86400000 || isNaN(data11)) {
+    }
+    if (data.closeTo !== undefined) {
+      let data12 = data.closeTo;
+      if (typeof data12 === "string") {
+        if (func3(data12) > 1024) {
           const err43 = {
-            instancePath: instancePath + "/holdMs",
-            schemaPath: "#/definitions/DurationMs/maximum",
-            keyword: "maximum",
-            params: { comparison: "<=", limit: 86400000 },
-            message: "must be <= 86400000",
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
           };
           if (vErrors === null) {
             vErrors = [err43];
@@ -2991,13 +3285,13 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data11 < 1 || isNaN(data11)) {
+        if (func3(data12) < 1) {
           const err44 = {
-            instancePath: instancePath + "/holdMs",
-            schemaPath: "#/definitions/DurationMs/minimum",
-            keyword: "minimum",
-            params: { comparison: ">=", limit: 1 },
-            message: "must be >= 1",
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
             vErrors = [err44];
@@ -3006,18 +3300,13 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      }
-    }
-    if (data.operations !== undefined) {
-      let data12 = data.operations;
-      if (Array.isArray(data12)) {
-        if (data12.length > 256) {
+        if (!pattern5.test(data12)) {
           const err45 = {
-            instancePath: instancePath + "/operations",
-            schemaPath: "#/properties/operations/maxItems",
-            keyword: "maxItems",
-            params: { limit: 256 },
-            message: "must NOT have more than 256 items",
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
           };
           if (vErrors === null) {
             vErrors = [err45];
@@ -3026,8 +3315,142 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (data12.length < 1) {
-          const err46 = {
+      } else {
+        const err46 = {
+          instancePath: instancePath + "/closeTo",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err46];
+        } else {
+          vErrors.push(err46);
+        }
+        errors++;
+      }
+    }
+    if (data.deadAfterMs !== undefined) {
+      let data13 = data.deadAfterMs;
+      if (!(typeof data13 == "number" && !(data13 % 1) && !isNaN(data13) && isFinite(data13))) {
+        const err47 = {
+          instancePath: instancePath + "/deadAfterMs",
+          schemaPath: "#/definitions/DurationMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err47];
+        } else {
+          vErrors.push(err47);
+        }
+        errors++;
+      }
+      if (typeof data13 == "number" && isFinite(data13)) {
+        if (data13 > 86400000 || isNaN(data13)) {
+          const err48 = {
+            instancePath: instancePath + "/deadAfterMs",
+            schemaPath: "#/definitions/DurationMs/maximum",
+            keyword: "maximum",
+            params: { comparison: "<=", limit: 86400000 },
+            message: "must be <= 86400000",
+          };
+          if (vErrors === null) {
+            vErrors = [err48];
+          } else {
+            vErrors.push(err48);
+          }
+          errors++;
+        }
+        if (data13 < 1 || isNaN(data13)) {
+          const err49 = {
+            instancePath: instancePath + "/deadAfterMs",
+            schemaPath: "#/definitions/DurationMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err49];
+          } else {
+            vErrors.push(err49);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.holdMs !== undefined) {
+      let data14 = data.holdMs;
+      if (!(typeof data14 == "number" && !(data14 % 1) && !isNaN(data14) && isFinite(data14))) {
+        const err50 = {
+          instancePath: instancePath + "/holdMs",
+          schemaPath: "#/definitions/DurationMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err50];
+        } else {
+          vErrors.push(err50);
+        }
+        errors++;
+      }
+      if (typeof data14 == "number" && isFinite(data14)) {
+        if (data14 > 86400000 || isNaN(data14)) {
+          const err51 = {
+            instancePath: instancePath + "/holdMs",
+            schemaPath: "#/definitions/DurationMs/maximum",
+            keyword: "maximum",
+            params: { comparison: "<=", limit: 86400000 },
+            message: "must be <= 86400000",
+          };
+          if (vErrors === null) {
+            vErrors = [err51];
+          } else {
+            vErrors.push(err51);
+          }
+          errors++;
+        }
+        if (data14 < 1 || isNaN(data14)) {
+          const err52 = {
+            instancePath: instancePath + "/holdMs",
+            schemaPath: "#/definitions/DurationMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
+        }
+      }
+    }
+    if (data.operations !== undefined) {
+      let data15 = data.operations;
+      if (Array.isArray(data15)) {
+        if (data15.length > 256) {
+          const err53 = {
+            instancePath: instancePath + "/operations",
+            schemaPath: "#/properties/operations/maxItems",
+            keyword: "maxItems",
+            params: { limit: 256 },
+            message: "must NOT have more than 256 items",
+          };
+          if (vErrors === null) {
+            vErrors = [err53];
+          } else {
+            vErrors.push(err53);
+          }
+          errors++;
+        }
+        if (data15.length < 1) {
+          const err54 = {
             instancePath: instancePath + "/operations",
             schemaPath: "#/properties/operations/minItems",
             keyword: "minItems",
@@ -3035,18 +3458,18 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must NOT have fewer than 1 items",
           };
           if (vErrors === null) {
-            vErrors = [err46];
+            vErrors = [err54];
           } else {
-            vErrors.push(err46);
+            vErrors.push(err54);
           }
           errors++;
         }
-        const len0 = data12.length;
+        const len0 = data15.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate28(data12[i0], {
+            !validate28(data15[i0], {
               instancePath: instancePath + "/operations/" + i0,
-              parentData: data12,
+              parentData: data15,
               parentDataProperty: i0,
               rootData,
             })
@@ -3056,7 +3479,7 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err47 = {
+        const err55 = {
           instancePath: instancePath + "/operations",
           schemaPath: "#/properties/operations/type",
           keyword: "type",
@@ -3064,15 +3487,15 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err47];
+          vErrors = [err55];
         } else {
-          vErrors.push(err47);
+          vErrors.push(err55);
         }
         errors++;
       }
     }
   } else {
-    const err48 = {
+    const err56 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -3080,9 +3503,9 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err48];
+      vErrors = [err56];
     } else {
-      vErrors.push(err48);
+      vErrors.push(err56);
     }
     errors++;
   }
@@ -3091,7 +3514,7 @@ function validate75(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateRequest = validate77;
-const schema50 = {
+const schema53 = {
   title: "RequestMessage",
   description: "Sent by a core to the offer's `replyTo`, one per requested operation.",
   type: "object",
@@ -3104,6 +3527,7 @@ const schema50 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the offer being taken up.", $ref: "#/definitions/MessageId" },
     operation: { $ref: "#/definitions/OperationName" },
     responseTo: { $ref: "#/definitions/Topic" },
@@ -3266,7 +3690,7 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema50.properties, key0)) {
+      if (!func2.call(schema53.properties, key0)) {
         const err10 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -3468,16 +3892,16 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err22 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err22];
@@ -3486,111 +3910,113 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err23 = {
-          instancePath: instancePath + "/re",
-          schemaPath: "#/definitions/MessageId/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err23];
-        } else {
-          vErrors.push(err23);
-        }
-        errors++;
-      }
-    }
-    if (data.operation !== undefined) {
-      let data7 = data.operation;
-      if (typeof data7 === "string") {
-        if (!pattern1.test(data7)) {
-          const err24 = {
-            instancePath: instancePath + "/operation",
-            schemaPath: "#/definitions/OperationName/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+        if (data6.mac === undefined) {
+          const err23 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err23];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err23);
           }
           errors++;
         }
-      } else {
-        const err25 = {
-          instancePath: instancePath + "/operation",
-          schemaPath: "#/definitions/OperationName/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err25];
-        } else {
-          vErrors.push(err25);
-        }
-        errors++;
-      }
-    }
-    if (data.responseTo !== undefined) {
-      let data8 = data.responseTo;
-      if (typeof data8 === "string") {
-        if (func3(data8) > 1024) {
-          const err26 = {
-            instancePath: instancePath + "/responseTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
-          } else {
-            vErrors.push(err26);
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err24 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (func3(data8) < 1) {
-          const err27 = {
-            instancePath: instancePath + "/responseTo",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err25 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err27);
+            const err26 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (!pattern3.test(data8)) {
-          const err28 = {
-            instancePath: instancePath + "/responseTo",
-            schemaPath: "#/definitions/Topic/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[^+#]+$(?!\\n)" },
-            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err28];
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err27 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err28);
+            const err28 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
           }
-          errors++;
         }
       } else {
         const err29 = {
-          instancePath: instancePath + "/responseTo",
-          schemaPath: "#/definitions/Topic/type",
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err29];
@@ -3600,16 +4026,16 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.outputTopic !== undefined) {
-      let data9 = data.outputTopic;
+    if (data.re !== undefined) {
+      let data9 = data.re;
       if (typeof data9 === "string") {
-        if (func3(data9) > 1024) {
+        if (!pattern0.test(data9)) {
           const err30 = {
-            instancePath: instancePath + "/outputTopic",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
             vErrors = [err30];
@@ -3618,28 +4044,32 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data9) < 1) {
-          const err31 = {
-            instancePath: instancePath + "/outputTopic",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err31];
-          } else {
-            vErrors.push(err31);
-          }
-          errors++;
+      } else {
+        const err31 = {
+          instancePath: instancePath + "/re",
+          schemaPath: "#/definitions/MessageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
         }
-        if (!pattern3.test(data9)) {
+        errors++;
+      }
+    }
+    if (data.operation !== undefined) {
+      let data10 = data.operation;
+      if (typeof data10 === "string") {
+        if (!pattern1.test(data10)) {
           const err32 = {
-            instancePath: instancePath + "/outputTopic",
-            schemaPath: "#/definitions/Topic/pattern",
+            instancePath: instancePath + "/operation",
+            schemaPath: "#/definitions/OperationName/pattern",
             keyword: "pattern",
-            params: { pattern: "^[^+#]+$(?!\\n)" },
-            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
             vErrors = [err32];
@@ -3650,8 +4080,8 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
         }
       } else {
         const err33 = {
-          instancePath: instancePath + "/outputTopic",
-          schemaPath: "#/definitions/Topic/type",
+          instancePath: instancePath + "/operation",
+          schemaPath: "#/definitions/OperationName/type",
           keyword: "type",
           params: { type: "string" },
           message: "must be string",
@@ -3664,8 +4094,136 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.responseTo !== undefined) {
+      let data11 = data.responseTo;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
+          const err34 = {
+            instancePath: instancePath + "/responseTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+        if (func3(data11) < 1) {
+          const err35 = {
+            instancePath: instancePath + "/responseTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
+        }
+        if (!pattern5.test(data11)) {
+          const err36 = {
+            instancePath: instancePath + "/responseTo",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err36];
+          } else {
+            vErrors.push(err36);
+          }
+          errors++;
+        }
+      } else {
+        const err37 = {
+          instancePath: instancePath + "/responseTo",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err37];
+        } else {
+          vErrors.push(err37);
+        }
+        errors++;
+      }
+    }
+    if (data.outputTopic !== undefined) {
+      let data12 = data.outputTopic;
+      if (typeof data12 === "string") {
+        if (func3(data12) > 1024) {
+          const err38 = {
+            instancePath: instancePath + "/outputTopic",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err38];
+          } else {
+            vErrors.push(err38);
+          }
+          errors++;
+        }
+        if (func3(data12) < 1) {
+          const err39 = {
+            instancePath: instancePath + "/outputTopic",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err39];
+          } else {
+            vErrors.push(err39);
+          }
+          errors++;
+        }
+        if (!pattern5.test(data12)) {
+          const err40 = {
+            instancePath: instancePath + "/outputTopic",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err40];
+          } else {
+            vErrors.push(err40);
+          }
+          errors++;
+        }
+      } else {
+        const err41 = {
+          instancePath: instancePath + "/outputTopic",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err41];
+        } else {
+          vErrors.push(err41);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err34 = {
+    const err42 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -3673,9 +4231,9 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err34];
+      vErrors = [err42];
     } else {
-      vErrors.push(err34);
+      vErrors.push(err42);
     }
     errors++;
   }
@@ -3684,7 +4242,7 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateReject = validate78;
-const schema60 = {
+const schema64 = {
   title: "RejectMessage",
   description: "Sent by a core to the offer's `replyTo` for an offered operation it does not take.",
   type: "object",
@@ -3697,12 +4255,13 @@ const schema60 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the offer being declined.", $ref: "#/definitions/MessageId" },
     operation: { $ref: "#/definitions/OperationName" },
     reason: { $ref: "#/definitions/Reason" },
   },
 };
-const schema68 = { description: "Human-readable reason.", type: "string", maxLength: 1024 };
+const schema73 = { description: "Human-readable reason.", type: "string", maxLength: 1024 };
 
 function validate78(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -3829,7 +4388,7 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema60.properties, key0)) {
+      if (!func2.call(schema64.properties, key0)) {
         const err8 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -4031,16 +4590,16 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err20 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err20];
@@ -4049,8 +4608,142 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data6.mac === undefined) {
+          const err21 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err22 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err23 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err23];
+              } else {
+                vErrors.push(err23);
+              }
+              errors++;
+            }
+          } else {
+            const err24 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err25 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+          } else {
+            const err26 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err21 = {
+        const err27 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+    }
+    if (data.re !== undefined) {
+      let data9 = data.re;
+      if (typeof data9 === "string") {
+        if (!pattern0.test(data9)) {
+          const err28 = {
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+      } else {
+        const err29 = {
           instancePath: instancePath + "/re",
           schemaPath: "#/definitions/MessageId/type",
           keyword: "type",
@@ -4058,18 +4751,18 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err21];
+          vErrors = [err29];
         } else {
-          vErrors.push(err21);
+          vErrors.push(err29);
         }
         errors++;
       }
     }
     if (data.operation !== undefined) {
-      let data7 = data.operation;
-      if (typeof data7 === "string") {
-        if (!pattern1.test(data7)) {
-          const err22 = {
+      let data10 = data.operation;
+      if (typeof data10 === "string") {
+        if (!pattern1.test(data10)) {
+          const err30 = {
             instancePath: instancePath + "/operation",
             schemaPath: "#/definitions/OperationName/pattern",
             keyword: "pattern",
@@ -4077,14 +4770,14 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
             message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err30];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err30);
           }
           errors++;
         }
       } else {
-        const err23 = {
+        const err31 = {
           instancePath: instancePath + "/operation",
           schemaPath: "#/definitions/OperationName/type",
           keyword: "type",
@@ -4092,18 +4785,18 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err31];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err31);
         }
         errors++;
       }
     }
     if (data.reason !== undefined) {
-      let data8 = data.reason;
-      if (typeof data8 === "string") {
-        if (func3(data8) > 1024) {
-          const err24 = {
+      let data11 = data.reason;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
+          const err32 = {
             instancePath: instancePath + "/reason",
             schemaPath: "#/definitions/Reason/maxLength",
             keyword: "maxLength",
@@ -4111,14 +4804,14 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must NOT have more than 1024 characters",
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err32];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err32);
           }
           errors++;
         }
       } else {
-        const err25 = {
+        const err33 = {
           instancePath: instancePath + "/reason",
           schemaPath: "#/definitions/Reason/type",
           keyword: "type",
@@ -4126,15 +4819,15 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err25];
+          vErrors = [err33];
         } else {
-          vErrors.push(err25);
+          vErrors.push(err33);
         }
         errors++;
       }
     }
   } else {
-    const err26 = {
+    const err34 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -4142,9 +4835,9 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err26];
+      vErrors = [err34];
     } else {
-      vErrors.push(err26);
+      vErrors.push(err34);
     }
     errors++;
   }
@@ -4153,7 +4846,7 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateConfirm = validate79;
-const schema69 = {
+const schema74 = {
   title: "ConfirmMessage",
   description: "Sent by a plugin to the request's `responseTo`; the connection exists on the plugin's side.",
   type: "object",
@@ -4166,6 +4859,7 @@ const schema69 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the request being confirmed.", $ref: "#/definitions/MessageId" },
     operation: { $ref: "#/definitions/OperationName" },
     inputTopic: { $ref: "#/definitions/Topic" },
@@ -4312,7 +5006,7 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema69.properties, key0)) {
+      if (!func2.call(schema74.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -4514,16 +5208,16 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err21 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err21];
@@ -4532,111 +5226,113 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err22 = {
-          instancePath: instancePath + "/re",
-          schemaPath: "#/definitions/MessageId/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-    if (data.operation !== undefined) {
-      let data7 = data.operation;
-      if (typeof data7 === "string") {
-        if (!pattern1.test(data7)) {
-          const err23 = {
-            instancePath: instancePath + "/operation",
-            schemaPath: "#/definitions/OperationName/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+        if (data6.mac === undefined) {
+          const err22 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err22];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err22);
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + "/operation",
-          schemaPath: "#/definitions/OperationName/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
-      }
-    }
-    if (data.inputTopic !== undefined) {
-      let data8 = data.inputTopic;
-      if (typeof data8 === "string") {
-        if (func3(data8) > 1024) {
-          const err25 = {
-            instancePath: instancePath + "/inputTopic",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err23 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (func3(data8) < 1) {
-          const err26 = {
-            instancePath: instancePath + "/inputTopic",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err26];
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err26);
+            const err25 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
           }
-          errors++;
         }
-        if (!pattern3.test(data8)) {
-          const err27 = {
-            instancePath: instancePath + "/inputTopic",
-            schemaPath: "#/definitions/Topic/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[^+#]+$(?!\\n)" },
-            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err26 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err27);
+            const err27 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
           }
-          errors++;
         }
       } else {
         const err28 = {
-          instancePath: instancePath + "/inputTopic",
-          schemaPath: "#/definitions/Topic/type",
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err28];
@@ -4646,8 +5342,140 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.re !== undefined) {
+      let data9 = data.re;
+      if (typeof data9 === "string") {
+        if (!pattern0.test(data9)) {
+          const err29 = {
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+      } else {
+        const err30 = {
+          instancePath: instancePath + "/re",
+          schemaPath: "#/definitions/MessageId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+    }
+    if (data.operation !== undefined) {
+      let data10 = data.operation;
+      if (typeof data10 === "string") {
+        if (!pattern1.test(data10)) {
+          const err31 = {
+            instancePath: instancePath + "/operation",
+            schemaPath: "#/definitions/OperationName/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
+        }
+      } else {
+        const err32 = {
+          instancePath: instancePath + "/operation",
+          schemaPath: "#/definitions/OperationName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data.inputTopic !== undefined) {
+      let data11 = data.inputTopic;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
+          const err33 = {
+            instancePath: instancePath + "/inputTopic",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err33];
+          } else {
+            vErrors.push(err33);
+          }
+          errors++;
+        }
+        if (func3(data11) < 1) {
+          const err34 = {
+            instancePath: instancePath + "/inputTopic",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err34];
+          } else {
+            vErrors.push(err34);
+          }
+          errors++;
+        }
+        if (!pattern5.test(data11)) {
+          const err35 = {
+            instancePath: instancePath + "/inputTopic",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
+        }
+      } else {
+        const err36 = {
+          instancePath: instancePath + "/inputTopic",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err36];
+        } else {
+          vErrors.push(err36);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err29 = {
+    const err37 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -4655,9 +5483,9 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err29];
+      vErrors = [err37];
     } else {
-      vErrors.push(err29);
+      vErrors.push(err37);
     }
     errors++;
   }
@@ -4666,7 +5494,7 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateUnavailable = validate80;
-const schema78 = {
+const schema84 = {
   title: "UnavailableMessage",
   description: "Sent by a plugin to the request's `responseTo` when it cannot take the request.",
   type: "object",
@@ -4679,6 +5507,7 @@ const schema78 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the request being refused.", $ref: "#/definitions/MessageId" },
     operation: { $ref: "#/definitions/OperationName" },
     reason: { $ref: "#/definitions/Reason" },
@@ -4810,7 +5639,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema78.properties, key0)) {
+      if (!func2.call(schema84.properties, key0)) {
         const err8 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -5012,16 +5841,16 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err20 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err20];
@@ -5030,8 +5859,142 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data6.mac === undefined) {
+          const err21 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err21];
+          } else {
+            vErrors.push(err21);
+          }
+          errors++;
+        }
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err22 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err23 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err23];
+              } else {
+                vErrors.push(err23);
+              }
+              errors++;
+            }
+          } else {
+            const err24 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err25 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+          } else {
+            const err26 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err21 = {
+        const err27 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err27];
+        } else {
+          vErrors.push(err27);
+        }
+        errors++;
+      }
+    }
+    if (data.re !== undefined) {
+      let data9 = data.re;
+      if (typeof data9 === "string") {
+        if (!pattern0.test(data9)) {
+          const err28 = {
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+      } else {
+        const err29 = {
           instancePath: instancePath + "/re",
           schemaPath: "#/definitions/MessageId/type",
           keyword: "type",
@@ -5039,18 +6002,18 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err21];
+          vErrors = [err29];
         } else {
-          vErrors.push(err21);
+          vErrors.push(err29);
         }
         errors++;
       }
     }
     if (data.operation !== undefined) {
-      let data7 = data.operation;
-      if (typeof data7 === "string") {
-        if (!pattern1.test(data7)) {
-          const err22 = {
+      let data10 = data.operation;
+      if (typeof data10 === "string") {
+        if (!pattern1.test(data10)) {
+          const err30 = {
             instancePath: instancePath + "/operation",
             schemaPath: "#/definitions/OperationName/pattern",
             keyword: "pattern",
@@ -5058,14 +6021,14 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
             message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
-            vErrors = [err22];
+            vErrors = [err30];
           } else {
-            vErrors.push(err22);
+            vErrors.push(err30);
           }
           errors++;
         }
       } else {
-        const err23 = {
+        const err31 = {
           instancePath: instancePath + "/operation",
           schemaPath: "#/definitions/OperationName/type",
           keyword: "type",
@@ -5073,18 +6036,18 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err31];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err31);
         }
         errors++;
       }
     }
     if (data.reason !== undefined) {
-      let data8 = data.reason;
-      if (typeof data8 === "string") {
-        if (func3(data8) > 1024) {
-          const err24 = {
+      let data11 = data.reason;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
+          const err32 = {
             instancePath: instancePath + "/reason",
             schemaPath: "#/definitions/Reason/maxLength",
             keyword: "maxLength",
@@ -5092,14 +6055,14 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must NOT have more than 1024 characters",
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err32];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err32);
           }
           errors++;
         }
       } else {
-        const err25 = {
+        const err33 = {
           instancePath: instancePath + "/reason",
           schemaPath: "#/definitions/Reason/type",
           keyword: "type",
@@ -5107,15 +6070,15 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err25];
+          vErrors = [err33];
         } else {
-          vErrors.push(err25);
+          vErrors.push(err33);
         }
         errors++;
       }
     }
   } else {
-    const err26 = {
+    const err34 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -5123,9 +6086,9 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err26];
+      vErrors = [err34];
     } else {
-      vErrors.push(err26);
+      vErrors.push(err34);
     }
     errors++;
   }
@@ -5134,7 +6097,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateKeepalive = validate81;
-const schema87 = {
+const schema94 = {
   title: "KeepaliveMessage",
   description: "A heartbeat, sent to a connected remote's `keepaliveTo`.",
   type: "object",
@@ -5147,6 +6110,7 @@ const schema87 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the keepalive-request this answers, if any.", $ref: "#/definitions/MessageId" },
   },
 };
@@ -5253,6 +6217,7 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
         key0 === "from" ||
         key0 === "epoch" ||
         key0 === "ts" ||
+        key0 === "sig" ||
         key0 === "re"
       )) {
         const err6 = {
@@ -5456,16 +6421,16 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err18 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err18];
@@ -5474,8 +6439,142 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data6.mac === undefined) {
+          const err19 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err19];
+          } else {
+            vErrors.push(err19);
+          }
+          errors++;
+        }
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err20 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err20];
+            } else {
+              vErrors.push(err20);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err21 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err21];
+              } else {
+                vErrors.push(err21);
+              }
+              errors++;
+            }
+          } else {
+            const err22 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err22];
+            } else {
+              vErrors.push(err22);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err23 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err23];
+              } else {
+                vErrors.push(err23);
+              }
+              errors++;
+            }
+          } else {
+            const err24 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err19 = {
+        const err25 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err25];
+        } else {
+          vErrors.push(err25);
+        }
+        errors++;
+      }
+    }
+    if (data.re !== undefined) {
+      let data9 = data.re;
+      if (typeof data9 === "string") {
+        if (!pattern0.test(data9)) {
+          const err26 = {
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err26];
+          } else {
+            vErrors.push(err26);
+          }
+          errors++;
+        }
+      } else {
+        const err27 = {
           instancePath: instancePath + "/re",
           schemaPath: "#/definitions/MessageId/type",
           keyword: "type",
@@ -5483,15 +6582,15 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err19];
+          vErrors = [err27];
         } else {
-          vErrors.push(err19);
+          vErrors.push(err27);
         }
         errors++;
       }
     }
   } else {
-    const err20 = {
+    const err28 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -5499,9 +6598,9 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err20];
+      vErrors = [err28];
     } else {
-      vErrors.push(err20);
+      vErrors.push(err28);
     }
     errors++;
   }
@@ -5510,7 +6609,7 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateKeepaliveRequest = validate82;
-const schema94 = {
+const schema102 = {
   title: "KeepaliveRequestMessage",
   description: "Asks for an immediate keepalive, to be sent to `replyTo`.",
   type: "object",
@@ -5523,6 +6622,7 @@ const schema94 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     replyTo: { $ref: "#/definitions/Topic" },
   },
 };
@@ -5644,6 +6744,7 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         key0 === "from" ||
         key0 === "epoch" ||
         key0 === "ts" ||
+        key0 === "sig" ||
         key0 === "replyTo"
       )) {
         const err7 = {
@@ -5847,16 +6948,16 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.replyTo !== undefined) {
-      let data6 = data.replyTo;
-      if (typeof data6 === "string") {
-        if (func3(data6) > 1024) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err19 = {
-            instancePath: instancePath + "/replyTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err19];
@@ -5865,13 +6966,13 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data6) < 1) {
+        if (data6.mac === undefined) {
           const err20 = {
-            instancePath: instancePath + "/replyTo",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
             vErrors = [err20];
@@ -5880,8 +6981,142 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern3.test(data6)) {
-          const err21 = {
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err21 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err22 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err26 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.replyTo !== undefined) {
+      let data9 = data.replyTo;
+      if (typeof data9 === "string") {
+        if (func3(data9) > 1024) {
+          const err27 = {
+            instancePath: instancePath + "/replyTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+        if (func3(data9) < 1) {
+          const err28 = {
+            instancePath: instancePath + "/replyTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+        if (!pattern5.test(data9)) {
+          const err29 = {
             instancePath: instancePath + "/replyTo",
             schemaPath: "#/definitions/Topic/pattern",
             keyword: "pattern",
@@ -5889,14 +7124,14 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
             message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err29];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err29);
           }
           errors++;
         }
       } else {
-        const err22 = {
+        const err30 = {
           instancePath: instancePath + "/replyTo",
           schemaPath: "#/definitions/Topic/type",
           keyword: "type",
@@ -5904,15 +7139,15 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err30];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err30);
         }
         errors++;
       }
     }
   } else {
-    const err23 = {
+    const err31 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -5920,9 +7155,9 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err23];
+      vErrors = [err31];
     } else {
-      vErrors.push(err23);
+      vErrors.push(err31);
     }
     errors++;
   }
@@ -5931,7 +7166,7 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateStatusRequest = validate83;
-const schema101 = {
+const schema110 = {
   title: "StatusRequestMessage",
   description: "Asks an orb for its status, to be sent to `replyTo`.",
   type: "object",
@@ -5944,6 +7179,7 @@ const schema101 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     replyTo: { $ref: "#/definitions/Topic" },
   },
 };
@@ -6065,6 +7301,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
         key0 === "from" ||
         key0 === "epoch" ||
         key0 === "ts" ||
+        key0 === "sig" ||
         key0 === "replyTo"
       )) {
         const err7 = {
@@ -6268,16 +7505,16 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.replyTo !== undefined) {
-      let data6 = data.replyTo;
-      if (typeof data6 === "string") {
-        if (func3(data6) > 1024) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err19 = {
-            instancePath: instancePath + "/replyTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err19];
@@ -6286,13 +7523,13 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data6) < 1) {
+        if (data6.mac === undefined) {
           const err20 = {
-            instancePath: instancePath + "/replyTo",
-            schemaPath: "#/definitions/Topic/minLength",
-            keyword: "minLength",
-            params: { limit: 1 },
-            message: "must NOT have fewer than 1 characters",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
             vErrors = [err20];
@@ -6301,8 +7538,142 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (!pattern3.test(data6)) {
-          const err21 = {
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err21 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err22 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err26 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.replyTo !== undefined) {
+      let data9 = data.replyTo;
+      if (typeof data9 === "string") {
+        if (func3(data9) > 1024) {
+          const err27 = {
+            instancePath: instancePath + "/replyTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+        if (func3(data9) < 1) {
+          const err28 = {
+            instancePath: instancePath + "/replyTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err28];
+          } else {
+            vErrors.push(err28);
+          }
+          errors++;
+        }
+        if (!pattern5.test(data9)) {
+          const err29 = {
             instancePath: instancePath + "/replyTo",
             schemaPath: "#/definitions/Topic/pattern",
             keyword: "pattern",
@@ -6310,14 +7681,14 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
             message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err29];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err29);
           }
           errors++;
         }
       } else {
-        const err22 = {
+        const err30 = {
           instancePath: instancePath + "/replyTo",
           schemaPath: "#/definitions/Topic/type",
           keyword: "type",
@@ -6325,15 +7696,15 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err30];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err30);
         }
         errors++;
       }
     }
   } else {
-    const err23 = {
+    const err31 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -6341,9 +7712,9 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err23];
+      vErrors = [err31];
     } else {
-      vErrors.push(err23);
+      vErrors.push(err31);
     }
     errors++;
   }
@@ -6352,7 +7723,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateStatus = validate84;
-const schema108 = {
+const schema118 = {
   title: "StatusMessage",
   description: "An orb's answer to a status-request.",
   type: "object",
@@ -6368,6 +7739,7 @@ const schema108 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the status-request this answers.", $ref: "#/definitions/MessageId" },
     role: { $ref: "#/definitions/Role" },
     state: {
@@ -6391,12 +7763,12 @@ const schema108 = {
     },
   },
 };
-const schema115 = {
+const schema126 = {
   description: "Whether an orb is a core, a plugin, or a hybrid (both lends and requires operations).",
   type: "string",
   enum: ["core", "plugin", "hybrid"],
 };
-const schema116 = {
+const schema127 = {
   description: "One connection, as reported in a status.",
   type: "object",
   additionalProperties: false,
@@ -6418,7 +7790,7 @@ const schema116 = {
     },
   },
 };
-const schema122 = {
+const schema133 = {
   description:
     "An orb's role in one connection -- `core` (it uses the remote's operation) or `plugin` (it serves it).",
   type: "string",
@@ -6688,7 +8060,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/state",
           schemaPath: "#/properties/state/enum",
           keyword: "enum",
-          params: { allowedValues: schema116.properties.state.enum },
+          params: { allowedValues: schema127.properties.state.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -6771,7 +8143,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/ConnectionRole/enum",
           keyword: "enum",
-          params: { allowedValues: schema122.enum },
+          params: { allowedValues: schema133.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -6801,7 +8173,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-const schema123 = {
+const schema134 = {
   description: "A list of operation names, read as a set (uniqueness is not checked).",
   type: "array",
   maxItems: 256,
@@ -7214,7 +8586,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema108.properties, key0)) {
+      if (!func2.call(schema118.properties, key0)) {
         const err19 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -7416,16 +8788,16 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data7 = data.re;
-      if (typeof data7 === "string") {
-        if (!pattern0.test(data7)) {
+    if (data.sig !== undefined) {
+      let data7 = data.sig;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.kid === undefined) {
           const err31 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err31];
@@ -7434,8 +8806,142 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data7.mac === undefined) {
+          const err32 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err32];
+          } else {
+            vErrors.push(err32);
+          }
+          errors++;
+        }
+        for (const key1 in data7) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err33 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err33];
+            } else {
+              vErrors.push(err33);
+            }
+            errors++;
+          }
+        }
+        if (data7.kid !== undefined) {
+          let data8 = data7.kid;
+          if (typeof data8 === "string") {
+            if (!pattern3.test(data8)) {
+              const err34 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err34];
+              } else {
+                vErrors.push(err34);
+              }
+              errors++;
+            }
+          } else {
+            const err35 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err35];
+            } else {
+              vErrors.push(err35);
+            }
+            errors++;
+          }
+        }
+        if (data7.mac !== undefined) {
+          let data9 = data7.mac;
+          if (typeof data9 === "string") {
+            if (!pattern4.test(data9)) {
+              const err36 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err36];
+              } else {
+                vErrors.push(err36);
+              }
+              errors++;
+            }
+          } else {
+            const err37 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err37];
+            } else {
+              vErrors.push(err37);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err32 = {
+        const err38 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err38];
+        } else {
+          vErrors.push(err38);
+        }
+        errors++;
+      }
+    }
+    if (data.re !== undefined) {
+      let data10 = data.re;
+      if (typeof data10 === "string") {
+        if (!pattern0.test(data10)) {
+          const err39 = {
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err39];
+          } else {
+            vErrors.push(err39);
+          }
+          errors++;
+        }
+      } else {
+        const err40 = {
           instancePath: instancePath + "/re",
           schemaPath: "#/definitions/MessageId/type",
           keyword: "type",
@@ -7443,17 +8949,17 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err32];
+          vErrors = [err40];
         } else {
-          vErrors.push(err32);
+          vErrors.push(err40);
         }
         errors++;
       }
     }
     if (data.role !== undefined) {
-      let data8 = data.role;
-      if (typeof data8 !== "string") {
-        const err33 = {
+      let data11 = data.role;
+      if (typeof data11 !== "string") {
+        const err41 = {
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/Role/type",
           keyword: "type",
@@ -7461,32 +8967,32 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err33];
+          vErrors = [err41];
         } else {
-          vErrors.push(err33);
+          vErrors.push(err41);
         }
         errors++;
       }
-      if (!(data8 === "core" || data8 === "plugin" || data8 === "hybrid")) {
-        const err34 = {
+      if (!(data11 === "core" || data11 === "plugin" || data11 === "hybrid")) {
+        const err42 = {
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/Role/enum",
           keyword: "enum",
-          params: { allowedValues: schema115.enum },
+          params: { allowedValues: schema126.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err34];
+          vErrors = [err42];
         } else {
-          vErrors.push(err34);
+          vErrors.push(err42);
         }
         errors++;
       }
     }
     if (data.state !== undefined) {
-      let data9 = data.state;
-      if (typeof data9 !== "string") {
-        const err35 = {
+      let data12 = data.state;
+      if (typeof data12 !== "string") {
+        const err43 = {
           instancePath: instancePath + "/state",
           schemaPath: "#/properties/state/type",
           keyword: "type",
@@ -7494,40 +9000,40 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err35];
+          vErrors = [err43];
         } else {
-          vErrors.push(err35);
+          vErrors.push(err43);
         }
         errors++;
       }
       if (!(
-        data9 === "created" ||
-        data9 === "running" ||
-        data9 === "compliant" ||
-        data9 === "not-compliant" ||
-        data9 === "stopping" ||
-        data9 === "stopped"
+        data12 === "created" ||
+        data12 === "running" ||
+        data12 === "compliant" ||
+        data12 === "not-compliant" ||
+        data12 === "stopping" ||
+        data12 === "stopped"
       )) {
-        const err36 = {
+        const err44 = {
           instancePath: instancePath + "/state",
           schemaPath: "#/properties/state/enum",
           keyword: "enum",
-          params: { allowedValues: schema108.properties.state.enum },
+          params: { allowedValues: schema118.properties.state.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err36];
+          vErrors = [err44];
         } else {
-          vErrors.push(err36);
+          vErrors.push(err44);
         }
         errors++;
       }
     }
     if (data.connections !== undefined) {
-      let data10 = data.connections;
-      if (Array.isArray(data10)) {
-        if (data10.length > 65536) {
-          const err37 = {
+      let data13 = data.connections;
+      if (Array.isArray(data13)) {
+        if (data13.length > 65536) {
+          const err45 = {
             instancePath: instancePath + "/connections",
             schemaPath: "#/properties/connections/maxItems",
             keyword: "maxItems",
@@ -7535,18 +9041,18 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must NOT have more than 65536 items",
           };
           if (vErrors === null) {
-            vErrors = [err37];
+            vErrors = [err45];
           } else {
-            vErrors.push(err37);
+            vErrors.push(err45);
           }
           errors++;
         }
-        const len0 = data10.length;
+        const len0 = data13.length;
         for (let i0 = 0; i0 < len0; i0++) {
           if (
-            !validate51(data10[i0], {
+            !validate51(data13[i0], {
               instancePath: instancePath + "/connections/" + i0,
-              parentData: data10,
+              parentData: data13,
               parentDataProperty: i0,
               rootData,
             })
@@ -7556,7 +9062,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err38 = {
+        const err46 = {
           instancePath: instancePath + "/connections",
           schemaPath: "#/properties/connections/type",
           keyword: "type",
@@ -7564,9 +9070,9 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be array",
         };
         if (vErrors === null) {
-          vErrors = [err38];
+          vErrors = [err46];
         } else {
-          vErrors.push(err38);
+          vErrors.push(err46);
         }
         errors++;
       }
@@ -7611,7 +9117,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
   } else {
-    const err39 = {
+    const err47 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -7619,9 +9125,9 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err39];
+      vErrors = [err47];
     } else {
-      vErrors.push(err39);
+      vErrors.push(err47);
     }
     errors++;
   }
@@ -7630,7 +9136,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateClose = validate89;
-const schema125 = {
+const schema136 = {
   title: "CloseMessage",
   description: "Sent to the remote's `closeTo`. Graceful closes carry `ackTo`.",
   type: "object",
@@ -7645,6 +9151,7 @@ const schema125 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     graceful: { type: "boolean" },
     ackTo: { $ref: "#/definitions/Topic" },
     operations: {
@@ -7833,7 +9340,7 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema125.properties, key0)) {
+      if (!func2.call(schema136.properties, key0)) {
         const err10 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -8035,33 +9542,31 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.graceful !== undefined) {
-      if (typeof data.graceful !== "boolean") {
-        const err22 = {
-          instancePath: instancePath + "/graceful",
-          schemaPath: "#/properties/graceful/type",
-          keyword: "type",
-          params: { type: "boolean" },
-          message: "must be boolean",
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
+    if (data.sig !== undefined) {
+      let data7 = data.sig;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.kid === undefined) {
+          const err22 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err22];
+          } else {
+            vErrors.push(err22);
+          }
+          errors++;
         }
-        errors++;
-      }
-    }
-    if (data.ackTo !== undefined) {
-      let data8 = data.ackTo;
-      if (typeof data8 === "string") {
-        if (func3(data8) > 1024) {
+        if (data7.mac === undefined) {
           const err23 = {
-            instancePath: instancePath + "/ackTo",
-            schemaPath: "#/definitions/Topic/maxLength",
-            keyword: "maxLength",
-            params: { limit: 1024 },
-            message: "must NOT have more than 1024 characters",
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
             vErrors = [err23];
@@ -8070,8 +9575,144 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-        if (func3(data8) < 1) {
-          const err24 = {
+        for (const key1 in data7) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err24 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err24];
+            } else {
+              vErrors.push(err24);
+            }
+            errors++;
+          }
+        }
+        if (data7.kid !== undefined) {
+          let data8 = data7.kid;
+          if (typeof data8 === "string") {
+            if (!pattern3.test(data8)) {
+              const err25 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err25];
+              } else {
+                vErrors.push(err25);
+              }
+              errors++;
+            }
+          } else {
+            const err26 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err26];
+            } else {
+              vErrors.push(err26);
+            }
+            errors++;
+          }
+        }
+        if (data7.mac !== undefined) {
+          let data9 = data7.mac;
+          if (typeof data9 === "string") {
+            if (!pattern4.test(data9)) {
+              const err27 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err27];
+              } else {
+                vErrors.push(err27);
+              }
+              errors++;
+            }
+          } else {
+            const err28 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err28];
+            } else {
+              vErrors.push(err28);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err29 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err29];
+        } else {
+          vErrors.push(err29);
+        }
+        errors++;
+      }
+    }
+    if (data.graceful !== undefined) {
+      if (typeof data.graceful !== "boolean") {
+        const err30 = {
+          instancePath: instancePath + "/graceful",
+          schemaPath: "#/properties/graceful/type",
+          keyword: "type",
+          params: { type: "boolean" },
+          message: "must be boolean",
+        };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+    }
+    if (data.ackTo !== undefined) {
+      let data11 = data.ackTo;
+      if (typeof data11 === "string") {
+        if (func3(data11) > 1024) {
+          const err31 = {
+            instancePath: instancePath + "/ackTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
+        }
+        if (func3(data11) < 1) {
+          const err32 = {
             instancePath: instancePath + "/ackTo",
             schemaPath: "#/definitions/Topic/minLength",
             keyword: "minLength",
@@ -8079,14 +9720,14 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must NOT have fewer than 1 characters",
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err32];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err32);
           }
           errors++;
         }
-        if (!pattern3.test(data8)) {
-          const err25 = {
+        if (!pattern5.test(data11)) {
+          const err33 = {
             instancePath: instancePath + "/ackTo",
             schemaPath: "#/definitions/Topic/pattern",
             keyword: "pattern",
@@ -8094,14 +9735,14 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
             message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
           };
           if (vErrors === null) {
-            vErrors = [err25];
+            vErrors = [err33];
           } else {
-            vErrors.push(err25);
+            vErrors.push(err33);
           }
           errors++;
         }
       } else {
-        const err26 = {
+        const err34 = {
           instancePath: instancePath + "/ackTo",
           schemaPath: "#/definitions/Topic/type",
           keyword: "type",
@@ -8109,9 +9750,9 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err34];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err34);
         }
         errors++;
       }
@@ -8130,9 +9771,9 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.role !== undefined) {
-      let data10 = data.role;
-      if (typeof data10 !== "string") {
-        const err27 = {
+      let data13 = data.role;
+      if (typeof data13 !== "string") {
+        const err35 = {
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/ConnectionRole/type",
           keyword: "type",
@@ -8140,33 +9781,33 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err27];
+          vErrors = [err35];
         } else {
-          vErrors.push(err27);
+          vErrors.push(err35);
         }
         errors++;
       }
-      if (!(data10 === "core" || data10 === "plugin")) {
-        const err28 = {
+      if (!(data13 === "core" || data13 === "plugin")) {
+        const err36 = {
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/ConnectionRole/enum",
           keyword: "enum",
-          params: { allowedValues: schema122.enum },
+          params: { allowedValues: schema133.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err28];
+          vErrors = [err36];
         } else {
-          vErrors.push(err28);
+          vErrors.push(err36);
         }
         errors++;
       }
     }
     if (data.reason !== undefined) {
-      let data11 = data.reason;
-      if (typeof data11 === "string") {
-        if (func3(data11) > 1024) {
-          const err29 = {
+      let data14 = data.reason;
+      if (typeof data14 === "string") {
+        if (func3(data14) > 1024) {
+          const err37 = {
             instancePath: instancePath + "/reason",
             schemaPath: "#/definitions/Reason/maxLength",
             keyword: "maxLength",
@@ -8174,14 +9815,14 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must NOT have more than 1024 characters",
           };
           if (vErrors === null) {
-            vErrors = [err29];
+            vErrors = [err37];
           } else {
-            vErrors.push(err29);
+            vErrors.push(err37);
           }
           errors++;
         }
       } else {
-        const err30 = {
+        const err38 = {
           instancePath: instancePath + "/reason",
           schemaPath: "#/definitions/Reason/type",
           keyword: "type",
@@ -8189,15 +9830,15 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err30];
+          vErrors = [err38];
         } else {
-          vErrors.push(err30);
+          vErrors.push(err38);
         }
         errors++;
       }
     }
   } else {
-    const err31 = {
+    const err39 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -8205,9 +9846,9 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err31];
+      vErrors = [err39];
     } else {
-      vErrors.push(err31);
+      vErrors.push(err39);
     }
     errors++;
   }
@@ -8216,7 +9857,7 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateCloseAck = validate91;
-const schema134 = {
+const schema146 = {
   title: "CloseAckMessage",
   description: "Sent to a graceful close's `ackTo` once the remote closed its side.",
   type: "object",
@@ -8229,6 +9870,7 @@ const schema134 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     re: { description: "Id of the close being acknowledged.", $ref: "#/definitions/MessageId" },
   },
 };
@@ -8350,6 +9992,7 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
         key0 === "from" ||
         key0 === "epoch" ||
         key0 === "ts" ||
+        key0 === "sig" ||
         key0 === "re"
       )) {
         const err7 = {
@@ -8553,16 +10196,16 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.re !== undefined) {
-      let data6 = data.re;
-      if (typeof data6 === "string") {
-        if (!pattern0.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err19 = {
-            instancePath: instancePath + "/re",
-            schemaPath: "#/definitions/MessageId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err19];
@@ -8571,8 +10214,142 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data6.mac === undefined) {
+          const err20 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err21 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err22 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err20 = {
+        const err26 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.re !== undefined) {
+      let data9 = data.re;
+      if (typeof data9 === "string") {
+        if (!pattern0.test(data9)) {
+          const err27 = {
+            instancePath: instancePath + "/re",
+            schemaPath: "#/definitions/MessageId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+      } else {
+        const err28 = {
           instancePath: instancePath + "/re",
           schemaPath: "#/definitions/MessageId/type",
           keyword: "type",
@@ -8580,15 +10357,15 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err20];
+          vErrors = [err28];
         } else {
-          vErrors.push(err20);
+          vErrors.push(err28);
         }
         errors++;
       }
     }
   } else {
-    const err21 = {
+    const err29 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -8596,9 +10373,9 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err21];
+      vErrors = [err29];
     } else {
-      vErrors.push(err21);
+      vErrors.push(err29);
     }
     errors++;
   }
@@ -8607,7 +10384,7 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validatePresence = validate92;
-const schema141 = {
+const schema154 = {
   title: "PresenceMessage",
   description:
     "An orb's presence, at `{root}/presence/{orb}`. Offline presences say whether the stop was graceful.",
@@ -8623,6 +10400,7 @@ const schema141 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     role: { $ref: "#/definitions/Role" },
     status: { type: "string", enum: ["online", "offline"] },
     graceful: { type: "boolean" },
@@ -8816,7 +10594,7 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema141.properties, key0)) {
+      if (!func2.call(schema154.properties, key0)) {
         const err11 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -9018,10 +10796,144 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
+    if (data.sig !== undefined) {
+      let data7 = data.sig;
+      if (data7 && typeof data7 == "object" && !Array.isArray(data7)) {
+        if (data7.kid === undefined) {
+          const err23 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err23];
+          } else {
+            vErrors.push(err23);
+          }
+          errors++;
+        }
+        if (data7.mac === undefined) {
+          const err24 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err24];
+          } else {
+            vErrors.push(err24);
+          }
+          errors++;
+        }
+        for (const key1 in data7) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err25 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
+        if (data7.kid !== undefined) {
+          let data8 = data7.kid;
+          if (typeof data8 === "string") {
+            if (!pattern3.test(data8)) {
+              const err26 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+          } else {
+            const err27 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
+        }
+        if (data7.mac !== undefined) {
+          let data9 = data7.mac;
+          if (typeof data9 === "string") {
+            if (!pattern4.test(data9)) {
+              const err28 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err28];
+              } else {
+                vErrors.push(err28);
+              }
+              errors++;
+            }
+          } else {
+            const err29 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err29];
+            } else {
+              vErrors.push(err29);
+            }
+            errors++;
+          }
+        }
+      } else {
+        const err30 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+    }
     if (data.role !== undefined) {
-      let data7 = data.role;
-      if (typeof data7 !== "string") {
-        const err23 = {
+      let data10 = data.role;
+      if (typeof data10 !== "string") {
+        const err31 = {
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/Role/type",
           keyword: "type",
@@ -9029,32 +10941,32 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err31];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err31);
         }
         errors++;
       }
-      if (!(data7 === "core" || data7 === "plugin" || data7 === "hybrid")) {
-        const err24 = {
+      if (!(data10 === "core" || data10 === "plugin" || data10 === "hybrid")) {
+        const err32 = {
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/Role/enum",
           keyword: "enum",
-          params: { allowedValues: schema115.enum },
+          params: { allowedValues: schema126.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err24];
+          vErrors = [err32];
         } else {
-          vErrors.push(err24);
+          vErrors.push(err32);
         }
         errors++;
       }
     }
     if (data.status !== undefined) {
-      let data8 = data.status;
-      if (typeof data8 !== "string") {
-        const err25 = {
+      let data11 = data.status;
+      if (typeof data11 !== "string") {
+        const err33 = {
           instancePath: instancePath + "/status",
           schemaPath: "#/properties/status/type",
           keyword: "type",
@@ -9062,31 +10974,31 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err25];
+          vErrors = [err33];
         } else {
-          vErrors.push(err25);
+          vErrors.push(err33);
         }
         errors++;
       }
-      if (!(data8 === "online" || data8 === "offline")) {
-        const err26 = {
+      if (!(data11 === "online" || data11 === "offline")) {
+        const err34 = {
           instancePath: instancePath + "/status",
           schemaPath: "#/properties/status/enum",
           keyword: "enum",
-          params: { allowedValues: schema141.properties.status.enum },
+          params: { allowedValues: schema154.properties.status.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
-          vErrors = [err26];
+          vErrors = [err34];
         } else {
-          vErrors.push(err26);
+          vErrors.push(err34);
         }
         errors++;
       }
     }
     if (data.graceful !== undefined) {
       if (typeof data.graceful !== "boolean") {
-        const err27 = {
+        const err35 = {
           instancePath: instancePath + "/graceful",
           schemaPath: "#/properties/graceful/type",
           keyword: "type",
@@ -9094,15 +11006,15 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be boolean",
         };
         if (vErrors === null) {
-          vErrors = [err27];
+          vErrors = [err35];
         } else {
-          vErrors.push(err27);
+          vErrors.push(err35);
         }
         errors++;
       }
     }
   } else {
-    const err28 = {
+    const err36 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -9110,9 +11022,9 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err28];
+      vErrors = [err36];
     } else {
-      vErrors.push(err28);
+      vErrors.push(err36);
     }
     errors++;
   }
@@ -9121,7 +11033,7 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateInput = validate93;
-const schema148 = {
+const schema162 = {
   title: "InputMessage",
   description: "Operation input, sent by a core to the connection's `inputTopic`.",
   type: "object",
@@ -9134,6 +11046,7 @@ const schema148 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     operation: { $ref: "#/definitions/OperationName" },
     corr: { $ref: "#/definitions/CorrelationId" },
     timeoutMs: {
@@ -9148,7 +11061,7 @@ const schema148 = {
     },
   },
 };
-const schema155 = {
+const schema170 = {
   description: "Set by a core that awaits the result of an input; echoed in the output or error.",
   type: "string",
   pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)",
@@ -9264,7 +11177,7 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema148.properties, key0)) {
+      if (!func2.call(schema162.properties, key0)) {
         const err7 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -9466,16 +11379,16 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.operation !== undefined) {
-      let data6 = data.operation;
-      if (typeof data6 === "string") {
-        if (!pattern1.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err19 = {
-            instancePath: instancePath + "/operation",
-            schemaPath: "#/definitions/OperationName/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err19];
@@ -9484,8 +11397,142 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data6.mac === undefined) {
+          const err20 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err21 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err22 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err20 = {
+        const err26 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.operation !== undefined) {
+      let data9 = data.operation;
+      if (typeof data9 === "string") {
+        if (!pattern1.test(data9)) {
+          const err27 = {
+            instancePath: instancePath + "/operation",
+            schemaPath: "#/definitions/OperationName/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+      } else {
+        const err28 = {
           instancePath: instancePath + "/operation",
           schemaPath: "#/definitions/OperationName/type",
           keyword: "type",
@@ -9493,18 +11540,18 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err20];
+          vErrors = [err28];
         } else {
-          vErrors.push(err20);
+          vErrors.push(err28);
         }
         errors++;
       }
     }
     if (data.corr !== undefined) {
-      let data7 = data.corr;
-      if (typeof data7 === "string") {
-        if (!pattern0.test(data7)) {
-          const err21 = {
+      let data10 = data.corr;
+      if (typeof data10 === "string") {
+        if (!pattern0.test(data10)) {
+          const err29 = {
             instancePath: instancePath + "/corr",
             schemaPath: "#/definitions/CorrelationId/pattern",
             keyword: "pattern",
@@ -9512,14 +11559,14 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
             message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err29];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err29);
           }
           errors++;
         }
       } else {
-        const err22 = {
+        const err30 = {
           instancePath: instancePath + "/corr",
           schemaPath: "#/definitions/CorrelationId/type",
           keyword: "type",
@@ -9527,17 +11574,17 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err30];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err30);
         }
         errors++;
       }
     }
     if (data.timeoutMs !== undefined) {
-      let data8 = data.timeoutMs;
-      if (!(typeof data8 == "number" && !(data8 % 1) && !isNaN(data8) && isFinite(data8))) {
-        const err23 = {
+      let data11 = data.timeoutMs;
+      if (!(typeof data11 == "number" && !(data11 % 1) && !isNaN(data11) && isFinite(data11))) {
+        const err31 = {
           instancePath: instancePath + "/timeoutMs",
           schemaPath: "#/properties/timeoutMs/type",
           keyword: "type",
@@ -9545,15 +11592,15 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be integer",
         };
         if (vErrors === null) {
-          vErrors = [err23];
+          vErrors = [err31];
         } else {
-          vErrors.push(err23);
+          vErrors.push(err31);
         }
         errors++;
       }
-      if (typeof data8 == "number" && isFinite(data8)) {
-        if (data8 > 2147483647 || isNaN(data8)) {
-          const err24 = {
+      if (typeof data11 == "number" && isFinite(data11)) {
+        if (data11 > 2147483647 || isNaN(data11)) {
+          const err32 = {
             instancePath: instancePath + "/timeoutMs",
             schemaPath: "#/properties/timeoutMs/maximum",
             keyword: "maximum",
@@ -9561,14 +11608,14 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must be <= 2147483647",
           };
           if (vErrors === null) {
-            vErrors = [err24];
+            vErrors = [err32];
           } else {
-            vErrors.push(err24);
+            vErrors.push(err32);
           }
           errors++;
         }
-        if (data8 < 1 || isNaN(data8)) {
-          const err25 = {
+        if (data11 < 1 || isNaN(data11)) {
+          const err33 = {
             instancePath: instancePath + "/timeoutMs",
             schemaPath: "#/properties/timeoutMs/minimum",
             keyword: "minimum",
@@ -9576,16 +11623,16 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
             message: "must be >= 1",
           };
           if (vErrors === null) {
-            vErrors = [err25];
+            vErrors = [err33];
           } else {
-            vErrors.push(err25);
+            vErrors.push(err33);
           }
           errors++;
         }
       }
     }
   } else {
-    const err26 = {
+    const err34 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -9593,9 +11640,9 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err26];
+      vErrors = [err34];
     } else {
-      vErrors.push(err26);
+      vErrors.push(err34);
     }
     errors++;
   }
@@ -9604,7 +11651,7 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateOutput = validate94;
-const schema156 = {
+const schema171 = {
   title: "OutputMessage",
   description: "Operation output, sent by a plugin to the connection's `outputTopic`.",
   type: "object",
@@ -9617,6 +11664,7 @@ const schema156 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     operation: { $ref: "#/definitions/OperationName" },
     corr: { $ref: "#/definitions/CorrelationId" },
     data: {
@@ -9736,7 +11784,7 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema156.properties, key0)) {
+      if (!func2.call(schema171.properties, key0)) {
         const err7 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -9938,16 +11986,16 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.operation !== undefined) {
-      let data6 = data.operation;
-      if (typeof data6 === "string") {
-        if (!pattern1.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err19 = {
-            instancePath: instancePath + "/operation",
-            schemaPath: "#/definitions/OperationName/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err19];
@@ -9956,8 +12004,142 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
+        if (data6.mac === undefined) {
+          const err20 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
+          };
+          if (vErrors === null) {
+            vErrors = [err20];
+          } else {
+            vErrors.push(err20);
+          }
+          errors++;
+        }
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err21 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err21];
+            } else {
+              vErrors.push(err21);
+            }
+            errors++;
+          }
+        }
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err22 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err22];
+              } else {
+                vErrors.push(err22);
+              }
+              errors++;
+            }
+          } else {
+            const err23 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
+          }
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
+          } else {
+            const err25 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err20 = {
+        const err26 = {
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
+          keyword: "type",
+          params: { type: "object" },
+          message: "must be object",
+        };
+        if (vErrors === null) {
+          vErrors = [err26];
+        } else {
+          vErrors.push(err26);
+        }
+        errors++;
+      }
+    }
+    if (data.operation !== undefined) {
+      let data9 = data.operation;
+      if (typeof data9 === "string") {
+        if (!pattern1.test(data9)) {
+          const err27 = {
+            instancePath: instancePath + "/operation",
+            schemaPath: "#/definitions/OperationName/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err27];
+          } else {
+            vErrors.push(err27);
+          }
+          errors++;
+        }
+      } else {
+        const err28 = {
           instancePath: instancePath + "/operation",
           schemaPath: "#/definitions/OperationName/type",
           keyword: "type",
@@ -9965,18 +12147,18 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err20];
+          vErrors = [err28];
         } else {
-          vErrors.push(err20);
+          vErrors.push(err28);
         }
         errors++;
       }
     }
     if (data.corr !== undefined) {
-      let data7 = data.corr;
-      if (typeof data7 === "string") {
-        if (!pattern0.test(data7)) {
-          const err21 = {
+      let data10 = data.corr;
+      if (typeof data10 === "string") {
+        if (!pattern0.test(data10)) {
+          const err29 = {
             instancePath: instancePath + "/corr",
             schemaPath: "#/definitions/CorrelationId/pattern",
             keyword: "pattern",
@@ -9984,14 +12166,14 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
             message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
           };
           if (vErrors === null) {
-            vErrors = [err21];
+            vErrors = [err29];
           } else {
-            vErrors.push(err21);
+            vErrors.push(err29);
           }
           errors++;
         }
       } else {
-        const err22 = {
+        const err30 = {
           instancePath: instancePath + "/corr",
           schemaPath: "#/definitions/CorrelationId/type",
           keyword: "type",
@@ -9999,15 +12181,15 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
           message: "must be string",
         };
         if (vErrors === null) {
-          vErrors = [err22];
+          vErrors = [err30];
         } else {
-          vErrors.push(err22);
+          vErrors.push(err30);
         }
         errors++;
       }
     }
   } else {
-    const err23 = {
+    const err31 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -10015,9 +12197,9 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err23];
+      vErrors = [err31];
     } else {
-      vErrors.push(err23);
+      vErrors.push(err31);
     }
     errors++;
   }
@@ -10026,7 +12208,7 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateError = validate95;
-const schema164 = {
+const schema180 = {
   title: "ErrorMessage",
   description: "The operation failed; sent by a plugin to the connection's `outputTopic`.",
   type: "object",
@@ -10039,6 +12221,7 @@ const schema164 = {
     from: { $ref: "#/definitions/OrbId" },
     epoch: { $ref: "#/definitions/Epoch" },
     ts: { $ref: "#/definitions/Timestamp" },
+    sig: { $ref: "#/definitions/Signature" },
     operation: { $ref: "#/definitions/OperationName" },
     corr: { $ref: "#/definitions/CorrelationId" },
     code: {
@@ -10054,7 +12237,7 @@ const schema164 = {
     },
   },
 };
-const pattern89 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)", "u");
+const pattern123 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)", "u");
 
 function validate95(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -10196,7 +12379,7 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
       errors++;
     }
     for (const key0 in data) {
-      if (!func2.call(schema164.properties, key0)) {
+      if (!func2.call(schema180.properties, key0)) {
         const err9 = {
           instancePath,
           schemaPath: "#/additionalProperties",
@@ -10398,16 +12581,16 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
         }
       }
     }
-    if (data.operation !== undefined) {
-      let data6 = data.operation;
-      if (typeof data6 === "string") {
-        if (!pattern1.test(data6)) {
+    if (data.sig !== undefined) {
+      let data6 = data.sig;
+      if (data6 && typeof data6 == "object" && !Array.isArray(data6)) {
+        if (data6.kid === undefined) {
           const err21 = {
-            instancePath: instancePath + "/operation",
-            schemaPath: "#/definitions/OperationName/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "kid" },
+            message: "must have required property '" + "kid" + "'",
           };
           if (vErrors === null) {
             vErrors = [err21];
@@ -10416,115 +12599,113 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
           }
           errors++;
         }
-      } else {
-        const err22 = {
-          instancePath: instancePath + "/operation",
-          schemaPath: "#/definitions/OperationName/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err22];
-        } else {
-          vErrors.push(err22);
-        }
-        errors++;
-      }
-    }
-    if (data.corr !== undefined) {
-      let data7 = data.corr;
-      if (typeof data7 === "string") {
-        if (!pattern0.test(data7)) {
-          const err23 = {
-            instancePath: instancePath + "/corr",
-            schemaPath: "#/definitions/CorrelationId/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+        if (data6.mac === undefined) {
+          const err22 = {
+            instancePath: instancePath + "/sig",
+            schemaPath: "#/definitions/Signature/required",
+            keyword: "required",
+            params: { missingProperty: "mac" },
+            message: "must have required property '" + "mac" + "'",
           };
           if (vErrors === null) {
-            vErrors = [err23];
+            vErrors = [err22];
           } else {
-            vErrors.push(err23);
+            vErrors.push(err22);
           }
           errors++;
         }
-      } else {
-        const err24 = {
-          instancePath: instancePath + "/corr",
-          schemaPath: "#/definitions/CorrelationId/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err24];
-        } else {
-          vErrors.push(err24);
-        }
-        errors++;
-      }
-    }
-    if (data.code !== undefined) {
-      let data8 = data.code;
-      if (typeof data8 === "string") {
-        if (!pattern89.test(data8)) {
-          const err25 = {
-            instancePath: instancePath + "/code",
-            schemaPath: "#/properties/code/pattern",
-            keyword: "pattern",
-            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)" },
-            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)" + '"',
-          };
-          if (vErrors === null) {
-            vErrors = [err25];
-          } else {
-            vErrors.push(err25);
+        for (const key1 in data6) {
+          if (!(key1 === "kid" || key1 === "mac")) {
+            const err23 = {
+              instancePath: instancePath + "/sig",
+              schemaPath: "#/definitions/Signature/additionalProperties",
+              keyword: "additionalProperties",
+              params: { additionalProperty: key1 },
+              message: "must NOT have additional properties",
+            };
+            if (vErrors === null) {
+              vErrors = [err23];
+            } else {
+              vErrors.push(err23);
+            }
+            errors++;
           }
-          errors++;
         }
-      } else {
-        const err26 = {
-          instancePath: instancePath + "/code",
-          schemaPath: "#/properties/code/type",
-          keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
-        };
-        if (vErrors === null) {
-          vErrors = [err26];
-        } else {
-          vErrors.push(err26);
-        }
-        errors++;
-      }
-    }
-    if (data.message !== undefined) {
-      let data9 = data.message;
-      if (typeof data9 === "string") {
-        if (func3(data9) > 4096) {
-          const err27 = {
-            instancePath: instancePath + "/message",
-            schemaPath: "#/properties/message/maxLength",
-            keyword: "maxLength",
-            params: { limit: 4096 },
-            message: "must NOT have more than 4096 characters",
-          };
-          if (vErrors === null) {
-            vErrors = [err27];
+        if (data6.kid !== undefined) {
+          let data7 = data6.kid;
+          if (typeof data7 === "string") {
+            if (!pattern3.test(data7)) {
+              const err24 = {
+                instancePath: instancePath + "/sig/kid",
+                schemaPath: "#/definitions/Signature/properties/kid/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9._-]{1,64}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9._-]{1,64}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err24];
+              } else {
+                vErrors.push(err24);
+              }
+              errors++;
+            }
           } else {
-            vErrors.push(err27);
+            const err25 = {
+              instancePath: instancePath + "/sig/kid",
+              schemaPath: "#/definitions/Signature/properties/kid/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err25];
+            } else {
+              vErrors.push(err25);
+            }
+            errors++;
           }
-          errors++;
+        }
+        if (data6.mac !== undefined) {
+          let data8 = data6.mac;
+          if (typeof data8 === "string") {
+            if (!pattern4.test(data8)) {
+              const err26 = {
+                instancePath: instancePath + "/sig/mac",
+                schemaPath: "#/definitions/Signature/properties/mac/pattern",
+                keyword: "pattern",
+                params: { pattern: "^[A-Za-z0-9_-]{43}$(?!\\n)" },
+                message: 'must match pattern "' + "^[A-Za-z0-9_-]{43}$(?!\\n)" + '"',
+              };
+              if (vErrors === null) {
+                vErrors = [err26];
+              } else {
+                vErrors.push(err26);
+              }
+              errors++;
+            }
+          } else {
+            const err27 = {
+              instancePath: instancePath + "/sig/mac",
+              schemaPath: "#/definitions/Signature/properties/mac/type",
+              keyword: "type",
+              params: { type: "string" },
+              message: "must be string",
+            };
+            if (vErrors === null) {
+              vErrors = [err27];
+            } else {
+              vErrors.push(err27);
+            }
+            errors++;
+          }
         }
       } else {
         const err28 = {
-          instancePath: instancePath + "/message",
-          schemaPath: "#/properties/message/type",
+          instancePath: instancePath + "/sig",
+          schemaPath: "#/definitions/Signature/type",
           keyword: "type",
-          params: { type: "string" },
-          message: "must be string",
+          params: { type: "object" },
+          message: "must be object",
         };
         if (vErrors === null) {
           vErrors = [err28];
@@ -10534,8 +12715,144 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.operation !== undefined) {
+      let data9 = data.operation;
+      if (typeof data9 === "string") {
+        if (!pattern1.test(data9)) {
+          const err29 = {
+            instancePath: instancePath + "/operation",
+            schemaPath: "#/definitions/OperationName/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+      } else {
+        const err30 = {
+          instancePath: instancePath + "/operation",
+          schemaPath: "#/definitions/OperationName/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err30];
+        } else {
+          vErrors.push(err30);
+        }
+        errors++;
+      }
+    }
+    if (data.corr !== undefined) {
+      let data10 = data.corr;
+      if (typeof data10 === "string") {
+        if (!pattern0.test(data10)) {
+          const err31 = {
+            instancePath: instancePath + "/corr",
+            schemaPath: "#/definitions/CorrelationId/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err31];
+          } else {
+            vErrors.push(err31);
+          }
+          errors++;
+        }
+      } else {
+        const err32 = {
+          instancePath: instancePath + "/corr",
+          schemaPath: "#/definitions/CorrelationId/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err32];
+        } else {
+          vErrors.push(err32);
+        }
+        errors++;
+      }
+    }
+    if (data.code !== undefined) {
+      let data11 = data.code;
+      if (typeof data11 === "string") {
+        if (!pattern123.test(data11)) {
+          const err33 = {
+            instancePath: instancePath + "/code",
+            schemaPath: "#/properties/code/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)" },
+            message: 'must match pattern "' + "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err33];
+          } else {
+            vErrors.push(err33);
+          }
+          errors++;
+        }
+      } else {
+        const err34 = {
+          instancePath: instancePath + "/code",
+          schemaPath: "#/properties/code/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err34];
+        } else {
+          vErrors.push(err34);
+        }
+        errors++;
+      }
+    }
+    if (data.message !== undefined) {
+      let data12 = data.message;
+      if (typeof data12 === "string") {
+        if (func3(data12) > 4096) {
+          const err35 = {
+            instancePath: instancePath + "/message",
+            schemaPath: "#/properties/message/maxLength",
+            keyword: "maxLength",
+            params: { limit: 4096 },
+            message: "must NOT have more than 4096 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err35];
+          } else {
+            vErrors.push(err35);
+          }
+          errors++;
+        }
+      } else {
+        const err36 = {
+          instancePath: instancePath + "/message",
+          schemaPath: "#/properties/message/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err36];
+        } else {
+          vErrors.push(err36);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err29 = {
+    const err37 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -10543,9 +12860,9 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err29];
+      vErrors = [err37];
     } else {
-      vErrors.push(err29);
+      vErrors.push(err37);
     }
     errors++;
   }

@@ -4,7 +4,7 @@
  */
 import type { Clock } from "../clock.js";
 import { MessageIds } from "../ids.js";
-import type { MessageByKind, MessageKind } from "../../generated/protocol/index.js";
+import type { MessageByKind, MessageKind, OrbitalisMessage } from "../../generated/protocol/index.js";
 import type { MessageFields } from "./termination.js";
 
 export class Envelope {
@@ -14,6 +14,8 @@ export class Envelope {
   constructor(
     private readonly from: string,
     private readonly clock: Clock,
+    /** Signs each message (message authentication), when configured. */
+    private readonly sign?: <M extends OrbitalisMessage>(message: M) => M,
   ) {}
 
   /** Epoch of the current (or latest) start; empty before the first start. */
@@ -29,7 +31,7 @@ export class Envelope {
 
   /** A message of `kind` with `fields` and a fresh envelope. */
   message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
-    return {
+    const message = {
       v: 1,
       kind,
       id: this.ids.next(),
@@ -38,5 +40,6 @@ export class Envelope {
       ts: this.clock.now(),
       ...fields,
     } as MessageByKind[K];
+    return this.sign ? this.sign(message) : message;
   }
 }

@@ -5,7 +5,7 @@
  * stops, only the kinds registered as such still get through (results of in-flight work,
  * the close handshake).
  */
-import { InvalidMessageError } from "../errors.js";
+import { AuthenticationError, InvalidMessageError } from "../errors.js";
 import { validateMessage, type MessageKind, type OrbitalisMessage } from "../../generated/protocol/index.js";
 import type { InboundHandler, RoleInbound } from "./role-host.js";
 
@@ -19,6 +19,8 @@ export interface InboundHost {
   sameId(message: OrbitalisMessage): void;
   reportError(error: unknown, context: string): void;
   emitError(error: Error): void;
+  /** Why a message must be dropped (message authentication), or undefined. */
+  authenticate?(message: OrbitalisMessage): string | undefined;
 }
 
 /** A validated message, the errors that make it invalid, or the error validation threw. */
@@ -53,6 +55,12 @@ export class Inbound {
     if (!result.ok) {
       if (result.error) host.reportError(result.error, `could not validate a message on ${topic}`);
       else host.emitError(new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors));
+      return;
+    }
+    const refused = host.authenticate?.(result.value);
+    if (refused !== undefined) {
+      const { kind, from } = result.value;
+      host.emitError(new AuthenticationError(`dropped a ${kind} from ${from} on ${topic}: ${refused}`));
       return;
     }
     this.receiveValid(result.value);

@@ -9,6 +9,7 @@ import { ConnectionClosedError, DuplicateIdError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import {
   closeTopic,
+  keepaliveTopic,
   type CloseMessage,
   type MessageByKind,
   type MessageKind,
@@ -217,6 +218,15 @@ export class Links {
     const peer = this.peers.get(message.from);
     if (!peer || message.status !== "offline" || message.epoch !== peer.epoch) return;
     this.peers.offlinePresence(peer, message.graceful === true);
+    // A will may be a replay or a flap: ask the peer at once; an answer within the grace cancels it.
+    if (message.graceful !== true && this.host.running())
+      this.host.post(
+        peer.keepaliveTo,
+        this.host.message("keepalive-request", {
+          replyTo: keepaliveTopic({ root: this.host.root, orb: this.host.id }),
+        }),
+        peer.id,
+      );
   }
 
   /** See `Orbiter.close`; `reason` is what the local disconnection events give. */

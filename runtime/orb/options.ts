@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import { ConfigError } from "../errors.js";
 import { checkOrbId } from "../ids.js";
 import type { LoggerOption } from "../logger.js";
+import type { AuthOptions } from "./auth.js";
 
 /** Protocol timing, in milliseconds (see the spec's timing defaults). */
 export interface TimingOptions {
@@ -55,6 +56,12 @@ export interface OrbOptions {
    * pino or bunyan logger, or any object with `debug`, `info`, `warn`, `error`.
    */
   readonly logger?: LoggerOption;
+  /**
+   * Message authentication (off by default): every message signed with a shared key, and
+   * unsigned, wrongly signed, stale or replayed ones dropped and reported. Every orb of a
+   * system needs it (with a common key) once one has it.
+   */
+  readonly auth?: AuthOptions;
 }
 
 /** Options of the waits that take a deadline and a cancellation signal. */

@@ -17,6 +17,7 @@ import {
 } from "../../generated/protocol/index.js";
 import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
+import { Authenticator } from "./auth.js";
 import { Envelope } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
 import { IdleReaper } from "./idle-reaper.js";
@@ -106,7 +107,8 @@ export abstract class Orbiter<S extends string> {
     this.clock = options.clock ?? systemClock;
     this.logger = resolveLogger(options.logger);
     this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
-    this.envelope = new Envelope(this.id, this.clock);
+    const auth = options.auth === undefined ? undefined : new Authenticator(options.auth, this.clock);
+    this.envelope = new Envelope(this.id, this.clock, auth && ((m) => auth.sign(m)));
     this.currentState = initial;
     const role = (): OrbRole => this.role;
     // What every part may use: one view of this orb, extended per part below.
@@ -197,6 +199,7 @@ export abstract class Orbiter<S extends string> {
       ...common,
       witness: (message) => this.links.witness(message),
       sameId: (message) => this.identity.sameId(message),
+      ...(auth && { authenticate: (message: OrbitalisMessage) => auth.check(message) }),
       emitError: (error) => this.emitError(error),
       stopping: () => this.currentState === this.stoppingState,
     });

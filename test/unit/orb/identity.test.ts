@@ -11,7 +11,7 @@ import {
   silentLogger,
   type BusConnectOptions,
 } from "../../../runtime/index.js";
-import { closeTopic, keepaliveTopic } from "../../../generated/protocol/index.js";
+import { closeTopic, keepaliveTopic, presenceTopic } from "../../../generated/protocol/index.js";
 import { EchoWorld, Orbs, until } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
@@ -114,5 +114,25 @@ describe("forged messages with a connected peer's id and a made-up epoch", () =>
     expect(disconnections).toBe(0);
     expect(core.state).toBe("compliant");
     expect(await core.request("echo", 2)).toBe(2);
+  });
+
+  it("a forged will (offline presence) of a live peer cuts nothing: the peer is asked and answers", async () => {
+    const w = new EchoWorld(orbs);
+    const core = w.core("home");
+    const plugin = w.plugin("lamp");
+    await Promise.all([core.start(), plugin.start()]);
+    await withTimeout(core.compliant(), 2000, "compliant");
+    let disconnections = 0;
+    core.on("disconnection", () => disconnections++);
+    const forger = new RawOrb(w.hub.bus(), "lamp", plugin.epoch);
+    await forger.listen();
+    await forger.send(presenceTopic({ root: ROOT, orb: "lamp" }), "presence", {
+      role: "plugin",
+      status: "offline",
+      graceful: false,
+    });
+    await w.clock.advance(1000); // well past the will's grace
+    expect(disconnections).toBe(0);
+    expect(await core.request("echo", 3)).toBe(3);
   });
 });

@@ -150,6 +150,17 @@ export class BrokerProcess {
     await Promise.race([waitForPort(this.port, 10_000, this.name), exited]);
   }
 
+  /** Kills the process it started (SIGKILL: no goodbye to anyone) and waits for its exit. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined) return;
+    this.#child = undefined;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGKILL");
+    await exited;
+  }
+
   /** Stops the process it started (SIGTERM, SIGKILL after 5 s) and waits for its exit. */
   async stop(): Promise<void> {
     const child = this.#child;
@@ -215,6 +226,38 @@ export async function startNats(): Promise<BrokerProcess> {
   ]);
   await broker.start();
   return broker;
+}
+
+/**
+ * A cluster of `n` nats-servers on 127.0.0.1, each on its own client port, with routes
+ * between them (Debian's nats-server). Resolves once every node listens; routes form
+ * within a moment (callers check delivery across nodes themselves).
+ */
+export async function startNatsCluster(n = 3): Promise<BrokerProcess[]> {
+  const ports = await Promise.all(Array.from({ length: n }, () => freePort()));
+  const routes = await Promise.all(Array.from({ length: n }, () => freePort()));
+  const nodes = ports.map(
+    (port, i) =>
+      new BrokerProcess(`nats-node-${i + 1}`, port, scratch("nats"), NATS_BIN, [
+        "-a",
+        "127.0.0.1",
+        "-p",
+        String(port),
+        "--name",
+        `node-${i + 1}`,
+        "--cluster_name",
+        "orbitalis-test",
+        "--cluster",
+        `nats://127.0.0.1:${routes[i]}`,
+        "--routes",
+        routes
+          .filter((_, j) => j !== i)
+          .map((r) => `nats://127.0.0.1:${r}`)
+          .join(","),
+      ]),
+  );
+  await Promise.all(nodes.map((node) => node.start()));
+  return nodes;
 }
 
 /** A redis-server on a free port, without persistence. */

@@ -51,7 +51,12 @@ describe("a 3-node NATS cluster", () => {
   it("the node under a plugin dies: the plugin moves to another node and the core is served again", async () => {
     const url = (i: number): string => `nats://127.0.0.1:${nodes[i]!.port}`;
     const root = uniqueRoot("cl");
-    const pluginBus = new NatsBus({ servers: [url(2), url(1)], reconnectTimeWaitMs: 250 });
+    // Attached to node 3 (the client would otherwise pick a server at random), node 2 next.
+    const pluginBus = new NatsBus({
+      servers: [url(2), url(1)],
+      reconnectTimeWaitMs: 250,
+      natsOptions: { noRandomize: true },
+    });
     const { core, plugin } = pair(new NatsBus({ servers: url(0) }), pluginBus, root);
     let disconnections = 0;
     core.on("disconnection", () => disconnections++);

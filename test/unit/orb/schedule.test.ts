@@ -2,8 +2,8 @@
  * A randomized schedule on a ManualClock with a seeded random source (printed on
  * failure, replay with ORBITALIS_SEED=<seed>): cores and plugins with limits start, stop,
  * crash and restart; after every step no plugin serves more than its maxCores and no core
- * holds more than its maximum; no reservation outlives holdMs; once quiet, both sides of
- * every connection agree.
+ * holds more than its maximum; no reservation outlives holdMs; no request outlives its
+ * timeout; once quiet, both sides of every connection agree.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Core, Plugin, silentLogger, type LocalBus } from "../../../runtime/index.js";
@@ -51,13 +51,39 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
                 requires: { echo: { minimum: 1, maximum: MAXIMUM } },
               }),
             )
-          : w.plugin(slot.id, { maxCores: MAX_CORES, timing });
+          : slot.id === "p4"
+            ? slowPlugin(slot.id)
+            : w.plugin(slot.id, { maxCores: MAX_CORES, timing });
+      /** A plugin that never answers (nor heeds its signal): requests to it end by the core's own timeout. */
+      const slowPlugin = (id: string): Plugin =>
+        orbs
+          .add(
+            new Plugin({
+              id,
+              bus: w.hub.bus(),
+              clock: w.clock,
+              logger: silentLogger,
+              maxCores: MAX_CORES,
+              timing,
+            }),
+          )
+          .operation(
+            "echo",
+            { input: { any: true }, output: { any: true } },
+            () => new Promise<never>(() => undefined),
+          );
       const slots: Slot[] = ["c1", "c2", "c3", "p1", "p2", "p3", "p4"].map((id) => ({ id, orb: undefined }));
       const log: string[] = [];
       const fail = (what: string): never => {
         throw new Error(`seed ${seed}: ${what}\nsteps:\n${log.slice(-15).join("\n")}`);
       };
+      /** Requests the cores send along the way: each must settle by its deadline. */
+      const requests: { core: string; at: number; settled: boolean }[] = [];
+      const REQUEST_TIMEOUT = 1000;
       const check = (): void => {
+        for (const r of requests)
+          if (!r.settled && w.clock.now() - r.at > REQUEST_TIMEOUT)
+            fail(`a request of ${r.core} from ${r.at} outlived its ${REQUEST_TIMEOUT} ms timeout`);
         for (const { orb } of slots) {
           if (!orb || (orb.state !== "running" && orb.state !== "compliant" && orb.state !== "not-compliant"))
             continue;
@@ -87,7 +113,7 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
           log.push(`${w.clock.now()}: stop ${slot.id}`);
           const stopping = slot.orb!.stop();
           slot.orb = undefined;
-          await w.clock.advance(HOLD_MS);
+          await w.clock.advance(6000); // a graceful close may wait gracefulCloseTimeoutMs for the slow plugin
           await stopping;
         } else if (roll < 0.5) {
           log.push(`${w.clock.now()}: crash ${slot.id}`);
@@ -98,6 +124,15 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
           const ms = Math.floor(rnd() * 1500);
           log.push(`${w.clock.now()}: wait ${ms} ms`);
         }
+        for (const { orb } of slots)
+          if (orb instanceof Core && orb.state === "compliant") {
+            const r = { core: orb.id, at: w.clock.now(), settled: false };
+            requests.push(r);
+            orb.request("echo", step, { timeoutMs: REQUEST_TIMEOUT }).then(
+              () => (r.settled = true),
+              () => (r.settled = true),
+            );
+          }
         await w.clock.advance(Math.floor(rnd() * 1500));
         check();
       }

@@ -51,6 +51,8 @@ export {
   CompiledSpec,
   fingerprint,
   registerValidators,
+  setRemoteSchemaLimits,
+  type RemoteSchemaLimits,
   type PrecompiledValidator,
   type SchemaSpec,
   type JsonSchema,

@@ -42,15 +42,37 @@ const compiled = new Map<string, ValidateFunction>();
  */
 const remoteCompiled = new Map<string, ValidateFunction>();
 
-/** Limits on a schema received from another orb before this process compiles it. */
-export const REMOTE_SCHEMA_LIMITS = Object.freeze({
-  /** Compiled remote-only schemas kept at once. */
-  cached: 256,
-  /** Characters of its canonical JSON. */
-  size: 65_536,
-  /** Nesting of objects and arrays. */
-  depth: 32,
-});
+/** Limits on the schemas this process receives from other orbs and compiles. */
+export interface RemoteSchemaLimits {
+  /** Compiled remote-only schemas kept at once (default 256; least recently used go first). */
+  readonly cached: number;
+  /** Characters of a schema's canonical JSON (default 65,536). */
+  readonly size: number;
+  /** Nesting of objects and arrays in a schema (default 32). */
+  readonly depth: number;
+}
+
+/** The limits in force (see {@link setRemoteSchemaLimits}). */
+export const REMOTE_SCHEMA_LIMITS: RemoteSchemaLimits = { cached: 256, size: 65_536, depth: 32 };
+
+/**
+ * Changes the limits on schemas received from other orbs, for the whole process (every
+ * orb in it shares one cache). A schema over a limit is not compiled: the offer carrying
+ * it is skipped (`unusable-schema`).
+ * @throws ConfigError when a limit is not a positive integer.
+ */
+export function setRemoteSchemaLimits(limits: Partial<RemoteSchemaLimits>): void {
+  for (const [key, value] of Object.entries(limits)) {
+    if (!(key in REMOTE_SCHEMA_LIMITS))
+      throw new ConfigError(`remoteSchemaLimits.${key}`, "unknown limit (known: cached, size, depth)");
+    if (!Number.isInteger(value) || (value) < 1)
+      throw new ConfigError(
+        `remoteSchemaLimits.${key}`,
+        `must be a positive integer, found ${JSON.stringify(value)}`,
+      );
+  }
+  Object.assign(REMOTE_SCHEMA_LIMITS, limits);
+}
 
 /** Why a remote schema is too large to compile, or undefined. */
 function tooLarge(schema: JsonSchema): string | undefined {

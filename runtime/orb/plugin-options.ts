@@ -52,4 +52,9 @@ export interface PluginOptions extends OrbOptions, AccessLists {
   readonly maxCores?: number;
   /** Preferred cores, most preferred first: they win when more cores ask than slots remain. */
   readonly prefer?: readonly string[];
+  /**
+   * Reservations (slots offered, not yet requested) held at most at once, default 4,096;
+   * beyond it the oldest gives way (logged at debug).
+   */
+  readonly maxReservations?: number;
 }

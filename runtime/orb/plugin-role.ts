@@ -67,7 +67,16 @@ export class PluginRole implements Role {
     this.access = Access.from(limits, "plugin");
     this.prefer = idList(limits.prefer, "prefer") ?? [];
     this.serving = new PluginServing(host, this.declared);
-    this.reservations = new Reservations(host.clock, host.table, host.timing);
+    this.reservations = new Reservations(
+      host.clock,
+      host.table,
+      host.timing,
+      count(limits.maxReservations, "maxReservations", 1),
+      (r) =>
+        host.logger.debug(
+          `${host.id}: maxReservations reached: the reservation of ${r.operation} for ${r.core} gave way`,
+        ),
+    );
     this.handlers = {
       discover: (m) => this.onDiscover(m),
       request: (m) => this.onRequest(m),

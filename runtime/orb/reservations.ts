@@ -27,7 +27,7 @@ export interface Reservation {
   readonly timer: TimerHandle;
 }
 
-/** Reservations held at most at once (the oldest go first). */
+/** Reservations held at most at once by default (the oldest go first). */
 export const MAX_RESERVATIONS = 4096;
 /** Suspect core ids remembered at most (the oldest are forgotten first). */
 const MAX_SUSPECTS = 1024;
@@ -41,6 +41,9 @@ export class Reservations {
     private readonly clock: Clock,
     private readonly table: ConnectionTable,
     private readonly timing: { readonly holdMs: number },
+    private readonly max = MAX_RESERVATIONS,
+    /** Told when the oldest reservation gives way to the limit. */
+    private readonly onLimit: (r: Reservation) => void = () => undefined,
   ) {}
 
   /** How old a reservation must be before another core may take it over (a round trip is far less). */
@@ -55,9 +58,10 @@ export class Reservations {
       if (this.held.delete(k)) this.suspect(core);
     }, this.timing.holdMs);
     this.held.set(k, { offerId, core, coreEpoch, operation, topics, at: this.clock.now(), timer });
-    if (this.held.size > MAX_RESERVATIONS) {
+    if (this.held.size > this.max) {
       const oldest = this.held.values().next().value as Reservation;
       this.release(oldest.offerId, oldest.operation);
+      this.onLimit(oldest);
     }
   }
 

@@ -77,3 +77,23 @@ describe("schemas from other orbs (bounded compilation)", () => {
     expect(remoteValidatorCount()).toBe(before);
   });
 });
+
+describe("setRemoteSchemaLimits", () => {
+  it("changes the limits for the process, and refuses what is not a positive integer", async () => {
+    const { setRemoteSchemaLimits, ConfigError } = await import("../../runtime/index.js");
+    const schema = {
+      type: "object",
+      properties: { a: { type: "object", properties: { b: { type: "string" } } } },
+    };
+    const wire: WireSchemaSpec = { schemas: [{ fingerprint: fingerprint(schema), schema }] };
+    setRemoteSchemaLimits({ depth: 2 });
+    try {
+      expect(CompiledSpec.fromWire(wire).usable()).toBe(false);
+    } finally {
+      setRemoteSchemaLimits({ depth: 32 });
+    }
+    expect(CompiledSpec.fromWire(wire).usable()).toBe(true);
+    expect(() => setRemoteSchemaLimits({ size: 0 })).toThrow(ConfigError);
+    expect(() => setRemoteSchemaLimits({ sizes: 1 } as never)).toThrow(/unknown limit/);
+  });
+});

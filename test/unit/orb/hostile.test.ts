@@ -79,11 +79,28 @@ describe("a discover flood", () => {
       if (i % 1000 === 999) await w.clock.advance(1);
     }
     await w.clock.advance(1);
-    // At most MAX_RESERVATIONS are held at once, the oldest giving way.
-    expect(reservations(plugin).size).toBeLessThanOrEqual(4096);
+    // At most maxReservations (default 4,096) are held at once, the oldest giving way.
+    expect(reservations(plugin).size).toBe(4096);
     await w.clock.advance(5000);
     expect(reservations(plugin).size).toBe(0);
     // What the plugin knows of a core it does not serve lives in its reservation, and goes with it.
+  });
+});
+
+describe("maxReservations", () => {
+  it("bounds the reservations a plugin holds; the oldest gives way", async () => {
+    const w = new EchoWorld(orbs);
+    const plugin = w.plugin("lamp", { maxReservations: 10 });
+    await plugin.start();
+    const raw = fakeCore(w.hub, "ghost");
+    await raw.listen();
+    for (let i = 0; i < 50; i++) {
+      (raw as unknown as { id: string }).id = `ghost-${i}`;
+      await discover(raw);
+    }
+    await w.clock.advance(1);
+    expect(reservations(plugin).size).toBe(10);
+    expect(() => w.plugin("bad", { maxReservations: 0 })).toThrow(/maxReservations: must be an integer >= 1/);
   });
 });
 

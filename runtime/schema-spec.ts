@@ -65,7 +65,7 @@ export function setRemoteSchemaLimits(limits: Partial<RemoteSchemaLimits>): void
   for (const [key, value] of Object.entries(limits)) {
     if (!(key in REMOTE_SCHEMA_LIMITS))
       throw new ConfigError(`remoteSchemaLimits.${key}`, "unknown limit (known: cached, size, depth)");
-    if (!Number.isInteger(value) || (value) < 1)
+    if (!Number.isInteger(value) || value < 1)
       throw new ConfigError(
         `remoteSchemaLimits.${key}`,
         `must be a positive integer, found ${JSON.stringify(value)}`,

@@ -44,6 +44,14 @@ export interface BusConnectOptions {
 export interface PublishOptions {
   /** Keep as the topic's retained message where `capabilities.retain` is true. */
   readonly retain?: boolean;
+  /**
+   * `false`: the message may be lost when the connection drops, and the bus may send it
+   * faster (MQTT: `lossyQos`, default QoS 0, no acknowledgement round). Orbs mark operation
+   * traffic, keepalives and status this way (their loss ends in a timeout); the handshake,
+   * closes and presence stay reliable. Default true. Buses that cannot tell the two apart
+   * ignore it.
+   */
+  readonly reliable?: boolean;
 }
 
 /** An active subscription. */

@@ -21,6 +21,14 @@ export interface MqttBusOptions extends BaseBusOptions {
   readonly clientId?: string;
   /** QoS of publishes, subscriptions and the will. Default 1 (at least once). */
   readonly qos?: MqttQos;
+  /**
+   * QoS of publishes marked `reliable: false` (an orb's operation traffic, keepalives and
+   * status). Default 0: one packet each way and no acknowledgement, which on a broker
+   * without TCP_NODELAY (Mosquitto's default) also avoids a delayed-ACK stall of about
+   * 40 ms per answer. Such a message is lost if the connection drops with it in flight; a
+   * request then ends in its timeout. Set it to `qos` to send everything alike.
+   */
+  readonly lossyQos?: MqttQos;
   /** 4 (MQTT 3.1.1) or 5. Default 5. */
   readonly protocolVersion?: 4 | 5;
   /**

@@ -30,6 +30,7 @@ interface OutboxItem {
   readonly topic: string;
   readonly buffer: Buffer;
   readonly retain: boolean;
+  readonly qos: MqttQos;
   /** Unset when the publisher was already answered (published during an outage). */
   readonly resolve: (() => void) | undefined;
   readonly reject: ((error: Error) => void) | undefined;
@@ -57,6 +58,7 @@ export class MqttBus extends BaseBus {
   readonly capabilities: BusCapabilities = MQTT_CAPABILITIES;
   readonly #options: MqttBusOptions;
   readonly #qos: MqttQos;
+  readonly #lossyQos: MqttQos;
   readonly #registry: SubscriptionRegistry;
   #client: MqttClient | undefined;
   /** MQTT 5 with subscription identifiers available on the broker. */
@@ -76,6 +78,7 @@ export class MqttBus extends BaseBus {
     super(options);
     this.#options = options;
     this.#qos = options.qos ?? 1;
+    this.#lossyQos = options.lossyQos ?? 0;
     this.#registry = new SubscriptionRegistry(
       {
         subscribe: (entry) => this.#brokerSubscribe(entry),
@@ -319,12 +322,13 @@ export class MqttBus extends BaseBus {
     }
     const client = this.#client as MqttClient;
     const retain = options?.retain === true;
+    const qos = options?.reliable === false ? this.#lossyQos : this.#qos;
     const buffer = toBuffer(payload);
     const detached = !client.connected;
     return new Promise<void>((resolve, reject) => {
       const item: OutboxItem = detached
-        ? { topic, buffer, retain, resolve: undefined, reject: undefined }
-        : { topic, buffer, retain, resolve, reject };
+        ? { topic, buffer, retain, qos, resolve: undefined, reject: undefined }
+        : { topic, buffer, retain, qos, resolve, reject };
       this.#outbox.push(item);
       this.#pump();
       if (detached) resolve();
@@ -340,7 +344,7 @@ export class MqttBus extends BaseBus {
       const item = outbox[this.#outboxHead] as OutboxItem;
       outbox[this.#outboxHead++] = undefined as unknown as OutboxItem;
       this.#inflight++;
-      client.publish(item.topic, item.buffer, { qos: this.#qos, retain: item.retain }, (error) => {
+      client.publish(item.topic, item.buffer, { qos: item.qos, retain: item.retain }, (error) => {
         this.#inflight--;
         if (error) this.#fail(item.topic, error, item.reject);
         else item.resolve?.();

@@ -18,6 +18,7 @@ import {
 import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
 import { Authenticator } from "./auth.js";
+import { deliveryOf } from "./delivery.js";
 import { Envelope } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
 import { IdleReaper } from "./idle-reaper.js";
@@ -363,7 +364,7 @@ export abstract class Orbiter<S extends string> {
   /** Publishes a message; resolves when the bus took it. Counts as life towards `to`. */
   protected async send(topic: string, message: OrbitalisMessage, to?: string): Promise<void> {
     if (to !== undefined) this.peers.sent(to);
-    await this.bus.publishValue(topic, message);
+    await this.bus.publishValue(topic, message, deliveryOf(message.kind));
   }
 
   /** Publishes without awaiting; a failure becomes an `error` event. */

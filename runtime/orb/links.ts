@@ -144,7 +144,9 @@ export class Links {
     // What a newer instance said while we still knew this one (its announce, its offer ...).
     const held = peer.held as OrbitalisMessage[] | undefined;
     peer.held = undefined;
-    for (const message of held ?? []) if (message.epoch !== peer.epoch) this.host.redeliver(message);
+    // Handled after whatever removed the peer is done (it may be inside another handler).
+    const newer = (held ?? []).filter((m) => m.epoch !== peer.epoch);
+    if (newer.length > 0) queueMicrotask(() => newer.forEach((m) => this.host.redeliver(m)));
   }
 
   /**
@@ -176,7 +178,8 @@ export class Links {
       return true;
     }
     if (peer.duplicates?.has(message.epoch)) return false;
-    if (restartEvidence(message)) {
+    // Stopping: nothing to decide (a probe could not be asked); the message is dropped.
+    if (restartEvidence(message) && host.running()) {
       // Held back until we know: if the instance we know is gone, it is handled then.
       const held = (peer.held ??= []);
       if (held.length < HELD_PER_PEER) held.push(message);

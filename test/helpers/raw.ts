@@ -7,6 +7,7 @@ import {
   closeTopic,
   discoverTopic,
   keepaliveTopic,
+  offerTopic,
   replyTopic,
   type MessageByKind,
   type MessageKind,
@@ -65,6 +66,17 @@ export class RawOrb {
       deadAfterMs: 6000,
       holdMs: options.holdMs ?? 5000,
       operations: operations,
+    });
+  }
+
+  /** Discovers `echo` (any input and output) as a core, with this orb's default topics. */
+  discoverEcho(root = "orbitalis"): Promise<OrbitalisMessage> {
+    return this.send(discoverTopic({ root }), "discover", {
+      offerTo: offerTopic({ root, core: this.id }),
+      keepaliveTo: keepaliveTopic({ root, orb: this.id }),
+      closeTo: closeTopic({ root, orb: this.id }),
+      deadAfterMs: 6000,
+      operations: [{ name: "echo", inputs: [{ any: true }], outputs: [{ any: true }] }],
     });
   }
 

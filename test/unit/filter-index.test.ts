@@ -4,25 +4,14 @@
  * failure so the case replays).
  */
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../helpers/random.js";
 import { compileFilter } from "../../runtime/bus/topic.js";
 import { FilterIndex } from "../../runtime/bus/filter-index.js";
-
-/** A small seeded random source (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("FilterIndex", () => {
   it("matches what compileFilter matches, for random filters and topics", () => {
     const seed = Number(process.env.ORBITALIS_SEED ?? Date.now() % 1_000_000);
-    const rnd = random(seed);
+    const rnd = seededRandom(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const words = ["a", "b", "$sys", "orb", ""];
     const topic = (): string =>

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { InvalidMessageError, type LocalHub } from "../../../runtime/index.js";
 import {
-  closeTopic,
   discoverTopic,
-  keepaliveTopic,
   offerTopic,
   outputTopic,
   responseTopic,
@@ -27,13 +25,7 @@ async function rawCore(hub: LocalHub, id: string): Promise<RawOrb> {
 }
 
 function discoverEcho(raw: RawOrb): Promise<OrbitalisMessage> {
-  return raw.send(discoverTopic({ root: ROOT }), "discover", {
-    offerTo: offerTopic({ root: ROOT, core: raw.id }),
-    keepaliveTo: keepaliveTopic({ root: ROOT, orb: raw.id }),
-    closeTo: closeTopic({ root: ROOT, orb: raw.id }),
-    deadAfterMs: 6000,
-    operations: [{ name: "echo", inputs: [{ any: true }], outputs: [{ any: true }] }],
-  });
+  return raw.discoverEcho(ROOT);
 }
 
 describe("handshake", () => {

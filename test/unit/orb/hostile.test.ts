@@ -5,20 +5,13 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { Plugin, silentLogger, type LocalHub } from "../../../runtime/index.js";
-import {
-  closeTopic,
-  discoverTopic,
-  keepaliveTopic,
-  offerTopic,
-  type OrbitalisMessage,
-} from "../../../generated/protocol/index.js";
+import type { OrbitalisMessage } from "../../../generated/protocol/index.js";
 import { EchoWorld, Orbs, until } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
 
 const orbs = new Orbs();
 afterEach(() => orbs.stopAll());
-const ROOT = "orbitalis";
 
 /** A core that only ever discovers. */
 function fakeCore(hub: LocalHub, id: string): RawOrb {
@@ -26,13 +19,7 @@ function fakeCore(hub: LocalHub, id: string): RawOrb {
 }
 
 function discover(raw: RawOrb): Promise<OrbitalisMessage> {
-  return raw.send(discoverTopic({ root: ROOT }), "discover", {
-    offerTo: offerTopic({ root: ROOT, core: raw.id }),
-    keepaliveTo: keepaliveTopic({ root: ROOT, orb: raw.id }),
-    closeTo: closeTopic({ root: ROOT, orb: raw.id }),
-    deadAfterMs: 6000,
-    operations: [{ name: "echo", inputs: [{ any: true }], outputs: [{ any: true }] }],
-  });
+  return raw.discoverEcho();
 }
 
 /** The plugin's reservations (what a flood could make grow). */

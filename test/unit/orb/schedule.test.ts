@@ -6,23 +6,12 @@
  * timeout; once quiet, both sides of every connection agree.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { seededRandom } from "../../helpers/random.js";
 import { Core, Plugin, silentLogger, type LocalBus } from "../../../runtime/index.js";
 import { EchoWorld, Orbs } from "../../helpers/orbs.js";
 
 const orbs = new Orbs();
 afterEach(() => orbs.stopAll());
-
-/** mulberry32: a small seeded random source. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOLD_MS = 2000;
 const MAX_CORES = 2;
@@ -35,7 +24,7 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
   it.each(seeds)(
     "keeps every limit at every step, and both sides agree once quiet (seed %i)",
     async (seed) => {
-      const rnd = random(seed);
+      const rnd = seededRandom(seed);
       const w = new EchoWorld(orbs);
       const timing = { discoverIntervalMs: 500, holdMs: HOLD_MS, deadAfterMs: 3000 };
       type Slot = { id: string; orb: Core | Plugin | undefined };

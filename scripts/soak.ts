@@ -20,6 +20,7 @@ import {
   type Subscription,
   type TimerHandle,
 } from "../runtime/index.js";
+import { seededRandom } from "../test/helpers/random.js";
 
 const { values } = parseArgs({
   options: {
@@ -35,15 +36,8 @@ const url = values.url;
 const root = `soak${process.pid}`;
 const CHILD = fileURLToPath(new URL("../test/integration/fixtures/plugin-child.ts", import.meta.url));
 
-/** mulberry32: the kills are random, but replayable. */
-let seed = Number(values.seed) >>> 0;
-const random = (): number => {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+/** The kills are random, but replayable. */
+const random = seededRandom(Number(values.seed));
 
 /** The system clock, counting the timers still pending. */
 const pending = new Set<TimerHandle>();

@@ -142,7 +142,7 @@ export class Links {
     for (const c of [...peer.connections]) this.remove(c, { reason, graceful: false });
     this.peers.drop(peer);
     // What a newer instance said while we still knew this one (its announce, its offer ...).
-    const held = peer.held as OrbitalisMessage[] | undefined;
+    const held = peer.held;
     peer.held = undefined;
     // Handled after whatever removed the peer is done (it may be inside another handler).
     const newer = (held ?? []).filter((m) => m.epoch !== peer.epoch);

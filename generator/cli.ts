@@ -13,6 +13,7 @@ import { GENERATE_HELP, generate } from "./commands/generate.js";
 import { GENERATE_PROTOCOL_HELP, generateProtocol } from "./commands/generate-protocol.js";
 import { UsageError, type Io } from "./commands/io.js";
 import { VALIDATE_HELP, validate } from "./commands/validate.js";
+import { UnreadableFileError } from "./load-spec.js";
 import { packageRoot } from "./paths.js";
 
 export { packageRoot } from "./paths.js";
@@ -87,7 +88,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     }
     if (error instanceof OrbitalisError) {
       io.err(`error: ${error.message}`);
-      return 1;
+      // A file that cannot be read is unusable input (2), like a usage error; a contract with errors is 1.
+      return error instanceof UnreadableFileError ? 2 : 1;
     }
     io.err(`error: ${(error as Error).message ?? String(error)}`);
     if (process.env.ORBITALIS_DEBUG) io.err(String((error as Error).stack));

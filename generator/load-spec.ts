@@ -44,6 +44,9 @@ export function pointer(path: readonly (string | number)[]): string {
   return "#/" + path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 }
 
+/** The spec or contract file cannot be read at all (a usage problem: the CLI exits 2). */
+export class UnreadableFileError extends ContractError {}
+
 /**
  * Reads and validates an AsyncAPI 3 document.
  * @throws ContractError when the file cannot be read, is not YAML/JSON, or has error diagnostics.
@@ -53,7 +56,7 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new ContractError(file, `cannot read the file (${(error as Error).message})`);
+    throw new UnreadableFileError(file, `cannot read the file (${(error as Error).message})`);
   }
   let raw: unknown;
   try {

@@ -22,7 +22,10 @@ file without the @generated header is never overwritten.
 
   --out DIR           where to write (required)
   --check             write nothing; exit 1 when DIR differs from what the contract produces
-  --no-check-types    skip type-checking the generated code before writing it`;
+  --no-check-types    skip type-checking the generated code before writing it
+
+Exit status: 0 written (or in sync), 1 the contract has errors (or --check found
+differences), 2 usage error or a file that cannot be read.`;
 
 export async function generate(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -63,6 +63,15 @@ async function generateInto(file: string, extra: string[] = []) {
   return { code, text: c.text(), out, wrote: existsSync(out) };
 }
 
+describe("orbitalis generate: unusable input", () => {
+  it("a contract file that cannot be read exits 2 and says which, writing nothing", async () => {
+    const result = await generateInto(join(dir, "no-such.asyncapi.yaml"));
+    expect(result.code, result.text).toBe(2);
+    expect(result.text).toMatch(/no-such\.asyncapi\.yaml: cannot read the file \(ENOENT/);
+    expect(result.wrote).toBe(false);
+  });
+});
+
 describe("orbitalis generate: the examples", () => {
   it.each(["smart-home", "text-processor", "primes"])(
     "%s: the committed generated/examples tree, byte for byte, on every run",

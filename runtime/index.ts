@@ -32,13 +32,11 @@ export {
   DEFAULT_TIMING,
   type OrbOptions,
   type TimingOptions,
-  type OrbEvents,
   type CloseOptions,
-  type OrbRole,
-  type SkipDetail,
-  type SkipReason,
   type WaitOptions,
-} from "./orb/orbiter.js";
+} from "./orb/options.js";
+export type { OrbEvents, SkipDetail, SkipReason } from "./orb/orb-events.js";
+export type { OrbRole } from "./orb/connection.js";
 export type {
   ConnectionInfo,
   ConnectionRole,

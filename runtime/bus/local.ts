@@ -46,6 +46,11 @@ export interface LocalHubOptions {
 /** Options of {@link LocalHub.bus}. */
 export type LocalBusOptions = BaseBusOptions;
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/** Topics whose wildcard matches a hub remembers at most (see `LocalHub.#matchCache`). */
+const MATCH_CACHE_SIZE = 4096;
+
 const LOCAL_CAPABILITIES: BusCapabilities = Object.freeze({ will: true, retain: true, values: true });
 
 /** One subscription on the hub. */
@@ -88,8 +93,13 @@ export class LocalHub {
   /** Wildcard subscriptions; replaced, never mutated. */
   /** Wildcard subscriptions, indexed by their filters' levels. */
   readonly #wildcards = new FilterIndex<HubSubscription>();
-  /** Reused by each delivery: the wildcard subscriptions a topic matches. */
-  readonly #matched: HubSubscription[] = [];
+  /**
+   * Topic -> the wildcard subscriptions it matches, cached: orbs publish to the same few
+   * topics again and again, and walking the index for each message was a tenth of an
+   * in-process message's cost. Cleared whenever a wildcard subscription comes or goes,
+   * and when it grows past {@link MATCH_CACHE_SIZE} topics.
+   */
+  #matchCache = new Map<string, readonly HubSubscription[]>();
   readonly #retained = new Map<string, HubMessage>();
   /** FIFO of messages and, for retained deliveries, the one subscription they target. */
   #queue: (HubMessage | HubSubscription | undefined)[] = [];
@@ -158,6 +168,7 @@ export class LocalHub {
     };
     if (isWildcardFilter(filter)) {
       this.#wildcards.add(filter, sub);
+      this.#matchCache = new Map();
       for (const message of this.#retained.values()) {
         if (sub.matches(message.topic)) this.#enqueue(message, sub);
       }
@@ -177,6 +188,7 @@ export class LocalHub {
     sub.active = false;
     if (isWildcardFilter(sub.filter)) {
       this.#wildcards.delete(sub.filter, sub);
+      this.#matchCache = new Map();
     } else {
       // A new array: a delivery in progress keeps iterating the one it has.
       const left = (this.#exact.get(sub.filter) ?? []).filter((s) => s !== sub);
@@ -218,11 +230,10 @@ export class LocalHub {
           if (sub.active && sub.since < message.seq) this.#deliver(sub, message);
         }
       }
-      const matched = this.#matched;
-      matched.length = 0;
-      this.#wildcards.match(message.topic, matched);
-      // Handlers cannot re-enter the drain (a publish only queues), so `matched` stays put.
-      for (const sub of matched) {
+      // A (un)subscription inside a handler replaces the cache, never this array.
+      const matched = this.#wildcardMatches(message.topic);
+      for (let i = 0; i < matched.length; i++) {
+        const sub = matched[i] as HubSubscription;
         if (sub.active && sub.since < message.seq) this.#deliver(sub, message);
       }
     }
@@ -231,6 +242,17 @@ export class LocalHub {
     this.#head = 0;
     this.#scheduled = false;
   };
+
+  #wildcardMatches(topic: string): readonly HubSubscription[] {
+    let matched = this.#matchCache.get(topic);
+    if (matched === undefined) {
+      const found: HubSubscription[] = [];
+      this.#wildcards.match(topic, found);
+      if (this.#matchCache.size >= MATCH_CACHE_SIZE) this.#matchCache = new Map();
+      this.#matchCache.set(topic, (matched = found));
+    }
+    return matched;
+  }
 
   #deliver(sub: HubSubscription, message: HubMessage): void {
     try {
@@ -320,12 +342,17 @@ export class LocalBus extends BaseBus {
    * {@link freezeValue}: frozen values pass through, others are copied once), byte
    * subscribers its UTF-8 JSON, encoded at most once.
    */
-  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
-  override async publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {
-    const refused = this.unusable("publish");
-    if (refused) throw refused;
-    validateTopic(topic);
-    this.hub._publish(topic, undefined, freezeValue(value), true, options?.retain === true);
+  override publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {
+    // Not `async`: the hot path of every in-process message returns one settled promise.
+    try {
+      const refused = this.unusable("publish");
+      if (refused) throw refused;
+      validateTopic(topic);
+      this.hub._publish(topic, undefined, freezeValue(value), true, options?.retain === true);
+      return RESOLVED;
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Subscribes to a filter; resolves at once. Retained matches are delivered next. */

@@ -3,7 +3,8 @@
  * connections of this operation" (in one role) and "of this remote" cost what they return,
  * not a scan of every connection (a core with 1,000 plugins asks these on every discover).
  */
-import { Connection, type ConnectionRole } from "./connection.js";
+import type { Connection } from "./connection.js";
+import { type ConnectionRole } from "./connection.js";
 
 export class ConnectionTable {
   private readonly byKey = new Map<string, Connection>();
@@ -15,9 +16,15 @@ export class ConnectionTable {
     return this.byKey.size;
   }
 
+  /**
+   * Role -> remote -> operation -> connection: what {@link find} reads for every message,
+   * without building a key string per lookup.
+   */
+  private readonly byRole = new Map<ConnectionRole, Map<string, Map<string, Connection>>>();
+
   /** The connection with `remote` for `operation` in which this orb has `role`, if any. */
   find(remote: string, operation: string, role: ConnectionRole): Connection | undefined {
-    return this.byKey.get(Connection.key(remote, operation, role));
+    return this.byRole.get(role)?.get(remote)?.get(operation);
   }
 
   /** Whether `connection` is (still) in the table. */
@@ -28,6 +35,11 @@ export class ConnectionTable {
   /** Adds `connection`; the caller removed any other with the same remote, operation and role. */
   add(connection: Connection): void {
     this.byKey.set(connection.key, connection);
+    let remotes = this.byRole.get(connection.role);
+    if (!remotes) this.byRole.set(connection.role, (remotes = new Map<string, Map<string, Connection>>()));
+    let operations = remotes.get(connection.remote);
+    if (!operations) remotes.set(connection.remote, (operations = new Map<string, Connection>()));
+    operations.set(connection.operation, connection);
     index(this.byOperation, operationKey(connection.operation, connection.role)).add(connection);
     index(this.byRemote, connection.remote).add(connection);
   }
@@ -36,6 +48,10 @@ export class ConnectionTable {
   delete(connection: Connection): boolean {
     if (!this.holds(connection)) return false;
     this.byKey.delete(connection.key);
+    const remotes = this.byRole.get(connection.role);
+    const operations = remotes?.get(connection.remote);
+    operations?.delete(connection.operation);
+    if (operations?.size === 0) remotes?.delete(connection.remote);
     unindex(this.byOperation, operationKey(connection.operation, connection.role), connection);
     unindex(this.byRemote, connection.remote, connection);
     return true;
@@ -49,6 +65,11 @@ export class ConnectionTable {
   /** The connections of `operation` in which this orb has `role` (a copy). */
   ofOperation(operation: string, role: ConnectionRole): Connection[] {
     return [...(this.byOperation.get(operationKey(operation, role)) ?? [])];
+  }
+
+  /** The connections of `operation` in which this orb has `role`, not copied: do not change the table while iterating. */
+  eachOfOperation(operation: string, role: ConnectionRole): Iterable<Connection> {
+    return this.byOperation.get(operationKey(operation, role)) ?? NONE;
   }
 
   /** Number of connections of `operation` in which this orb has `role`. */
@@ -78,10 +99,13 @@ export class ConnectionTable {
   /** Forgets every connection (no events: for tests that simulate a lost state). */
   clear(): void {
     this.byKey.clear();
+    this.byRole.clear();
     this.byOperation.clear();
     this.byRemote.clear();
   }
 }
+
+const NONE: readonly Connection[] = [];
 
 function operationKey(operation: string, role: ConnectionRole): string {
   return `${role}\u0000${operation}`;

@@ -60,6 +60,34 @@ export interface DisconnectionDetail {
   readonly data?: unknown;
 }
 
+/**
+ * One unit of work (a running handler) and its abort signal. The `AbortController` is
+ * made only when the handler reads `signal`: most never do, and making one per input
+ * was a tenth of an in-process message's cost.
+ */
+export class Work {
+  private controller: AbortController | undefined;
+  private aborted = false;
+  private reason: unknown;
+
+  /** Aborts (now or, if already aborted, as soon as it is made) with the reason given to {@link abort}. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /** Aborts the signal (the first reason wins). */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
 /** Internal, mutable connection record. */
 export class Connection {
   state: ConnectionState = "open";
@@ -67,8 +95,8 @@ export class Connection {
   /** Work in progress on this side (plugin: running handlers; core: awaited requests). */
   inFlight = 0;
   private drainWaiters: (() => void)[] = [];
-  /** Abort controllers of the work running on this connection (plugin handlers). */
-  private readonly work = new Set<AbortController>();
+  /** The work running on this connection (plugin handlers). */
+  private readonly work = new Set<Work>();
 
   constructor(
     readonly remote: string,
@@ -109,18 +137,23 @@ export class Connection {
   }
 
   /**
-   * A signal for one unit of work: it aborts when {@link abortWork} is called (the
-   * connection went away). Call the returned `done` when the work ends.
+   * Starts one unit of work whose signal aborts when {@link abortWork} is called (the
+   * connection went away). Call {@link endWork} when the work ends.
    */
-  workSignal(): { signal: AbortSignal; controller: AbortController; done: () => void } {
-    const controller = new AbortController();
-    this.work.add(controller);
-    return { signal: controller.signal, controller, done: () => this.work.delete(controller) };
+  startWork(): Work {
+    const work = new Work();
+    this.work.add(work);
+    return work;
+  }
+
+  /** The unit of work ended: it no longer aborts with the connection. */
+  endWork(work: Work): void {
+    this.work.delete(work);
   }
 
   /** Aborts the signal of every unit of work in progress with `reason`. */
   abortWork(reason: Error): void {
-    for (const controller of this.work) controller.abort(reason);
+    for (const work of this.work) work.abort(reason);
     this.work.clear();
   }
 

@@ -55,9 +55,14 @@ export class CoreCalls {
   async execute(operation: string, data: unknown, options: ExecuteOptions): Promise<string[]> {
     const to = options.to ?? "all";
     const targets = this.targets(operation, data, to);
-    const chosen = to === "any" ? [this.pick(targets)] : targets;
-    await Promise.all(chosen.map((c) => this.sendInput(c, data)));
-    return chosen.map((c) => c.remote);
+    if (to === "any" || targets.length === 1) {
+      // The common case, without the arrays and the extra promise of Promise.all.
+      const c = to === "any" ? this.pick(targets) : targets[0]!;
+      await this.sendInput(c, data);
+      return [c.remote];
+    }
+    await Promise.all(targets.map((c) => this.sendInput(c, data)));
+    return targets.map((c) => c.remote);
   }
 
   /** See `Core.executeDistributed`. */
@@ -211,23 +216,29 @@ export class CoreCalls {
     this.host.assertRunning();
     const req = this.compliance.requirements.get(operation);
     if (!req) throw new NoConnectionError(`${this.host.id} does not require ${operation}`);
-    const checks = req.inputs.map((s) => s.check(data));
-    if (!checks.some((c) => c.ok)) {
+    if (!req.inputs.some((s) => s.check(data).ok)) {
       throw new InvalidPayloadError(
         `input for ${operation} matches no accepted input spec`,
-        checks.flatMap((c) => (c.ok ? [] : c.errors)),
+        req.inputs.flatMap((s) => {
+          const c = s.check(data);
+          return c.ok ? [] : c.errors;
+        }),
       );
     }
-    const open = this.compliance
-      .connectionsOf(operation)
-      .filter((c) => c.state === "open" && (to === "any" || to === "all" || c.remote === to));
-    const accepting = open.filter((c) => c.input.check(data).ok);
+    // Loops rather than filter chains: this runs for every execute and request.
+    const accepting: Connection[] = [];
+    let open = 0;
+    for (const c of this.host.table.eachOfOperation(operation, "core")) {
+      if (c.state !== "open" || (to !== "any" && to !== "all" && c.remote !== to)) continue;
+      open++;
+      if (c.input.check(data).ok) accepting.push(c);
+    }
     if (accepting.length === 0) {
       const whom = to === "any" || to === "all" ? "" : ` to ${to}`;
       throw new NoConnectionError(
-        open.length === 0
+        open === 0
           ? `no open connection${whom} for ${operation}`
-          : `no open connection${whom} for ${operation} accepts this input (${open.length} open)`,
+          : `no open connection${whom} for ${operation} accepts this input (${open} open)`,
       );
     }
     return accepting;
@@ -244,8 +255,9 @@ export class CoreCalls {
     if (corr !== undefined) fields.corr = corr;
     if (timeoutMs !== undefined) fields.timeoutMs = Math.ceil(timeoutMs);
     if (data !== undefined) fields.data = data;
-    c.lastUsed = this.host.clock.now();
-    return this.host.send(c.inputTopic, this.host.message("input", fields), c.remote);
+    const message = this.host.message("input", fields);
+    c.lastUsed = message.ts;
+    return this.host.send(c.inputTopic, message, c.remote);
   }
 }
 

@@ -101,10 +101,10 @@ export class PeerLiveness {
     if (!offlinePresence) this.cancelOffline(peer);
   }
 
-  /** We spoke to `id`: that counts as a keepalive. */
-  sent(id: string): void {
+  /** We spoke to `id` (at `at`, our clock, when the caller has it): that counts as a keepalive. */
+  sent(id: string, at?: number): void {
     const peer = this.peers.get(id);
-    if (peer) peer.lastSent = this.host.clock.now();
+    if (peer) peer.lastSent = at ?? this.host.clock.now();
   }
 
   /** Forgets a peer (no connection left) and clears its timers. */

@@ -9,11 +9,11 @@ import { systemClock, type Clock } from "../clock.js";
 import { BusError, NotRunningError, OrbitalisError } from "../errors.js";
 import { randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
-import {
-  type MessageByKind,
-  type MessageKind,
-  type OrbitalisMessage,
-  type StatusMessage,
+import type {
+  MessageByKind,
+  MessageKind,
+  OrbitalisMessage,
+  StatusMessage,
 } from "../../generated/protocol/index.js";
 import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
@@ -38,21 +38,6 @@ import {
 import { Queries } from "./queries.js";
 import type { Role, RoleHost } from "./role-host.js";
 import type { MessageFields } from "./termination.js";
-
-// The parts moved to their own modules; their names stay importable from here.
-export type { PeerTopics } from "./liveness.js";
-export type { MessageFields } from "./termination.js";
-export type { OrbBusStatus, OrbEvents, SkipDetail, SkipReason } from "./orb-events.js";
-export {
-  checkTimeoutMs,
-  DEFAULT_TIMING,
-  type CloseOptions,
-  type OrbOptions,
-  type TimingOptions,
-  type WaitOptions,
-} from "./options.js";
-
-export type { OrbRole } from "./connection.js";
 
 /**
  * Shared base of {@link Core}, {@link Plugin} and {@link Orb}. Not meant to be subclassed
@@ -362,9 +347,14 @@ export abstract class Orbiter<S extends string> {
   }
 
   /** Publishes a message; resolves when the bus took it. Counts as life towards `to`. */
-  protected async send(topic: string, message: OrbitalisMessage, to?: string): Promise<void> {
-    if (to !== undefined) this.peers.sent(to);
-    await this.bus.publishValue(topic, message, deliveryOf(message.kind));
+  protected send(topic: string, message: OrbitalisMessage, to?: string): Promise<void> {
+    if (to !== undefined) this.peers.sent(to, message.ts); // its envelope's time: one clock read less
+    // Not `async` (one promise per message, the bus's); a bus that throws still rejects.
+    try {
+      return this.bus.publishValue(topic, message, deliveryOf(message.kind));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Publishes without awaiting; a failure becomes an `error` event. */

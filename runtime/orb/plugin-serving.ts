@@ -16,9 +16,9 @@ import { checkJsonValue } from "../bus/json-value.js";
 import type { CompiledSpec, DataCheck } from "../schema-spec.js";
 import type { InputMessage } from "../../generated/protocol/index.js";
 import type { Access } from "./policy.js";
-import type { Connection, ConnectionState } from "./connection.js";
+import type { Connection, ConnectionInfo, ConnectionState, Work } from "./connection.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
-import type { OperationHandler } from "./plugin-options.js";
+import type { OperationContext, OperationHandler } from "./plugin-options.js";
 import type { RoleHost } from "./role-host.js";
 
 /** When a hybrid offers an operation: always, or only while its own requirements are met. */
@@ -33,6 +33,28 @@ export interface Operation {
   readonly access: Access;
   readonly handler: OperationHandler;
   readonly offerWhen: OfferWhen;
+}
+
+/** A handler's context: the connection snapshot and the signal are made when first read. */
+class HandlerContext implements OperationContext {
+  readonly core: string;
+  private info: ConnectionInfo | undefined;
+
+  constructor(
+    private readonly conn: Connection,
+    readonly operation: string,
+    private readonly work: Work,
+  ) {
+    this.core = conn.remote;
+  }
+
+  get connection(): ConnectionInfo {
+    return (this.info ??= this.conn.info());
+  }
+
+  get signal(): AbortSignal {
+    return this.work.signal;
+  }
 }
 
 export class PluginServing {
@@ -70,14 +92,14 @@ export class PluginServing {
     const check = connection.input.check(message.data);
     if (!check.ok) return fail(PLUGIN_ERROR_CODES.invalidInput, `invalid input: ${check.errors.join("; ")}`);
     connection.begin();
-    const work = connection.workSignal();
+    const work = connection.startWork();
     // The core stops waiting after the input's timeoutMs: so may the handler.
     const deadline =
       message.timeoutMs === undefined
         ? undefined
         : host.clock.setTimeout(
             () =>
-              work.controller.abort(
+              work.abort(
                 new RequestTimeoutError(
                   `${connection.remote} stopped waiting for ${op.name} after ${message.timeoutMs} ms`,
                 ),
@@ -87,12 +109,7 @@ export class PluginServing {
     try {
       let result: unknown;
       try {
-        result = await op.handler(message.data, {
-          core: connection.remote,
-          operation: op.name,
-          connection: connection.info(),
-          signal: work.signal,
-        });
+        result = await op.handler(message.data, new HandlerContext(connection, op.name, work));
       } catch (error) {
         // The connection closed under the handler (its signal fired): nobody takes an answer.
         if ((connection.state as ConnectionState) === "closed") return;
@@ -118,7 +135,7 @@ export class PluginServing {
         .catch((error: unknown) => host.reportError(error, `could not send the output of ${op.name}`));
     } finally {
       if (deadline !== undefined) host.clock.clearTimeout(deadline);
-      work.done();
+      connection.endWork(work);
       connection.end();
     }
   }

@@ -16,7 +16,8 @@ import type {
   RequestOptions,
 } from "./core-options.js";
 import { CoreRole } from "./core-role.js";
-import { checkTimeoutMs, Orbiter, type OrbOptions } from "./orbiter.js";
+import { checkTimeoutMs, type OrbOptions } from "./options.js";
+import { Orbiter } from "./orbiter.js";
 
 const TRANSITIONS: Readonly<Record<CoreState, readonly CoreState[]>> = {
   created: ["compliant", "not-compliant"],

@@ -22,6 +22,26 @@ describe("LocalBus", () => {
     await inbox.count(1);
   });
 
+  it("a wildcard subscription made after a topic was used gets its next messages (the match cache is dropped)", async () => {
+    const { pub, sub } = await pair();
+    const exact = new Inbox();
+    await sub.subscribe("w/x/y", exact.handler);
+    await pub.publish("w/x/y", new Uint8Array([1])); // the topic's wildcard matches (none) are cached
+    await exact.count(1);
+    const wild = new Inbox();
+    const subscription = await sub.subscribe("w/+/y", wild.handler);
+    await pub.publish("w/x/y", new Uint8Array([2]));
+    await wild.count(1);
+    await exact.count(2);
+    await subscription.unsubscribe();
+    const again = new Inbox();
+    await sub.subscribe("w/#", again.handler);
+    await pub.publish("w/x/y", new Uint8Array([3]));
+    await again.count(1);
+    await exact.count(3);
+    expect(wild.items).toHaveLength(1);
+  });
+
   it("passes the very same bytes (no copy) and keeps publish order", async () => {
     const { pub, sub } = await pair();
     const got: Uint8Array[] = [];

@@ -148,6 +148,39 @@ describe("cancellation", () => {
     expect(errors).toEqual([]);
   });
 
+  it("ctx.signal read only after the connection closed is already aborted, with the reason", async () => {
+    const hub = new LocalHub();
+    const clock = new ManualClock();
+    orbs.drive(clock);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const read: AbortSignal[] = [];
+    const plugin = orbs.add(new Plugin({ id: "late-reader", bus: hub.bus(), clock, logger: silentLogger }));
+    plugin.operation("late", { input: { schemas: [Str] }, output: { schemas: [Str] } }, async (text, ctx) => {
+      await gate; // the signal is not touched before the connection goes
+      read.push(ctx.signal);
+      return String(text);
+    });
+    const core = orbs.add(
+      new Core({ id: "late-core", bus: hub.bus(), clock, logger: silentLogger, requires: { late: {} } }),
+    );
+    await Promise.all([plugin.start(), core.start()]);
+    await withTimeout(core.compliant(), 2000, "compliant");
+    const pending = core.request("late", "a").catch((e: unknown) => e);
+    for (let i = 0; i < 50 && plugin.connections({ operation: "late" })[0]?.remote !== "late-core"; i++)
+      await clock.advance(1);
+    await clock.advance(1);
+    await core.close(plugin.id, "late", { graceful: false });
+    for (let i = 0; i < 50 && plugin.connections({ operation: "late" }).length > 0; i++)
+      await clock.advance(1);
+    expect(plugin.connections({ operation: "late" })).toEqual([]);
+    release();
+    for (let i = 0; i < 50 && read.length === 0; i++) await clock.advance(1);
+    expect(read[0]!.aborted).toBe(true);
+    expect(read[0]!.reason).toBeInstanceOf(ConnectionClosedError);
+    expect(await pending).toBeInstanceOf(ConnectionClosedError);
+  });
+
   it("compliant: aborts with AbortError; rejects a timeout it cannot keep", async () => {
     const clock = new ManualClock();
     orbs.drive(clock);

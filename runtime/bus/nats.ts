@@ -77,6 +77,20 @@ function explainLevel(original: string, level: string, what: string): void {
  * @throws InvalidTopicError for levels NATS cannot carry.
  */
 export function topicToSubject(topic: string): string {
+  // Orbs publish to the same few topics again and again: translate each once.
+  let subject = SUBJECTS.get(topic);
+  if (subject === undefined) {
+    subject = translateTopic(topic);
+    if (SUBJECTS.size >= 4096) SUBJECTS.clear();
+    SUBJECTS.set(topic, subject);
+  }
+  return subject;
+}
+
+/** Topic -> subject, for {@link topicToSubject} (bounded: cleared when full). */
+const SUBJECTS = new Map<string, string>();
+
+function translateTopic(topic: string): string {
   // Fast path: nothing reserved and no empty level.
   if (!NATS_RESERVED.test(topic) && !topic.includes("//") && !topic.startsWith("/") && !topic.endsWith("/")) {
     return topic.replaceAll("/", ".");

@@ -52,7 +52,7 @@ const footprint: FootprintFigures = await runFootprint(1000);
 const calls: CallFigures[] = [];
 const callOptions = quick
   ? { samples: 300, messages: 5000, bursts: 1, window: 1000 }
-  : { samples: 2000, messages: 20_000, bursts: 3, window: 1000 };
+  : { samples: 5000, messages: 50_000, bursts: 3, window: 1000 };
 for (const transport of ["mqtt", "nats"] as const) {
   step(`${transport}: request round trip and one-way throughput, Orbitalis / raw / Moleculer`);
   calls.push(...(await measureCalls(transport, ["raw", "orbitalis", "moleculer"], callOptions)));

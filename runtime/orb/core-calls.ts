@@ -4,6 +4,7 @@
  * nobody awaits, handed to the sinks registered with `onOutput`.
  */
 import {
+  ConfigError,
   ConnectionClosedError,
   InvalidPayloadError,
   LimitError,
@@ -73,8 +74,23 @@ export class CoreCalls {
     return plan.map((c) => c.remote);
   }
 
-  /** See `Core.request`. */
+  /** See `Core.request`: one attempt, then up to `retries` more after a lost answer. */
   async request(operation: string, data: unknown, options: RequestOptions): Promise<unknown> {
+    const retries = checkRetries(options.retries);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(operation, data, options);
+      } catch (error) {
+        const lost = error instanceof RequestTimeoutError || error instanceof ConnectionClosedError;
+        if (!lost || attempt >= retries || options.signal?.aborted === true) throw error;
+        this.host.logger.debug(
+          `${this.host.id}: request ${operation} failed (${error.message}); retry ${attempt + 1} of ${retries}`,
+        );
+      }
+    }
+  }
+
+  private async attempt(operation: string, data: unknown, options: RequestOptions): Promise<unknown> {
     const timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.host.timing.requestTimeoutMs);
     const signal = checkSignal(options.signal);
     if (signal?.aborted) throw abortError(signal, `request ${operation}`);
@@ -266,6 +282,17 @@ export class CoreCalls {
  * the connection and took no new work -- a closed connection (retry elsewhere), not a
  * failed operation.
  */
+/** Checks `RequestOptions.retries`. @throws ConfigError. */
+function checkRetries(value: unknown): number {
+  if (value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > 10)
+    throw new ConfigError(
+      "retries",
+      `must be an integer from 0 to 10, found ${typeof value === "number" ? value : typeof value}`,
+    );
+  return value;
+}
+
 function remoteError(message: ErrorMessage): Error {
   const remote = new RemoteOperationError(
     message.code,

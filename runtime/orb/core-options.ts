@@ -47,6 +47,15 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Stop waiting: the request rejects with an `AbortError` and a late answer is dropped. */
   readonly signal?: AbortSignal;
+  /**
+   * For idempotent operations only: how many more times to send the request when no
+   * answer came (`RequestTimeoutError`) or its connection closed before one
+   * (`ConnectionClosedError`), each attempt with its own `timeoutMs` and, with `to: "any"`,
+   * to any plugin then open. Covers inputs and answers lost on a path with no delivery
+   * guarantee (MQTT's `lossyQos`, see docs/buses.md); the handler may then run more than
+   * once. Other errors are never retried. Default 0, at most 10.
+   */
+  readonly retries?: number;
 }
 
 /** Options of `compliant()`. */

@@ -200,6 +200,12 @@ export class CompiledSpec {
   private readonly schemas: readonly { fp: string; schema: JsonSchema }[];
   /** Compiles this spec's schemas: kept for good (ours) or bounded (a remote's). */
   private readonly compile: (fp: string, schema: JsonSchema) => ValidateFunction;
+  /**
+   * The validators of {@link schemas}, looked up once: a spec lives as long as its
+   * operation or connection, and finding the validator per message (a remote one through
+   * the bounded cache's bookkeeping) cost as much as validating.
+   */
+  private readonly validators: (ValidateFunction | undefined)[] = [];
 
   private constructor(wire: WireSchemaSpec, remote: boolean) {
     this.wire = wire;
@@ -296,6 +302,19 @@ export class CompiledSpec {
     }
   }
 
+  /**
+   * Whether data that `other` accepted is known to pass this spec without checking it
+   * again: this spec accepts anything, or holds every schema of `other` (which took
+   * defined data through one of them). Lets a core skip validating the same data twice
+   * against the same schemas (its own accepted spec, then the connection's).
+   */
+  covers(other: CompiledSpec, data: unknown): boolean {
+    if (this.any) return !this.none;
+    if (data === undefined || other.any || other.none || other.schemas.length === 0) return false;
+    for (const fp of other.fingerprints) if (!this.fingerprints.has(fp)) return false;
+    return true;
+  }
+
   /** Checks data (`undefined` = no data) against this spec. */
   check(data: unknown): DataCheck {
     if (this.none)
@@ -308,8 +327,9 @@ export class CompiledSpec {
         ? OK
         : { ok: false, errors: ["data is required (the schema spec does not accept empty data)"] };
     const errors: string[] = [];
-    for (const { fp, schema } of this.schemas) {
-      const validate = this.compile(fp, schema);
+    for (let i = 0; i < this.schemas.length; i++) {
+      const { fp, schema } = this.schemas[i]!;
+      const validate = (this.validators[i] ??= this.compile(fp, schema));
       if (validate(data)) return OK;
       errors.push(
         ...formatValidationErrors(validate.errors).map((e) =>

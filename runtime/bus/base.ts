@@ -238,11 +238,19 @@ export abstract class BaseBus implements Bus {
   abstract publish(topic: string, payload: Uint8Array, options?: PublishOptions): Promise<void>;
   abstract subscribe(filter: string, onMessage: MessageHandler): Promise<Subscription>;
 
-  /** Encodes `value` to UTF-8 JSON once, then publishes the bytes. */
-  async publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {
-    const refused = this.unusable("publish");
-    if (refused) throw refused;
-    await this.publish(topic, encodeJson(value), options);
+  /**
+   * Encodes `value` to UTF-8 JSON once, then publishes the bytes. Not `async` (every
+   * message of an orb goes through here): the adapter's promise is returned as is, and
+   * what this throws becomes a rejection all the same.
+   */
+  publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {
+    try {
+      const refused = this.unusable("publish");
+      if (refused) throw refused;
+      return this.publish(topic, encodeJson(value), options);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   /** Subscribes and decodes each delivery from UTF-8 JSON; failures go to `onInvalid`. */

@@ -73,24 +73,41 @@ function explainLevel(original: string, level: string, what: string): void {
 }
 
 /**
- * Translates a valid topic into a NATS subject (`a/b` -> `a.b`).
- * @throws InvalidTopicError for levels NATS cannot carry.
+ * A topic checked ({@link validateTopic}) and translated: orbs publish to the same few
+ * topics again and again, so each is checked and translated once (a bounded cache).
  */
-export function topicToSubject(topic: string): string {
-  // Orbs publish to the same few topics again and again: translate each once.
+function subjectOf(topic: string): string {
   let subject = SUBJECTS.get(topic);
   if (subject === undefined) {
-    subject = translateTopic(topic);
-    if (SUBJECTS.size >= 4096) SUBJECTS.clear();
+    validateTopic(topic);
+    subject = topicToSubject(topic);
+    if (SUBJECTS.size >= CACHED_NAMES) SUBJECTS.clear();
     SUBJECTS.set(topic, subject);
   }
   return subject;
 }
 
-/** Topic -> subject, for {@link topicToSubject} (bounded: cleared when full). */
-const SUBJECTS = new Map<string, string>();
+/** A received subject as a topic, translated once per subject (a bounded cache). */
+function topicOf(subject: string): string {
+  let topic = TOPICS.get(subject);
+  if (topic === undefined) {
+    topic = subject.replaceAll(".", "/");
+    if (TOPICS.size >= CACHED_NAMES) TOPICS.clear();
+    TOPICS.set(subject, topic);
+  }
+  return topic;
+}
 
-function translateTopic(topic: string): string {
+/** Names each cache of {@link subjectOf} / {@link topicOf} holds at most (cleared when full). */
+const CACHED_NAMES = 4096;
+const SUBJECTS = new Map<string, string>();
+const TOPICS = new Map<string, string>();
+
+/**
+ * Translates a valid topic into a NATS subject (`a/b` -> `a.b`).
+ * @throws InvalidTopicError for levels NATS cannot carry.
+ */
+export function topicToSubject(topic: string): string {
   // Fast path: nothing reserved and no empty level.
   if (!NATS_RESERVED.test(topic) && !topic.includes("//") && !topic.startsWith("/") && !topic.endsWith("/")) {
     return topic.replaceAll("/", ".");
@@ -242,9 +259,8 @@ export class NatsBus extends BaseBus {
   async publish(topic: string, payload: Uint8Array, _options?: PublishOptions): Promise<void> {
     const refused = this.unusable("publish");
     if (refused) throw refused;
-    validateTopic(topic);
+    const subject = subjectOf(topic); // checks the topic
     checkPayload(payload);
-    const subject = topicToSubject(topic);
     try {
       (this.#nc as NatsConnection).publish(subject, payload);
     } catch (error) {
@@ -272,7 +288,7 @@ export class NatsBus extends BaseBus {
       }
       if (!active || (guardDollar && msg.subject.charCodeAt(0) === 36)) return;
       try {
-        onMessage(msg.subject.replaceAll(".", "/"), msg.data);
+        onMessage(topicOf(msg.subject), msg.data);
       } catch (handlerError) {
         this.reportError(toBusError(handlerError, `nats subscriber of ${filter} threw`));
       }

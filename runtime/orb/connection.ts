@@ -1,6 +1,7 @@
 /**
  * A connection between a core and a plugin for one operation, as each side keeps it.
  */
+import type { Clock, TimerHandle } from "../clock.js";
 import type { CompiledSpec, WireSchemaSpec } from "../schema-spec.js";
 
 /**
@@ -61,22 +62,34 @@ export interface DisconnectionDetail {
 }
 
 /**
- * One unit of work (a running handler) and its abort signal. The `AbortController` is
- * made only when the handler reads `signal`: most never do, and making one per input
- * was a tenth of an in-process message's cost.
+ * One unit of work (a running handler) and its abort signal. The `AbortController`, and
+ * the timer of a deadline, are made only when the handler reads `signal`: most never do,
+ * and making them for every input was a large part of an input's cost.
  */
 export class Work {
   private controller: AbortController | undefined;
   private aborted = false;
   private reason: unknown;
+  private due: { at: number; clock: Clock; reason: () => Error; timer?: TimerHandle } | undefined;
 
   /** Aborts (now or, if already aborted, as soon as it is made) with the reason given to {@link abort}. */
   get signal(): AbortSignal {
     if (this.controller === undefined) {
       this.controller = new AbortController();
       if (this.aborted) this.controller.abort(this.reason);
+      else if (this.due !== undefined) {
+        const due = this.due;
+        const left = due.at - due.clock.now();
+        if (left <= 0) this.abort(due.reason());
+        else due.timer = due.clock.setTimeout(() => this.abort(due.reason()), left);
+      }
     }
     return this.controller.signal;
+  }
+
+  /** Aborts with `reason()` `ms` from now (on `clock`), if the signal is read by then or later. */
+  abortAfter(clock: Clock, ms: number, reason: () => Error): void {
+    this.due = { at: clock.now() + ms, clock, reason };
   }
 
   /** Aborts the signal (the first reason wins). */
@@ -85,6 +98,14 @@ export class Work {
     this.aborted = true;
     this.reason = reason;
     this.controller?.abort(reason);
+    this.end();
+  }
+
+  /** The work is over: its deadline's timer, if any, is cleared. */
+  end(): void {
+    const due = this.due;
+    if (due?.timer !== undefined) due.clock.clearTimeout(due.timer);
+    this.due = undefined;
   }
 }
 
@@ -146,8 +167,9 @@ export class Connection {
     return work;
   }
 
-  /** The unit of work ended: it no longer aborts with the connection. */
+  /** The unit of work ended: it no longer aborts with the connection (nor at its deadline). */
   endWork(work: Work): void {
+    work.end();
     this.work.delete(work);
   }
 

@@ -78,34 +78,30 @@ export class PluginServing {
       return;
     }
     connection.lastUsed = host.clock.now();
-    const fail = (code: string, text: string, data?: unknown): void => {
-      const fields: { operation: string; code: string; message: string; corr?: string; data?: unknown } = {
-        operation: op.name,
-        code,
-        message: text.slice(0, 4096),
-      };
-      if (message.corr !== undefined) fields.corr = message.corr;
-      if (data !== undefined) fields.data = data;
-      host.post(connection.outputTopic, host.message("error", fields), connection.remote);
-    };
-    if (connection.state !== "open") return fail(PLUGIN_ERROR_CODES.closing, "the connection is closing");
+    if (connection.state !== "open")
+      return this.fail(message, connection, op, PLUGIN_ERROR_CODES.closing, "the connection is closing");
     const check = connection.input.check(message.data);
-    if (!check.ok) return fail(PLUGIN_ERROR_CODES.invalidInput, `invalid input: ${check.errors.join("; ")}`);
+    if (!check.ok)
+      return this.fail(
+        message,
+        connection,
+        op,
+        PLUGIN_ERROR_CODES.invalidInput,
+        `invalid input: ${check.errors.join("; ")}`,
+      );
     connection.begin();
     const work = connection.startWork();
     // The core stops waiting after the input's timeoutMs: so may the handler.
-    const deadline =
-      message.timeoutMs === undefined
-        ? undefined
-        : host.clock.setTimeout(
-            () =>
-              work.abort(
-                new RequestTimeoutError(
-                  `${connection.remote} stopped waiting for ${op.name} after ${message.timeoutMs} ms`,
-                ),
-              ),
-            message.timeoutMs,
-          );
+    const timeoutMs = message.timeoutMs;
+    if (timeoutMs !== undefined)
+      work.abortAfter(
+        host.clock,
+        timeoutMs,
+        () =>
+          new RequestTimeoutError(
+            `${connection.remote} stopped waiting for ${op.name} after ${timeoutMs} ms`,
+          ),
+      );
     try {
       let result: unknown;
       try {
@@ -114,14 +110,24 @@ export class PluginServing {
         // The connection closed under the handler (its signal fired): nobody takes an answer.
         if ((connection.state as ConnectionState) === "closed") return;
         const [code, data] = errorCode(error);
-        return fail(code, error instanceof Error ? error.message : String(error), data);
+        return this.fail(
+          message,
+          connection,
+          op,
+          code,
+          error instanceof Error ? error.message : String(error),
+          data,
+        );
       }
       // The connection may have closed (graceless) while the handler ran.
       if ((connection.state as ConnectionState) === "closed") return;
       // With output "none" the handler's return value is ignored.
       const outCheck = connection.output.none ? ({ ok: true } as const) : checkOutput(connection, result);
       if (!outCheck.ok)
-        return fail(
+        return this.fail(
+          message,
+          connection,
+          op,
           PLUGIN_ERROR_CODES.invalidOutput,
           `handler output does not match the output schema: ${outCheck.errors.join("; ")}`,
         );
@@ -134,10 +140,28 @@ export class PluginServing {
         .send(connection.outputTopic, host.message("output", fields), connection.remote)
         .catch((error: unknown) => host.reportError(error, `could not send the output of ${op.name}`));
     } finally {
-      if (deadline !== undefined) host.clock.clearTimeout(deadline);
       connection.endWork(work);
       connection.end();
     }
+  }
+
+  /** Answers `message` with an error (code, text, data) over `connection`. */
+  private fail(
+    message: InputMessage,
+    connection: Connection,
+    op: Operation,
+    code: string,
+    text: string,
+    data?: unknown,
+  ): void {
+    const fields: { operation: string; code: string; message: string; corr?: string; data?: unknown } = {
+      operation: op.name,
+      code,
+      message: text.slice(0, 4096),
+    };
+    if (message.corr !== undefined) fields.corr = message.corr;
+    if (data !== undefined) fields.data = data;
+    this.host.post(connection.outputTopic, this.host.message("error", fields), connection.remote);
   }
 
   /** See `Plugin.emit`. */

@@ -32,6 +32,22 @@ describe("schema specs", () => {
     expect(spec({ empty: true }).matches(spec({ schemas: [str] }))).toBe(false);
   });
 
+  it("covers: data another spec accepted skips a second check only when that is sure to pass", () => {
+    const str = { type: "string" };
+    const num = { type: "number" };
+    const strOrNum = spec({ schemas: [str, num] });
+    // Every schema of the first is in the second: what passed one passes the other.
+    expect(strOrNum.covers(spec({ schemas: [{ type: "string" }] }), "x")).toBe(true);
+    // The second lacks one of the first's schemas: the data may have passed through it.
+    expect(spec({ schemas: [str] }).covers(strOrNum, 1)).toBe(false);
+    expect(spec({ schemas: [str] }).check(1).ok).toBe(false);
+    expect(spec({ any: true }).covers(spec({ schemas: [num] }), 1)).toBe(true);
+    expect(spec({ schemas: [num] }).covers(spec({ any: true }), 1)).toBe(false);
+    // No data: only an empty-accepting spec takes it, which the schemas do not say.
+    expect(spec({ schemas: [num] }).covers(spec({ empty: true, schemas: [num] }), undefined)).toBe(false);
+    expect(spec({ schemas: [num] }).covers(spec("none"), undefined)).toBe(false);
+  });
+
   it("check data, with reasons", () => {
     const s = spec({
       schemas: [{ type: "object", properties: { n: { type: "integer" } }, required: ["n"] }],

@@ -131,6 +131,33 @@ describe("cancellation", () => {
     expect(signals[0]!.reason).toBeInstanceOf(RequestTimeoutError);
   });
 
+  it("ctx.signal first read after the core's deadline is already aborted, with a RequestTimeoutError", async () => {
+    const hub = new LocalHub();
+    const clock = new ManualClock();
+    orbs.drive(clock);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const read: AbortSignal[] = [];
+    const plugin = orbs.add(new Plugin({ id: "late-timer", bus: hub.bus(), clock, logger: silentLogger }));
+    plugin.operation("late", { input: { schemas: [Str] }, output: { schemas: [Str] } }, async (text, ctx) => {
+      await gate;
+      read.push(ctx.signal);
+      return String(text);
+    });
+    const core = orbs.add(
+      new Core({ id: "deadline-core", bus: hub.bus(), clock, logger: silentLogger, requires: { late: {} } }),
+    );
+    await Promise.all([plugin.start(), core.start()]);
+    await withTimeout(core.compliant(), 2000, "compliant");
+    const pending = core.request("late", "a", { timeoutMs: 200 }).catch((e: unknown) => e);
+    await clock.advance(250);
+    expect(await pending).toBeInstanceOf(RequestTimeoutError);
+    release();
+    for (let i = 0; i < 50 && read.length === 0; i++) await clock.advance(1);
+    expect(read[0]!.aborted).toBe(true);
+    expect(read[0]!.reason).toBeInstanceOf(RequestTimeoutError);
+  });
+
   it("ctx.signal aborts when the connection closes under the handler", async () => {
     const { core, plugin, clock, called, signals } = await slowPair();
     const errors: Error[] = [];

@@ -233,8 +233,9 @@ export interface CallFigures {
 
 /** Options of {@link measureCalls}. */
 export interface CallOptions {
-  /** Sequential requests per contender, in rounds of 100 taken in turn by the contenders. */
+  /** Sequential requests per contender, in rounds of `round` taken in turn by the contenders. */
   readonly samples: number;
+  readonly round: number;
   /** One-way messages per burst; each contender runs `bursts` bursts in turn, the best counts. */
   readonly messages: number;
   readonly bursts: number;
@@ -244,7 +245,7 @@ export interface CallOptions {
 
 /**
  * Every contender on `transport`, side by side: all are started first, then their
- * sequential requests run in alternating rounds of 100 (so that a noisy moment of the
+ * sequential requests run in alternating rounds (so that a noisy moment of the
  * machine hits all of them alike), then their one-way bursts in turn, each counted by its
  * far side (a loss is reported, not hidden).
  */
@@ -259,10 +260,10 @@ export async function measureCalls(
     for (const { caller } of opened) for (let i = 0; i < 300; i++) await caller.request(i); // warm-up
     const times = opened.map(() => [] as number[]);
     const busy = opened.map(() => 0);
-    for (let round = 0; round * 100 < o.samples; round++) {
+    for (let round = 0; round * o.round < o.samples; round++) {
       for (const [k, { caller }] of opened.entries()) {
         const started = performance.now();
-        for (let i = 0; i < Math.min(100, o.samples - round * 100); i++) {
+        for (let i = 0; i < Math.min(o.round, o.samples - round * o.round); i++) {
           const t = performance.now();
           await caller.request(i);
           times[k]!.push(performance.now() - t);

@@ -131,7 +131,10 @@ export async function runLocal(messages = 200_000, requestSamples = 20_000): Pro
 export interface FootprintFigures {
   readonly plugins: number;
   readonly compliantMs: number;
-  /** Heap growth (after GC) per connection, 1 core + `plugins` plugins, in KiB. */
+  /**
+   * Heap growth (after GC) per plugin and its connection (each plugin has one, with its
+   * own LocalBus client), 1 core + `plugins` plugins, in KiB.
+   */
   readonly heapPerConnectionKiB: number;
 }
 

@@ -32,9 +32,22 @@ export const URLS: Record<Transport, string> = {
 };
 
 let runs = 0;
-/** A name no earlier run of this process (or another process) used. */
+/** A name no earlier run used (random: a broker keeps retained messages across runs). */
 function unique(prefix: string): string {
-  return `${prefix}${process.pid.toString(36)}${(runs++).toString(36)}`;
+  return `${prefix}${Math.random().toString(36).slice(2, 8)}${(runs++).toString(36)}`;
+}
+
+/** Runs `steps` (each returns how to undo it); when one fails, undoes the earlier ones, last first. */
+async function undoOnFailure<T>(
+  setup: (undo: (fn: () => Promise<unknown>) => void) => Promise<T>,
+): Promise<T> {
+  const undos: (() => Promise<unknown>)[] = [];
+  try {
+    return await setup((fn) => undos.push(fn));
+  } catch (error) {
+    for (const fn of undos.reverse()) await fn().catch(() => undefined);
+    throw error;
+  }
 }
 
 type PeerMessage = { type: "ready" } | { type: "expecting" } | { type: "received"; count: number };
@@ -61,7 +74,12 @@ class Peer {
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
     const peer = new Peer(child);
-    await peer.next((m) => m.type === "ready", timeoutMs, `the ${spec.kind} peer to start`);
+    try {
+      await peer.next((m) => m.type === "ready", timeoutMs, `the ${spec.kind} peer to start`);
+    } catch (error) {
+      await peer.kill();
+      throw error;
+    }
     return peer;
   }
 
@@ -126,27 +144,37 @@ function newBus(transport: Transport): Bus {
   return transport === "nats" ? new NatsBus({ servers: URLS.nats }) : new MqttBus({ url: URLS.mqtt });
 }
 
-async function orbitalisCore(
+/** A core (not started) of the bench. */
+function orbitalisCore(
   transport: Transport,
   root: string,
   requires: ConstructorParameters<typeof Core>[0]["requires"],
-  id = "bench-core",
-): Promise<Core> {
-  const core = new Core({ id, bus: newBus(transport), root, logger: silentLogger, requires });
-  await core.start();
-  return core;
+): Core {
+  return new Core({ id: "bench-core", bus: newBus(transport), root, logger: silentLogger, requires });
 }
 
 /** Starts the far side and the caller of `contender` on `transport`. */
 async function open(contender: Contender, transport: Transport): Promise<{ caller: Caller; peer: Peer }> {
+  // Whatever was started before a step failed is stopped again (no orphan peer).
+  return undoOnFailure((undo) => openSteps(contender, transport, undo));
+}
+
+async function openSteps(
+  contender: Contender,
+  transport: Transport,
+  undo: (fn: () => Promise<unknown>) => void,
+): Promise<{ caller: Caller; peer: Peer }> {
   const url = URLS[transport];
   if (contender === "orbitalis") {
     const root = unique("bench");
     const peer = await Peer.start({ kind: "orbitalis", transport, url, root, plugins: 1 });
-    const core = await orbitalisCore(transport, root, {
+    undo(() => peer.kill());
+    const core = orbitalisCore(transport, root, {
       work: { inputs: [TICK], outputs: [TICK] },
       tick: { inputs: [TICK], outputs: ["none"] },
     });
+    undo(() => core.stop());
+    await core.start();
     await core.compliant({ timeoutMs: 30_000 });
     const to = { to: "worker-0" };
     return {
@@ -161,12 +189,14 @@ async function open(contender: Contender, transport: Transport): Promise<{ calle
   if (contender === "moleculer") {
     const namespace = unique("bench");
     const peer = await Peer.start({ kind: "moleculer", transport, url, namespace, nodes: 1 });
+    undo(() => peer.kill());
     const broker = new ServiceBroker({
       nodeID: `${namespace}-caller`,
       namespace,
       transporter: url,
       logger: false,
     });
+    undo(() => broker.stop());
     await broker.start();
     await broker.waitForServices(["work"], 30_000, 5);
     return {
@@ -183,6 +213,7 @@ async function open(contender: Contender, transport: Transport): Promise<{ calle
   const bytes = (seq: number): Buffer => Buffer.from(JSON.stringify(payload(seq)));
   if (transport === "mqtt") {
     const peer = await Peer.start({ kind: "raw-mqtt", url, prefix });
+    undo(() => peer.kill());
     const client = await connectAsync(url, { protocolVersion: 5 });
     let answer: (() => void) | undefined;
     client.on("message", () => answer?.());
@@ -205,6 +236,7 @@ async function open(contender: Contender, transport: Transport): Promise<{ calle
     };
   }
   const peer = await Peer.start({ kind: "raw-nats", url, prefix });
+  undo(() => peer.kill());
   const nc = await natsConnect({ servers: url });
   return {
     peer,
@@ -351,34 +383,33 @@ export async function measureCompliance(
   if (contender === "orbitalis") {
     const root = unique("bench");
     const peer = await Peer.start({ kind: "orbitalis", transport, url, root, plugins });
+    const core = orbitalisCore(transport, root, { work: { minimum: plugins } });
     try {
       const t0 = performance.now();
-      const core = await orbitalisCore(transport, root, { work: { minimum: plugins } });
+      await core.start();
       await core.compliant({ timeoutMs: 60_000 });
-      const ms = performance.now() - t0;
-      await core.stop();
-      return { contender, plugins, ms };
+      return { contender, plugins, ms: performance.now() - t0 };
     } finally {
+      await core.stop().catch(() => undefined);
       await peer.kill();
     }
   }
   const namespace = unique("bench");
   const peer = await Peer.start({ kind: "moleculer", transport, url, namespace, nodes: plugins });
+  const broker = new ServiceBroker({
+    nodeID: `${namespace}-caller`,
+    namespace,
+    transporter: url,
+    logger: false,
+  });
   try {
-    const broker = new ServiceBroker({
-      nodeID: `${namespace}-caller`,
-      namespace,
-      transporter: url,
-      logger: false,
-    });
     const names = Array.from({ length: plugins }, (_, i) => `work-${i}`);
     const t0 = performance.now();
     await broker.start();
     await broker.waitForServices(names, 60_000, 5);
-    const ms = performance.now() - t0;
-    await broker.stop();
-    return { contender, plugins, ms };
+    return { contender, plugins, ms: performance.now() - t0 };
   } finally {
+    await broker.stop().catch(() => undefined);
     await peer.kill();
   }
 }
@@ -395,8 +426,9 @@ export interface DetectionFigures {
 export async function measureKillDetection(transport: Transport): Promise<DetectionFigures> {
   const root = unique("bench");
   const peer = await Peer.start({ kind: "orbitalis", transport, url: URLS[transport], root, plugins: 1 });
-  const core = await orbitalisCore(transport, root, { work: {} });
+  const core = orbitalisCore(transport, root, { work: {} });
   try {
+    await core.start();
     await core.compliant({ timeoutMs: 30_000 });
     const gone = new Promise<string>((resolve) => core.once("disconnection", (_c, d) => resolve(d.reason)));
     const t0 = performance.now();
@@ -411,7 +443,7 @@ export async function measureKillDetection(transport: Transport): Promise<Detect
     clearTimeout(timer);
     return { transport, ms: performance.now() - t0, reason };
   } finally {
-    await core.stop();
+    await core.stop().catch(() => undefined);
     await peer.kill();
   }
 }

@@ -122,7 +122,7 @@ export function renderMarkdown(r: BenchResults): string {
     "",
     `Sequential \`request()\` on the LocalBus: p50 ${ms(l.requestP50Ms)}, p99 ${ms(l.requestP99Ms)}, ` +
       `${int(l.requestsPerSecond)} requests/s. Memory: ${r.footprint.heapPerConnectionKiB.toFixed(1)} KiB of heap per ` +
-      `connection with 1 core + ${int(r.footprint.plugins)} plugins (compliant after ${int(r.footprint.compliantMs)} ms).`,
+      `plugin and its connection with 1 core + ${int(r.footprint.plugins)} plugins (compliant after ${int(r.footprint.compliantMs)} ms).`,
     "",
     "| plugins | Orbitalis: core start to `compliant()` | Moleculer: broker start to `waitForServices` | ratio |",
     "| ---: | ---: | ---: | ---: |",

@@ -119,7 +119,9 @@ function copyKeys(source: Record<string, unknown>, keys: string[], end: number):
  * part of an in-process message (a profiler showed it).
  */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === "__proto__")
+  // Also a key Object.prototype has (`constructor`, `toString` ...): where that prototype
+  // is frozen (hardened JavaScript), `=` would throw instead of making an own property.
+  if (key in Object.prototype)
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

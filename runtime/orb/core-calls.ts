@@ -77,12 +77,17 @@ export class CoreCalls {
   /** See `Core.request`: one attempt, then up to `retries` more after a lost answer. */
   async request(operation: string, data: unknown, options: RequestOptions): Promise<unknown> {
     const retries = checkRetries(options.retries);
+    let lostError: Error | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.attempt(operation, data, options);
       } catch (error) {
         const lost = error instanceof RequestTimeoutError || error instanceof ConnectionClosedError;
-        if (!lost || attempt >= retries || options.signal?.aborted === true) throw error;
+        // A retry that cannot even be sent (no connection left, the core stopping) reports
+        // the loss that made it retry, not why the retry failed.
+        if (!lost) throw lostError ?? error;
+        lostError = error;
+        if (attempt >= retries || options.signal?.aborted === true) throw error;
         this.host.logger.debug(
           `${this.host.id}: request ${operation} failed (${error.message}); retry ${attempt + 1} of ${retries}`,
         );
@@ -281,11 +286,6 @@ export class CoreCalls {
   }
 }
 
-/**
- * The error a plugin's `error` message means to the caller. CLOSING: the plugin is closing
- * the connection and took no new work -- a closed connection (retry elsewhere), not a
- * failed operation.
- */
 /** Checks `RequestOptions.retries`. @throws ConfigError. */
 function checkRetries(value: unknown): number {
   if (value === undefined) return 0;
@@ -297,6 +297,11 @@ function checkRetries(value: unknown): number {
   return value;
 }
 
+/**
+ * The error a plugin's `error` message means to the caller. CLOSING: the plugin is closing
+ * the connection and took no new work -- a closed connection (retry elsewhere), not a
+ * failed operation.
+ */
 function remoteError(message: ErrorMessage): Error {
   const remote = new RemoteOperationError(
     message.code,

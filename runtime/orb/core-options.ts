@@ -53,7 +53,11 @@ export interface RequestOptions {
    * (`ConnectionClosedError`), each attempt with its own `timeoutMs` and, with `to: "any"`,
    * to any plugin then open. Covers inputs and answers lost on a path with no delivery
    * guarantee (MQTT's `lossyQos`, see docs/buses.md); the handler may then run more than
-   * once. Other errors are never retried. Default 0, at most 10.
+   * once. Each attempt is a new request, sent at once: an answer to an earlier attempt
+   * that comes after its `timeoutMs` is dropped, so give `timeoutMs` room for the handler
+   * (retries cover lost messages, not slow plugins). Other errors are never retried; when
+   * a retry cannot be sent (no connection left), the loss that caused it is what rejects.
+   * Default 0, at most 10.
    */
   readonly retries?: number;
 }

@@ -30,6 +30,7 @@ export interface OperationContext {
   /** Id of the core that sent the input. */
   readonly core: string;
   readonly operation: string;
+  /** The connection the input came over (a snapshot, taken when first read). */
   readonly connection: ConnectionInfo;
   /**
    * Aborts when nobody will take the result any more: the core's request timed out (its

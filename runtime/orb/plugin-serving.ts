@@ -35,26 +35,23 @@ export interface Operation {
   readonly offerWhen: OfferWhen;
 }
 
-/** A handler's context: the connection snapshot and the signal are made when first read. */
-class HandlerContext implements OperationContext {
-  readonly core: string;
-  private info: ConnectionInfo | undefined;
-
-  constructor(
-    private readonly conn: Connection,
-    readonly operation: string,
-    private readonly work: Work,
-  ) {
-    this.core = conn.remote;
-  }
-
-  get connection(): ConnectionInfo {
-    return (this.info ??= this.conn.info());
-  }
-
-  get signal(): AbortSignal {
-    return this.work.signal;
-  }
+/**
+ * A handler's context. The connection snapshot and the signal are made when first read
+ * (most handlers read neither), by accessors that are the object's own enumerable
+ * properties: a spread or `Object.assign` of the context copies them, as it did values.
+ */
+function handlerContext(conn: Connection, operation: string, work: Work): OperationContext {
+  let info: ConnectionInfo | undefined;
+  return {
+    core: conn.remote,
+    operation,
+    get connection(): ConnectionInfo {
+      return (info ??= conn.info());
+    },
+    get signal(): AbortSignal {
+      return work.signal;
+    },
+  };
 }
 
 export class PluginServing {
@@ -105,7 +102,7 @@ export class PluginServing {
     try {
       let result: unknown;
       try {
-        result = await op.handler(message.data, new HandlerContext(connection, op.name, work));
+        result = await op.handler(message.data, handlerContext(connection, op.name, work));
       } catch (error) {
         // The connection closed under the handler (its signal fired): nobody takes an answer.
         if ((connection.state as ConnectionState) === "closed") return;

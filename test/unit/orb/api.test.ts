@@ -175,6 +175,29 @@ describe("cancellation", () => {
     expect(errors).toEqual([]);
   });
 
+  it("a spread of ctx keeps signal and connection (own properties, made when read)", async () => {
+    const hub = new LocalHub();
+    const clock = new ManualClock();
+    orbs.drive(clock);
+    const copies: { signal?: unknown; connection?: { remote?: string }; core?: string }[] = [];
+    const plugin = orbs.add(new Plugin({ id: "spreader", bus: hub.bus(), clock, logger: silentLogger }));
+    plugin.operation("spread", { input: { schemas: [Str] }, output: { schemas: [Str] } }, (text, ctx) => {
+      copies.push({ ...ctx });
+      return String(text);
+    });
+    const core = orbs.add(
+      new Core({ id: "spread-core", bus: hub.bus(), clock, logger: silentLogger, requires: { spread: {} } }),
+    );
+    await Promise.all([plugin.start(), core.start()]);
+    await withTimeout(core.compliant(), 2000, "compliant");
+    const answer = core.request("spread", "a");
+    for (let i = 0; i < 50 && copies.length === 0; i++) await clock.advance(1);
+    expect(await answer).toBe("a");
+    expect(copies[0]!.signal).toBeInstanceOf(AbortSignal);
+    expect(copies[0]!.connection?.remote).toBe("spread-core");
+    expect(copies[0]!.core).toBe("spread-core");
+  });
+
   it("ctx.signal read only after the connection closed is already aborted, with the reason", async () => {
     const hub = new LocalHub();
     const clock = new ManualClock();

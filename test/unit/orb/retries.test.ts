@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigError,
+  ConnectionClosedError,
   Core,
   LocalHub,
   ManualClock,
@@ -90,6 +91,16 @@ describe("request retries", () => {
       RemoteOperationError,
     );
     expect(calls.fail).toBe(1);
+  });
+
+  it("a retry that finds no connection reports the loss that made it retry (ConnectionClosedError)", async () => {
+    const { core, calls, settle } = await setup(5);
+    const pending = core.request("echo", "hi", { to: "flaky", timeoutMs: 10_000, retries: 2 });
+    for (let i = 0; i < 20 && calls.echo === 0; i++) await settle(Promise.resolve(), 10);
+    expect(calls.echo).toBe(1);
+    await core.close("flaky", "echo", { graceful: false });
+    const error = await settle(pending, 1000);
+    expect(error).toBeInstanceOf(ConnectionClosedError);
   });
 
   it("retries must be an integer from 0 to 10", async () => {

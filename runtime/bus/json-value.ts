@@ -113,6 +113,8 @@ function copyKeys(source: Record<string, unknown>, keys: string[], end: number):
   return copy;
 }
 
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /**
  * Sets an own enumerable property, even one named `__proto__` (which `=` would not).
  * Plain assignment otherwise: `defineProperty` on every key made copying the hottest
@@ -121,7 +123,8 @@ function copyKeys(source: Record<string, unknown>, keys: string[], end: number):
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   // Also a key Object.prototype has (`constructor`, `toString` ...): where that prototype
   // is frozen (hardened JavaScript), `=` would throw instead of making an own property.
-  if (key in Object.prototype)
+  // (A Set of those names: `key in Object.prototype` cost a tenth of in-process throughput.)
+  if (PROTOTYPE_KEYS.has(key))
     Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

@@ -25,7 +25,11 @@ export interface OperationOptions {
   readonly policy?: OperationPolicy;
 }
 
-/** What a handler gets besides its input. */
+/**
+ * What a handler gets besides its input. `signal` and `connection` are getters, made when
+ * first read: read them from `ctx` (or destructure it); a spread `{ ...ctx }` copies only
+ * `core` and `operation`.
+ */
 export interface OperationContext {
   /** Id of the core that sent the input. */
   readonly core: string;

@@ -1,3 +1,5 @@
+import { execFileSync } from "node:child_process";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it, vi } from "vitest";
 import { LocalHub } from "../../runtime/bus/local.js";
 import { freezeValue } from "../../runtime/bus/json-value.js";
@@ -259,5 +261,21 @@ describe("freezeValue and __proto__", () => {
     expect(Object.keys(frozen)).toEqual(["__proto__", "a"]);
     expect(frozen.admin).toBeUndefined();
     expect(JSON.stringify(frozen)).toBe(JSON.stringify(parsed));
+  });
+
+  it("copies keys Object.prototype has even where it is frozen (hardened JavaScript)", () => {
+    // In a child process: freezing Object.prototype here would change every other test.
+    const module = pathToFileURL(
+      fileURLToPath(new URL("../../runtime/bus/json-value.ts", import.meta.url)),
+    ).href;
+    const script =
+      `Object.freeze(Object.prototype);` +
+      `const { freezeValue } = await import(${JSON.stringify(module)});` +
+      `const v = freezeValue({ toString: "x", constructor: 1, valueOf: { a: 1 } });` +
+      `console.log(JSON.stringify([Object.keys(v), v.toString, v.constructor]));`;
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+    });
+    expect(JSON.parse(out)).toEqual([["toString", "constructor", "valueOf"], "x", 1]);
   });
 });

@@ -175,27 +175,29 @@ describe("cancellation", () => {
     expect(errors).toEqual([]);
   });
 
-  it("a spread of ctx keeps signal and connection (own properties, made when read)", async () => {
+  it("ctx: destructuring reads signal and connection; nothing internal is enumerable", async () => {
     const hub = new LocalHub();
     const clock = new ManualClock();
     orbs.drive(clock);
-    const copies: { signal?: unknown; connection?: { remote?: string }; core?: string }[] = [];
-    const plugin = orbs.add(new Plugin({ id: "spreader", bus: hub.bus(), clock, logger: silentLogger }));
-    plugin.operation("spread", { input: { schemas: [Str] }, output: { schemas: [Str] } }, (text, ctx) => {
-      copies.push({ ...ctx });
+    const seen: { signal: unknown; remote: string; keys: string[]; json: string }[] = [];
+    const plugin = orbs.add(new Plugin({ id: "destructurer", bus: hub.bus(), clock, logger: silentLogger }));
+    plugin.operation("peek", { input: { schemas: [Str] }, output: { schemas: [Str] } }, (text, ctx) => {
+      const { signal, connection } = ctx;
+      seen.push({ signal, remote: connection.remote, keys: Object.keys(ctx), json: JSON.stringify(ctx) });
       return String(text);
     });
     const core = orbs.add(
-      new Core({ id: "spread-core", bus: hub.bus(), clock, logger: silentLogger, requires: { spread: {} } }),
+      new Core({ id: "peek-core", bus: hub.bus(), clock, logger: silentLogger, requires: { peek: {} } }),
     );
     await Promise.all([plugin.start(), core.start()]);
     await withTimeout(core.compliant(), 2000, "compliant");
-    const answer = core.request("spread", "a");
-    for (let i = 0; i < 50 && copies.length === 0; i++) await clock.advance(1);
+    const answer = core.request("peek", "a");
+    for (let i = 0; i < 50 && seen.length === 0; i++) await clock.advance(1);
     expect(await answer).toBe("a");
-    expect(copies[0]!.signal).toBeInstanceOf(AbortSignal);
-    expect(copies[0]!.connection?.remote).toBe("spread-core");
-    expect(copies[0]!.core).toBe("spread-core");
+    expect(seen[0]!.signal).toBeInstanceOf(AbortSignal);
+    expect(seen[0]!.remote).toBe("peek-core");
+    expect(seen[0]!.keys.sort()).toEqual(["core", "operation"]);
+    expect(seen[0]!.json).toBe(JSON.stringify({ core: "peek-core", operation: "peek" }));
   });
 
   it("ctx.signal read only after the connection closed is already aborted, with the reason", async () => {

@@ -55,7 +55,7 @@ const callOptions = quick
   : // Rounds of 1,000 requests per contender in turn: a noisy moment hits every contender,
     // and each runs warm, as a process serving steady traffic does (switching every 100
     // requests cost the contender with the most code per message about 0.02 ms more).
-    { samples: 5000, round: 1000, messages: 50_000, bursts: 3, window: 1000 };
+    { samples: 10_000, round: 1000, messages: 50_000, bursts: 5, window: 1000 };
 for (const transport of ["mqtt", "nats"] as const) {
   step(`${transport}: request round trip and one-way throughput, Orbitalis / raw / Moleculer`);
   calls.push(...(await measureCalls(transport, ["raw", "orbitalis", "moleculer"], callOptions)));

@@ -21,6 +21,7 @@ import {
   type BusStatus,
   type LocalBus,
   type Logger,
+  type OperationContext,
   type SkipDetail,
 } from "../../../runtime/index.js";
 import { offerTopic } from "../../../generated/protocol/index.js";
@@ -73,6 +74,36 @@ async function slowPair(opts: { requestTimeoutMs?: number } = {}) {
     expect(calls).toHaveLength(n);
   };
   return { hub, clock, plugin, core, signals, release, calls, called };
+}
+
+/** A plugin lending `op` (strings in and out) through `handler`, and a core connected to it. */
+async function onePair(op: string, handler: (text: string, ctx: OperationContext) => unknown) {
+  const hub = new LocalHub();
+  const clock = new ManualClock();
+  orbs.drive(clock);
+  const plugin = orbs.add(new Plugin({ id: `${op}-plugin`, bus: hub.bus(), clock, logger: silentLogger }));
+  plugin.operation(op, { input: { schemas: [Str] }, output: { schemas: [Str] } }, (text, ctx) =>
+    handler(text as string, ctx),
+  );
+  const core = orbs.add(
+    new Core({ id: `${op}-core`, bus: hub.bus(), clock, logger: silentLogger, requires: { [op]: {} } }),
+  );
+  await Promise.all([plugin.start(), core.start()]);
+  await withTimeout(core.compliant(), 2000, "compliant");
+  return { clock, plugin, core };
+}
+
+/** A handler that waits for `release()`, then reads ctx.signal (not before) into `read`. */
+function lateReader() {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((r) => (release = r));
+  const read: AbortSignal[] = [];
+  const handler = async (text: string, ctx: OperationContext): Promise<string> => {
+    await gate; // the signal is not touched before
+    read.push(ctx.signal);
+    return text;
+  };
+  return { handler, read, release: () => release() };
 }
 
 describe("cancellation", () => {
@@ -132,23 +163,8 @@ describe("cancellation", () => {
   });
 
   it("ctx.signal first read after the core's deadline is already aborted, with a RequestTimeoutError", async () => {
-    const hub = new LocalHub();
-    const clock = new ManualClock();
-    orbs.drive(clock);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const read: AbortSignal[] = [];
-    const plugin = orbs.add(new Plugin({ id: "late-timer", bus: hub.bus(), clock, logger: silentLogger }));
-    plugin.operation("late", { input: { schemas: [Str] }, output: { schemas: [Str] } }, async (text, ctx) => {
-      await gate;
-      read.push(ctx.signal);
-      return String(text);
-    });
-    const core = orbs.add(
-      new Core({ id: "deadline-core", bus: hub.bus(), clock, logger: silentLogger, requires: { late: {} } }),
-    );
-    await Promise.all([plugin.start(), core.start()]);
-    await withTimeout(core.compliant(), 2000, "compliant");
+    const { handler, read, release } = lateReader();
+    const { clock, core } = await onePair("late", handler);
     const pending = core.request("late", "a", { timeoutMs: 200 }).catch((e: unknown) => e);
     await clock.advance(250);
     expect(await pending).toBeInstanceOf(RequestTimeoutError);
@@ -176,21 +192,12 @@ describe("cancellation", () => {
   });
 
   it("ctx: destructuring reads signal and connection; nothing internal is enumerable", async () => {
-    const hub = new LocalHub();
-    const clock = new ManualClock();
-    orbs.drive(clock);
     const seen: { signal: unknown; remote: string; keys: string[]; json: string }[] = [];
-    const plugin = orbs.add(new Plugin({ id: "destructurer", bus: hub.bus(), clock, logger: silentLogger }));
-    plugin.operation("peek", { input: { schemas: [Str] }, output: { schemas: [Str] } }, (text, ctx) => {
+    const { clock, core } = await onePair("peek", (text, ctx) => {
       const { signal, connection } = ctx;
       seen.push({ signal, remote: connection.remote, keys: Object.keys(ctx), json: JSON.stringify(ctx) });
-      return String(text);
+      return text;
     });
-    const core = orbs.add(
-      new Core({ id: "peek-core", bus: hub.bus(), clock, logger: silentLogger, requires: { peek: {} } }),
-    );
-    await Promise.all([plugin.start(), core.start()]);
-    await withTimeout(core.compliant(), 2000, "compliant");
     const answer = core.request("peek", "a");
     for (let i = 0; i < 50 && seen.length === 0; i++) await clock.advance(1);
     expect(await answer).toBe("a");
@@ -201,23 +208,8 @@ describe("cancellation", () => {
   });
 
   it("ctx.signal read only after the connection closed is already aborted, with the reason", async () => {
-    const hub = new LocalHub();
-    const clock = new ManualClock();
-    orbs.drive(clock);
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((r) => (release = r));
-    const read: AbortSignal[] = [];
-    const plugin = orbs.add(new Plugin({ id: "late-reader", bus: hub.bus(), clock, logger: silentLogger }));
-    plugin.operation("late", { input: { schemas: [Str] }, output: { schemas: [Str] } }, async (text, ctx) => {
-      await gate; // the signal is not touched before the connection goes
-      read.push(ctx.signal);
-      return String(text);
-    });
-    const core = orbs.add(
-      new Core({ id: "late-core", bus: hub.bus(), clock, logger: silentLogger, requires: { late: {} } }),
-    );
-    await Promise.all([plugin.start(), core.start()]);
-    await withTimeout(core.compliant(), 2000, "compliant");
+    const { handler, read, release } = lateReader();
+    const { clock, core, plugin } = await onePair("late", handler);
     const pending = core.request("late", "a").catch((e: unknown) => e);
     for (let i = 0; i < 50 && plugin.connections({ operation: "late" })[0]?.remote !== "late-core"; i++)
       await clock.advance(1);

@@ -9,6 +9,7 @@ import {
   InvalidPayloadError,
   LimitError,
   NoConnectionError,
+  NotRunningError,
   RemoteOperationError,
   RequestTimeoutError,
 } from "../errors.js";
@@ -84,8 +85,9 @@ export class CoreCalls {
       } catch (error) {
         const lost = error instanceof RequestTimeoutError || error instanceof ConnectionClosedError;
         // A retry that cannot even be sent (no connection left, the core stopping) reports
-        // the loss that made it retry, not why the retry failed.
-        if (!lost) throw lostError ?? error;
+        // the loss that made it retry; anything else (an abort, an answer) is itself.
+        const unsent = error instanceof NoConnectionError || error instanceof NotRunningError;
+        if (!lost) throw unsent && lostError !== undefined ? lostError : error;
         lostError = error;
         if (attempt >= retries || options.signal?.aborted === true) throw error;
         this.host.logger.debug(

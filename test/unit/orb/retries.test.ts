@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  AbortError,
   ConfigError,
   ConnectionClosedError,
   Core,
@@ -101,6 +102,16 @@ describe("request retries", () => {
     await core.close("flaky", "echo", { graceful: false });
     const error = await settle(pending, 1000);
     expect(error).toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it("an abort during a retry is an AbortError, not the loss before it", async () => {
+    const { core, calls, settle } = await setup(5);
+    const controller = new AbortController();
+    const pending = core.request("echo", "hi", { timeoutMs: 100, retries: 3, signal: controller.signal });
+    for (let i = 0; i < 30 && calls.echo < 2; i++) await settle(Promise.resolve(), 10);
+    expect(calls.echo).toBe(2); // the first attempt timed out, the retry is out
+    controller.abort(new Error("user gave up"));
+    expect(await settle(pending, 100)).toBeInstanceOf(AbortError);
   });
 
   it("retries must be an integer from 0 to 10", async () => {

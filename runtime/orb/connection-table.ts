@@ -3,17 +3,17 @@
  * connections of this operation" (in one role) and "of this remote" cost what they return,
  * not a scan of every connection (a core with 1,000 plugins asks these on every discover).
  */
-import type { Connection } from "./connection.js";
-import { type ConnectionRole } from "./connection.js";
+import type { Connection, ConnectionRole } from "./connection.js";
 
 export class ConnectionTable {
-  private readonly byKey = new Map<string, Connection>();
+  /** Every connection, in the order they were added. */
+  private readonly all = new Set<Connection>();
   private readonly byOperation = new Map<string, Set<Connection>>();
   private readonly byRemote = new Map<string, Set<Connection>>();
 
   /** Number of connections. */
   get size(): number {
-    return this.byKey.size;
+    return this.all.size;
   }
 
   /**
@@ -29,12 +29,12 @@ export class ConnectionTable {
 
   /** Whether `connection` is (still) in the table. */
   holds(connection: Connection): boolean {
-    return this.byKey.get(connection.key) === connection;
+    return this.all.has(connection);
   }
 
   /** Adds `connection`; the caller removed any other with the same remote, operation and role. */
   add(connection: Connection): void {
-    this.byKey.set(connection.key, connection);
+    this.all.add(connection);
     let remotes = this.byRole.get(connection.role);
     if (!remotes) this.byRole.set(connection.role, (remotes = new Map<string, Map<string, Connection>>()));
     let operations = remotes.get(connection.remote);
@@ -47,7 +47,7 @@ export class ConnectionTable {
   /** Removes `connection`; false when it was not in the table. */
   delete(connection: Connection): boolean {
     if (!this.holds(connection)) return false;
-    this.byKey.delete(connection.key);
+    this.all.delete(connection);
     const remotes = this.byRole.get(connection.role);
     const operations = remotes?.get(connection.remote);
     operations?.delete(connection.operation);
@@ -59,7 +59,7 @@ export class ConnectionTable {
 
   /** Every connection. */
   values(): IterableIterator<Connection> {
-    return this.byKey.values();
+    return this.all.values();
   }
 
   /** The connections of `operation` in which this orb has `role` (a copy). */
@@ -98,7 +98,7 @@ export class ConnectionTable {
 
   /** Forgets every connection (no events: for tests that simulate a lost state). */
   clear(): void {
-    this.byKey.clear();
+    this.all.clear();
     this.byRole.clear();
     this.byOperation.clear();
     this.byRemote.clear();

@@ -133,15 +133,6 @@ export class Connection {
     this.lastUsed = since;
   }
 
-  /** Key of a connection in an orb's table: one connection per remote, operation and role. */
-  static key(remote: string, operation: string, role: ConnectionRole): string {
-    return `${role}\u0000${remote}\u0000${operation}`;
-  }
-
-  get key(): string {
-    return Connection.key(this.remote, this.operation, this.role);
-  }
-
   /** Marks one unit of work started. */
   begin(): void {
     this.inFlight++;

@@ -17,6 +17,7 @@ import type {
   Subscription,
   ValueHandler,
 } from "./bus.js";
+import { asError } from "../as-error.js";
 
 /**
  * Allowed status transitions. `connecting` may also go back to itself when a first
@@ -252,7 +253,7 @@ export abstract class BaseBus implements Bus {
       if (refused) throw refused;
       return this.publish(topic, encodeJson(value), options);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
   }
 

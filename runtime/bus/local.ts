@@ -28,6 +28,7 @@ import {
   validateTopic,
   type TopicMatcher,
 } from "./topic.js";
+import { asError } from "../as-error.js";
 
 /** Options of {@link LocalHub}. */
 export interface LocalHubOptions {
@@ -351,7 +352,7 @@ export class LocalBus extends BaseBus {
       this.hub._publish(topic, undefined, freezeValue(value), true, options?.retain === true);
       return RESOLVED;
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
   }
 

@@ -20,6 +20,7 @@ import type {
 import { SubscriptionRegistry, type BrokerEntry } from "./subscriptions.js";
 import { validateFilter, validateTopic } from "./topic.js";
 import { mqttClientOptions, noDelay, toBuffer, type MqttBusOptions, type MqttQos } from "./mqtt-options.js";
+import { asError } from "../as-error.js";
 
 export type { MqttBusOptions, MqttQos } from "./mqtt-options.js";
 
@@ -318,7 +319,7 @@ export class MqttBus extends BaseBus {
       validateTopic(topic);
       checkPayload(payload);
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
     const client = this.#client as MqttClient;
     const retain = options?.retain === true;

@@ -7,6 +7,7 @@
 
 import type { MessageHandler, Subscription } from "./bus.js";
 import { compileFilter, type TopicMatcher } from "./topic.js";
+import { asError } from "../as-error.js";
 
 /** One `subscribe()` call of a user. */
 export interface LocalSubscription {
@@ -126,7 +127,7 @@ export class SubscriptionRegistry {
       try {
         sub.handler(topic, payload);
       } catch (error) {
-        this.#report(error instanceof Error ? error : new Error(String(error)));
+        this.#report(asError(error));
       }
     }
   }

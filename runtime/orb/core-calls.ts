@@ -24,6 +24,7 @@ import { checkTimeoutMs } from "./options.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 import { ReplyRegistry } from "./replies.js";
 import type { RoleHost } from "./role-host.js";
+import { asError } from "../as-error.js";
 
 type Sink = (data: unknown, ctx: OutputContext) => void;
 
@@ -131,7 +132,7 @@ export class CoreCalls {
     try {
       await this.sendInput(connection, data, corr, timeoutMs);
     } catch (error) {
-      this.requests.reject(corr, error instanceof Error ? error : new Error(String(error)));
+      this.requests.reject(corr, asError(error));
     }
     return result;
   }

@@ -38,6 +38,7 @@ import {
 import { Queries } from "./queries.js";
 import type { Role, RoleHost } from "./role-host.js";
 import type { MessageFields } from "./termination.js";
+import { asError } from "../as-error.js";
 
 /**
  * Shared base of {@link Core}, {@link Plugin} and {@link Orb}. Not meant to be subclassed
@@ -353,7 +354,7 @@ export abstract class Orbiter<S extends string> {
     try {
       return this.bus.publishValue(topic, message, deliveryOf(message.kind));
     } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      return Promise.reject(asError(error));
     }
   }
 
@@ -375,7 +376,7 @@ export abstract class Orbiter<S extends string> {
 
   /** Reports an error on the `error` event (or the logger when nobody listens). */
   protected reportError(error: unknown, context: string): void {
-    const err = error instanceof Error ? error : new Error(String(error));
+    const err = asError(error);
     this.emitError(
       err instanceof OrbitalisError
         ? err

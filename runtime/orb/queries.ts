@@ -20,6 +20,7 @@ import { checkTimeoutMs, type WaitOptions } from "./options.js";
 import { ReplyRegistry } from "./replies.js";
 import type { RoleInbound } from "./role-host.js";
 import type { MessageFields } from "./termination.js";
+import { asError } from "../as-error.js";
 
 /** What a status says about an orb (a hybrid's also lists what it offers and requires). */
 export interface StatusFacts {
@@ -148,9 +149,7 @@ export class Queries implements RoleInbound {
     });
     this.host
       .send(topic, message, to)
-      .catch((error: unknown) =>
-        this.replies.reject(message.id, error instanceof Error ? error : new Error(String(error))),
-      );
+      .catch((error: unknown) => this.replies.reject(message.id, asError(error)));
     return reply;
   }
 }

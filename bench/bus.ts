@@ -19,6 +19,7 @@ import { LocalHub } from "../runtime/bus/local.js";
 import { MqttBus } from "../runtime/bus/mqtt.js";
 import { NatsBus } from "../runtime/bus/nats.js";
 import { RedisBus } from "../runtime/bus/redis.js";
+import { percentile } from "./shared.js";
 
 /** Options of {@link runBusBench}. */
 export interface BusBenchOptions {
@@ -128,10 +129,6 @@ async function rawMqttPair(qos: 0 | 1): Promise<Pair> {
       await Promise.all([pub.endAsync(), sub.endAsync()]);
     },
   };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 async function measure(

@@ -8,16 +8,7 @@ import { EventEmitter } from "node:events";
 import { performance } from "node:perf_hooks";
 import { Ajv } from "ajv";
 import { Core, LocalHub, Plugin, silentLogger } from "./orbitalis.js";
-import { percentile } from "./stats.js";
-
-/** The input schema of the measured operation (also compiled by the ajv baseline). */
-export const TICK_SCHEMA: Record<string, unknown> = {
-  type: "object",
-  properties: { seq: { type: "integer" }, body: { type: "string" } },
-  required: ["seq", "body"],
-  additionalProperties: false,
-};
-const TICK = { schemas: [TICK_SCHEMA] };
+import { payload, percentile, TICK, TICK_SCHEMA } from "./shared.js";
 
 export interface LocalFigures {
   readonly messages: number;
@@ -32,7 +23,6 @@ export interface LocalFigures {
   readonly requestsPerSecond: number;
 }
 
-const BODY = "x".repeat(64);
 /** `execute()` calls in flight at a time in the throughput run. */
 export const WINDOW = 1000;
 
@@ -58,7 +48,7 @@ async function emitterRun(messages: number, validate?: (v: unknown) => boolean):
   return best(5, messages, async () => {
     got = 0;
     const finished = new Promise<void>((r) => (done = r));
-    for (let i = 0; i < messages; i++) emitter.emit("tick", { seq: i, body: BODY });
+    for (let i = 0; i < messages; i++) emitter.emit("tick", payload(i));
     await finished;
   });
 }
@@ -92,8 +82,7 @@ export async function runLocal(messages = 200_000, requestSamples = 20_000): Pro
     // Pipelined as a producer would: a window of WINDOW calls in flight at a time.
     for (let i = 0; i < messages; i += WINDOW) {
       const sends: Promise<unknown>[] = [];
-      for (let j = i; j < Math.min(messages, i + WINDOW); j++)
-        sends.push(core.execute("tick", { seq: j, body: BODY }));
+      for (let j = i; j < Math.min(messages, i + WINDOW); j++) sends.push(core.execute("tick", payload(j)));
       await Promise.all(sends);
     }
     await finished;
@@ -101,11 +90,11 @@ export async function runLocal(messages = 200_000, requestSamples = 20_000): Pro
   });
 
   const times: number[] = [];
-  for (let i = 0; i < 1000; i++) await core.request("work", { seq: i, body: BODY });
+  for (let i = 0; i < 1000; i++) await core.request("work", payload(i));
   const started = performance.now();
   for (let i = 0; i < requestSamples; i++) {
     const t = performance.now();
-    await core.request("work", { seq: i, body: BODY });
+    await core.request("work", payload(i));
     times.push(performance.now() - t);
   }
   const requestsPerSecond = requestSamples / ((performance.now() - started) / 1000);

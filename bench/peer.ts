@@ -14,7 +14,7 @@ import { connect as natsConnect } from "@nats-io/transport-node";
 import { ServiceBroker } from "moleculer";
 import { connectAsync } from "mqtt";
 import { MqttBus, NatsBus, Plugin, silentLogger, type Bus } from "./orbitalis.js";
-import { TICK_SCHEMA } from "./local.js";
+import { TICK } from "./shared.js";
 
 /** What the peer process runs. */
 export type PeerSpec =
@@ -48,8 +48,6 @@ process.on("message", (m: ParentMessage) => {
 process.on("disconnect", () => process.exit(0));
 // SIGTERM ends it through exit (which writes a --cpu-prof profile); SIGKILL is the crash.
 process.on("SIGTERM", () => process.exit(0));
-
-const TICK = { schemas: [TICK_SCHEMA] };
 
 async function orbitalis(s: Extract<PeerSpec, { kind: "orbitalis" }>): Promise<void> {
   const newBus = (): Bus =>

@@ -14,13 +14,10 @@ import { connect as natsConnect } from "@nats-io/transport-node";
 import { ServiceBroker } from "moleculer";
 import { connectAsync } from "mqtt";
 import { Core, MqttBus, NatsBus, silentLogger, type Bus } from "./orbitalis.js";
-import { TICK_SCHEMA } from "./local.js";
 import type { PeerSpec } from "./peer.js";
-import { percentile } from "./stats.js";
+import { payload, percentile, TICK } from "./shared.js";
 
 const PEER = fileURLToPath(new URL("./peer.ts", import.meta.url));
-const TICK = { schemas: [TICK_SCHEMA] };
-const BODY = "x".repeat(64);
 
 export type Transport = "mqtt" | "nats";
 export type Contender = "orbitalis" | "raw" | "moleculer";
@@ -137,8 +134,6 @@ interface Caller {
   oneWay(seq: number): Promise<unknown>;
   close(): Promise<void>;
 }
-
-const payload = (seq: number): { seq: number; body: string } => ({ seq, body: BODY });
 
 function newBus(transport: Transport): Bus {
   return transport === "nats" ? new NatsBus({ servers: URLS.nats }) : new MqttBus({ url: URLS.mqtt });

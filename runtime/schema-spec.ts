@@ -31,9 +31,10 @@ export function fingerprint(schema: JsonSchema): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
-// One ajv for every user schema; compiled validators are shared by fingerprint.
-let userAjv = new Ajv.default({ allErrors: true, strict: false });
-let remoteAjv = new Ajv.default({ allErrors: true, strict: false });
+// Compiled validators are shared by fingerprint.
+const newAjv = (): Ajv.default => new Ajv.default({ allErrors: true, strict: false });
+/** Our own schemas' ajv, and the one remote schemas get (evicted ones are removed from it). */
+const ajvs = { user: newAjv(), remote: newAjv() };
 /** Validators of this process's own schemas (its orbs', registered ones): kept for good. */
 const compiled = new Map<string, ValidateFunction>();
 /**
@@ -114,7 +115,7 @@ function compileRemote(fp: string, schema: JsonSchema): ValidateFunction {
     const [oldest, evicted] = remoteCompiled.entries().next().value as [string, ValidateFunction];
     remoteCompiled.delete(oldest);
     // ajv keeps what it compiled: let it go too.
-    if (typeof evicted.schema === "object") remoteAjv.removeSchema(evicted.schema);
+    if (typeof evicted.schema === "object") ajvs.remote.removeSchema(evicted.schema);
   }
   return validate;
 }
@@ -137,23 +138,14 @@ function build(fp: string, schema: JsonSchema, remote = false): ValidateFunction
   // The cache is keyed by fingerprint: never let a schema in under another's fingerprint.
   const actual = fingerprint(schema);
   if (actual !== fp) throw new Error(`fingerprint ${fp} does not match its schema (${actual})`);
-  if (remote) {
-    // A remote's schemas get an ajv of their own, from which evicted ones are removed.
-    try {
-      return remoteAjv.compile(schema as object);
-    } catch (error) {
-      if (!/already exists/.test((error as Error).message)) throw error;
-      remoteAjv = new Ajv.default({ allErrors: true, strict: false });
-      return remoteAjv.compile(schema as object);
-    }
-  }
+  const kind = remote ? "remote" : "user";
   try {
-    return userAjv.compile(schema as object);
+    return ajvs[kind].compile(schema as object);
   } catch (error) {
     // Two different schemas with the same $id cannot live in one ajv instance: start a new one.
     if (!/already exists/.test((error as Error).message)) throw error;
-    userAjv = new Ajv.default({ allErrors: true, strict: false });
-    return userAjv.compile(schema as object);
+    ajvs[kind] = newAjv();
+    return ajvs[kind].compile(schema as object);
   }
 }
 

@@ -48,6 +48,22 @@ describe("schema specs", () => {
     expect(spec({ schemas: [num] }).covers(spec("none"), undefined)).toBe(false);
   });
 
+  it("two different schemas with the same $id both compile, ours and a remote's alike", () => {
+    const str = { $id: "urn:test:same-id", type: "string" };
+    const num = { $id: "urn:test:same-id", type: "number" };
+    expect(spec({ schemas: [str] }).check("a").ok).toBe(true);
+    expect(spec({ schemas: [num] }).check(1).ok).toBe(true);
+    expect(spec({ schemas: [num] }).check("a").ok).toBe(false);
+    const wire = (schema: JsonSchema): WireSchemaSpec => ({
+      schemas: [{ fingerprint: fingerprint(schema), schema }],
+    });
+    const remoteStr = { $id: "urn:test:remote-same-id", type: "string" };
+    const remoteNum = { $id: "urn:test:remote-same-id", type: "number" };
+    expect(CompiledSpec.fromWire(wire(remoteStr)).check("a").ok).toBe(true);
+    expect(CompiledSpec.fromWire(wire(remoteNum)).check(1).ok).toBe(true);
+    expect(CompiledSpec.fromWire(wire(remoteNum)).check("a").ok).toBe(false);
+  });
+
   it("check data, with reasons", () => {
     const s = spec({
       schemas: [{ type: "object", properties: { n: { type: "integer" } }, required: ["n"] }],

@@ -76,6 +76,22 @@ function channelView(channel: ChannelModel): Record<string, unknown> {
   };
 }
 
+/**
+ * The known values of an extensible enum (`anyOf: [{enum: [...]}, {type: string, pattern}]`,
+ * rule VER-3 of the spec), or undefined. Typed as the known values or any other string, so
+ * editors still complete the known ones (`string & {}` keeps the literals from collapsing).
+ */
+function extensibleEnum(record: Record<string, unknown>): string[] | undefined {
+  const branches = record.anyOf;
+  if (!Array.isArray(branches) || branches.length !== 2) return undefined;
+  const [known, other] = branches as Record<string, unknown>[];
+  const values = known?.enum;
+  if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) return undefined;
+  return other?.type === "string" && typeof other.pattern === "string" && !("enum" in other)
+    ? values
+    : undefined;
+}
+
 const SCHEMA_KEYS = ["type", "$ref", "const", "enum", "oneOf", "anyOf", "allOf", "properties", "items"];
 
 /**
@@ -104,6 +120,8 @@ export function typingSchema(value: unknown): unknown {
   }
   const hasShape = SCHEMA_KEYS.some((k) => k in record);
   if (!hasShape) out.tsType = "unknown";
+  const known = extensibleEnum(record);
+  if (known) out.tsType = `${known.map((v) => JSON.stringify(v)).join(" | ")} | (string & {})`;
   const type = record.type;
   if (
     Array.isArray(type) &&
@@ -165,6 +183,7 @@ export async function emitProtocol(model: ProtocolModel, source: string): Promis
     header,
     title: model.title,
     version: model.version,
+    revision: model.version.split(".").slice(0, 2).join("."),
     defaultRoot: model.defaultRoot,
     messages: model.messages,
     channels: model.channels.map(channelView),

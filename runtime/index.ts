@@ -24,9 +24,11 @@ export {
   type OperationOptions,
   type OperationPolicy,
   type OperationContext,
+  type EmitOptions,
   type OperationHandler,
 } from "./orb/plugin.js";
 export type { AuthOptions } from "./orb/auth.js";
+export { META_LIMITS, type MessageMeta } from "./orb/meta.js";
 export { Orb, type OrbHybridOptions, type HybridOperationOptions, type OfferWhen } from "./orb/orb.js";
 export {
   DEFAULT_TIMING,

@@ -2,7 +2,7 @@
 /** Message types of the Orbitalis protocol. */
 
 /**
- * Any message of the Orbitalis protocol 1.0.0.
+ * Any message of the Orbitalis protocol 1.1.0.
  */
 export type OrbitalisMessage =
   | DiscoverMessage
@@ -42,6 +42,10 @@ export type Epoch = string;
  * Milliseconds since the Unix epoch.
  */
 export type Timestamp = number;
+/**
+ * The protocol revision the sender implements, `major.minor` (rule VER-4), e.g. `1.1`; its major is the envelope's `v`. Absent: `1.0`.
+ */
+export type Revision = string;
 /**
  * A concrete topic (no wildcards), `/`-separated levels.
  */
@@ -90,9 +94,9 @@ export type OrbIdList = OrbId[];
  */
 export type Reason = string;
 /**
- * Whether an orb is a core, a plugin, or a hybrid (both lends and requires operations).
+ * Whether an orb is a core, a plugin, or a hybrid (both lends and requires operations). An extensible enum (rule VER-3): a later minor revision may add roles; a receiver takes an orb with a role it does not know for one it cannot connect with.
  */
-export type Role = "core" | "plugin" | "hybrid";
+export type Role = "core" | "plugin" | "hybrid" | (string & {});
 /**
  * An orb's role in one connection -- `core` (it uses the remote's operation) or `plugin` (it serves it).
  */
@@ -119,6 +123,8 @@ export interface DiscoverMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
+  rev?: Revision;
   offerTo: Topic;
   keepaliveTo: Topic;
   closeTo: Topic;
@@ -138,6 +144,12 @@ export interface Signature {
    */
   kid: string;
   mac: string;
+}
+/**
+ * Metadata of a message (rule META-1): a small map of string keys to string values, for cross-cutting concerns such as W3C trace context (`traceparent`, `tracestate`). Optional on every message; receivers ignore keys they do not know; it never changes the protocol meaning of a message.
+ */
+export interface Meta {
+  [k: string]: string | undefined;
 }
 /**
  * One operation a core still needs, in a discover.
@@ -176,6 +188,7 @@ export interface AnnounceMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   /**
    * @minItems 1
    * @maxItems 256
@@ -201,6 +214,8 @@ export interface OfferMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
+  rev?: Revision;
   re: MessageId;
   replyTo: Topic;
   keepaliveTo: Topic;
@@ -224,6 +239,7 @@ export interface RequestMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   re: MessageId;
   operation: OperationName;
   responseTo: Topic;
@@ -240,6 +256,7 @@ export interface RejectMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   re: MessageId;
   operation: OperationName;
   reason?: Reason;
@@ -255,6 +272,7 @@ export interface ConfirmMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   re: MessageId;
   operation: OperationName;
   inputTopic: Topic;
@@ -270,6 +288,7 @@ export interface UnavailableMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   re: MessageId;
   operation: OperationName;
   reason?: Reason;
@@ -285,6 +304,7 @@ export interface KeepaliveMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   re?: MessageId;
 }
 /**
@@ -298,6 +318,7 @@ export interface KeepaliveRequestMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   replyTo: Topic;
 }
 /**
@@ -311,6 +332,7 @@ export interface StatusRequestMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   replyTo: Topic;
 }
 /**
@@ -324,12 +346,14 @@ export interface StatusMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
+  rev?: Revision;
   re: MessageId;
   role: Role;
   /**
-   * The orb's state (cores -- created, compliant, not-compliant, stopping, stopped; plugins -- created, running, stopping, stopped).
+   * The orb's state (cores -- created, compliant, not-compliant, stopping, stopped; plugins -- created, running, stopping, stopped). An extensible enum (rule VER-3): a state a receiver does not know is reported as it is.
    */
-  state: "created" | "running" | "compliant" | "not-compliant" | "stopping" | "stopped";
+  state: "created" | "running" | "compliant" | "not-compliant" | "stopping" | "stopped" | (string & {});
   /**
    * @maxItems 65536
    */
@@ -364,6 +388,7 @@ export interface CloseMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   graceful: boolean;
   ackTo?: Topic;
   operations?: OperationNameList;
@@ -385,6 +410,7 @@ export interface CloseAckMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   re: MessageId;
 }
 /**
@@ -398,6 +424,8 @@ export interface PresenceMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
+  rev?: Revision;
   role: Role;
   status: "online" | "offline";
   graceful?: boolean;
@@ -413,6 +441,7 @@ export interface InputMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   operation: OperationName;
   corr?: CorrelationId;
   /**
@@ -435,6 +464,7 @@ export interface OutputMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   operation: OperationName;
   corr?: CorrelationId;
   /**
@@ -453,6 +483,7 @@ export interface ErrorMessage {
   epoch: Epoch;
   ts: Timestamp;
   sig?: Signature;
+  meta?: Meta;
   operation: OperationName;
   corr?: CorrelationId;
   /**

@@ -20,6 +20,7 @@ import { abortError, checkSignal } from "./abort.js";
 import type { Compliance } from "./compliance.js";
 import type { Connection, DisconnectionDetail } from "./connection.js";
 import type { ExecuteOptions, OutputContext, RequestOptions, Target } from "./core-options.js";
+import { checkMeta, NO_META, type MessageMeta } from "./meta.js";
 import { checkTimeoutMs } from "./options.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 import { ReplyRegistry } from "./replies.js";
@@ -57,14 +58,15 @@ export class CoreCalls {
   /** See `Core.execute`. */
   async execute(operation: string, data: unknown, options: ExecuteOptions): Promise<string[]> {
     const to = options.to ?? "all";
+    const meta = checkMeta(options.meta);
     const targets = this.targets(operation, data, to);
     if (to === "any" || targets.length === 1) {
       // The common case, without the arrays and the extra promise of Promise.all.
       const c = to === "any" ? this.pick(targets) : targets[0]!;
-      await this.sendInput(c, data);
+      await this.sendInput(c, data, undefined, undefined, meta);
       return [c.remote];
     }
-    await Promise.all(targets.map((c) => this.sendInput(c, data)));
+    await Promise.all(targets.map((c) => this.sendInput(c, data, undefined, undefined, meta)));
     return targets.map((c) => c.remote);
   }
 
@@ -101,6 +103,7 @@ export class CoreCalls {
   private async attempt(operation: string, data: unknown, options: RequestOptions): Promise<unknown> {
     const timeoutMs = checkTimeoutMs(options.timeoutMs ?? this.host.timing.requestTimeoutMs);
     const signal = checkSignal(options.signal);
+    const meta = checkMeta(options.meta);
     if (signal?.aborted) throw abortError(signal, `request ${operation}`);
     const to = options.to ?? "any";
     if (to === "all")
@@ -130,7 +133,7 @@ export class CoreCalls {
     // published: mark it handled now; the caller gets it below all the same.
     result.catch(() => undefined);
     try {
-      await this.sendInput(connection, data, corr, timeoutMs);
+      await this.sendInput(connection, data, corr, timeoutMs, meta);
     } catch (error) {
       this.requests.reject(corr, asError(error));
     }
@@ -208,6 +211,7 @@ export class CoreCalls {
       plugin: message.from,
       operation: message.operation,
       connection: connection.info(),
+      meta: (message.meta as MessageMeta | undefined) ?? NO_META,
     };
     for (const sink of [...sinks]) {
       try {
@@ -276,13 +280,24 @@ export class CoreCalls {
     return conns[this.roundRobin++ % conns.length]!;
   }
 
-  private sendInput(c: Connection, data: unknown, corr?: string, timeoutMs?: number): Promise<void> {
-    const fields: { operation: string; corr?: string; timeoutMs?: number; data?: unknown } = {
-      operation: c.operation,
-    };
+  private sendInput(
+    c: Connection,
+    data: unknown,
+    corr?: string,
+    timeoutMs?: number,
+    meta?: MessageMeta,
+  ): Promise<void> {
+    const fields: {
+      operation: string;
+      corr?: string;
+      timeoutMs?: number;
+      data?: unknown;
+      meta?: MessageMeta;
+    } = { operation: c.operation };
     if (corr !== undefined) fields.corr = corr;
     if (timeoutMs !== undefined) fields.timeoutMs = Math.ceil(timeoutMs);
     if (data !== undefined) fields.data = data;
+    if (meta !== undefined) fields.meta = meta;
     const message = this.host.message("input", fields);
     c.lastUsed = message.ts;
     return this.host.send(c.inputTopic, message, c.remote);

@@ -2,6 +2,7 @@
  * The public option and context types of a core.
  */
 import type { ConnectionInfo } from "./connection.js";
+import type { MessageMeta } from "./meta.js";
 import type { Contract, OperationName, Untyped } from "./contract.js";
 import type { OrbOptions } from "./options.js";
 import type { RequirementOptions } from "./requirements.js";
@@ -28,12 +29,20 @@ export interface OutputContext {
   readonly plugin: string;
   readonly operation: string;
   readonly connection: ConnectionInfo;
+  /** The output's metadata (`meta`, set by the plugin's `emit`); empty when it has none. */
+  readonly meta: MessageMeta;
 }
 
 /** Options of `execute`. */
 export interface ExecuteOptions {
   /** Default `all`. */
   readonly to?: Target;
+  /**
+   * Metadata sent with each input (`meta`: trace context, deadlines ...), read by the
+   * handler as `ctx.meta`. At most 16 keys (`[A-Za-z0-9][A-Za-z0-9._-]{0,63}`), string
+   * values of at most 1,024 characters.
+   */
+  readonly meta?: MessageMeta;
 }
 
 /** Options of `request`. */
@@ -47,6 +56,8 @@ export interface RequestOptions {
   readonly timeoutMs?: number;
   /** Stop waiting: the request rejects with an `AbortError` and a late answer is dropped. */
   readonly signal?: AbortSignal;
+  /** Metadata sent with the input, read by the handler as `ctx.meta` (see `ExecuteOptions.meta`). */
+  readonly meta?: MessageMeta;
   /**
    * For idempotent operations only: how many more times to send the request when no
    * answer came (`RequestTimeoutError`) or its connection closed before one

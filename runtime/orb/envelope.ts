@@ -4,8 +4,25 @@
  */
 import type { Clock } from "../clock.js";
 import { MessageIds } from "../ids.js";
-import type { MessageByKind, MessageKind, OrbitalisMessage } from "../../generated/protocol/index.js";
+import {
+  PROTOCOL_REVISION,
+  type MessageByKind,
+  type MessageKind,
+  type OrbitalisMessage,
+} from "../../generated/protocol/index.js";
 import type { MessageFields } from "./termination.js";
+
+/**
+ * Kinds that state the sender's protocol revision (`rev`, spec rule VER-4): presence and
+ * status for anyone who watches, discover and offer so that both sides of every connection
+ * learn the other's revision before it exists.
+ */
+const STATES_REVISION: ReadonlySet<MessageKind> = new Set<MessageKind>([
+  "presence",
+  "status",
+  "discover",
+  "offer",
+]);
 
 export class Envelope {
   private currentEpoch = "";
@@ -40,6 +57,7 @@ export class Envelope {
       ts: this.clock.now(),
       ...fields,
     } as MessageByKind[K];
+    if (STATES_REVISION.has(kind)) (message as { rev?: string }).rev = PROTOCOL_REVISION;
     return this.sign ? this.sign(message) : message;
   }
 }

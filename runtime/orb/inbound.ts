@@ -6,7 +6,12 @@
  * the close handshake).
  */
 import { AuthenticationError, InvalidMessageError } from "../errors.js";
-import { validateMessage, type MessageKind, type OrbitalisMessage } from "../../generated/protocol/index.js";
+import {
+  PROTOCOL_VERSION,
+  validateMessage,
+  type MessageKind,
+  type OrbitalisMessage,
+} from "../../generated/protocol/index.js";
 import type { InboundHandler, RoleInbound } from "./role-host.js";
 
 export interface InboundHost {
@@ -54,7 +59,7 @@ export class Inbound {
     const result = this.validate(value);
     if (!result.ok) {
       if (result.error) host.reportError(result.error, `could not validate a message on ${topic}`);
-      else host.emitError(new InvalidMessageError(`dropped an invalid message on ${topic}`, result.errors));
+      else host.emitError(invalid(topic, value, result.errors ?? []));
       return;
     }
     const refused = host.authenticate?.(result.value);
@@ -96,4 +101,20 @@ export class Inbound {
     if (!this.host.running() && !(entry.whileStopping && this.host.stopping())) return;
     entry.handle(message);
   }
+}
+
+/**
+ * The report of a message that failed validation. One of another major version (spec rule
+ * VER-1) says so rather than listing the schema's complaints about it.
+ */
+function invalid(topic: string, value: unknown, errors: readonly string[]): InvalidMessageError {
+  const v = (value as { v?: unknown } | null)?.v;
+  if (typeof v === "number" && v !== PROTOCOL_VERSION) {
+    const from = (value as { from?: unknown }).from;
+    const sender = typeof from === "string" ? ` from ${JSON.stringify(from).slice(0, 140)}` : "";
+    return new InvalidMessageError(
+      `dropped a message of protocol version ${v}${sender} on ${topic}: this orb speaks version ${PROTOCOL_VERSION}`,
+    );
+  }
+  return new InvalidMessageError(`dropped an invalid message on ${topic}`, errors);
 }

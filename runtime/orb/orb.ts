@@ -7,7 +7,7 @@ import type { CoreOptions } from "./core-options.js";
 import { ConfigError } from "../errors.js";
 import { PluginRole } from "./plugin-role.js";
 import type { OfferWhen } from "./plugin-serving.js";
-import type { OperationHandler, OperationOptions, PluginOptions } from "./plugin-options.js";
+import type { EmitOptions, OperationHandler, OperationOptions, PluginOptions } from "./plugin-options.js";
 import { RequiringOrb } from "./requiring-orb.js";
 
 export type { OfferWhen } from "./plugin-serving.js";
@@ -89,8 +89,9 @@ export class Orb<C extends Contract = Untyped> extends RequiringOrb<C> {
    */
   emit<K extends OperationName<C>>(
     operation: K,
-    ...args: NoInfer<DataArgs<OutputOf<C, K>>>
+    ...args: NoInfer<DataArgs<OutputOf<C, K>, [options?: EmitOptions]>>
   ): Promise<string[]> {
-    return this.lends.serving.emit(operation, (args as [unknown])[0]);
+    const [data, options] = args as [unknown, EmitOptions?];
+    return this.lends.serving.emit(operation, data, options);
   }
 }

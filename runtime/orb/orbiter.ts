@@ -176,7 +176,7 @@ export abstract class Orbiter<S extends string> {
       keepaliveTopicOf: (remote) => this.peers.get(remote)?.keepaliveTo,
       describe: () => ({
         role: this.role,
-        state: this.currentState as StatusMessage["state"],
+        state: this.currentState,
         offers: this.roles.get("plugin")?.operations() ?? [],
         requires: this.roles.get("core")?.operations() ?? [],
         connections: this.links.statusConnections(this.role === "hybrid"),

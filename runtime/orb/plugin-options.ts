@@ -4,6 +4,7 @@
 import type { SchemaSpec } from "../schema-spec.js";
 import type { ConnectionInfo } from "./connection.js";
 import type { OrbOptions } from "./options.js";
+import type { MessageMeta } from "./meta.js";
 import type { AccessLists } from "./policy.js";
 
 /** Plugin states. */
@@ -28,7 +29,7 @@ export interface OperationOptions {
 /**
  * What a handler gets besides its input. `signal` and `connection` are getters, made when
  * first read: read them from `ctx` (or destructure it); a spread `{ ...ctx }` copies only
- * `core` and `operation`.
+ * `core`, `operation` and `meta`.
  */
 export interface OperationContext {
   /** Id of the core that sent the input. */
@@ -43,6 +44,21 @@ export interface OperationContext {
    * `fetch`, timers and other cancellable work. Its `reason` says which.
    */
   readonly signal: AbortSignal;
+  /**
+   * The input's metadata (`meta`: trace context, deadlines ... set by the core's `request`
+   * or `execute`); an empty object when it has none. Keys a handler does not know are
+   * meant to be ignored.
+   */
+  readonly meta: MessageMeta;
+}
+
+/** Options of `emit`. */
+export interface EmitOptions {
+  /**
+   * Metadata sent with the output, read by the cores' output sinks as `ctx.meta`. At most
+   * 16 keys (`[A-Za-z0-9][A-Za-z0-9._-]{0,63}`), string values of at most 1,024 characters.
+   */
+  readonly meta?: MessageMeta;
 }
 
 /**

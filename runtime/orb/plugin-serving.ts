@@ -18,7 +18,8 @@ import type { InputMessage } from "../../generated/protocol/index.js";
 import type { Access } from "./policy.js";
 import type { Connection, ConnectionInfo, ConnectionState, Work } from "./connection.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
-import type { OperationContext, OperationHandler } from "./plugin-options.js";
+import { checkMeta, NO_META, type MessageMeta } from "./meta.js";
+import type { EmitOptions, OperationContext, OperationHandler } from "./plugin-options.js";
 import type { RoleHost } from "./role-host.js";
 
 /** When a hybrid offers an operation: always, or only while its own requirements are met. */
@@ -39,18 +40,20 @@ export interface Operation {
  * A handler's context. `signal` and `connection` are getters that make the signal and the
  * snapshot when first read: most handlers read neither, and an object literal with own
  * accessors cost a third of in-process throughput. So they are not own properties: a
- * spread (`{ ...ctx }`) copies `core` and `operation` only (destructuring reads them all).
+ * spread (`{ ...ctx }`) copies `core`, `operation` and `meta` only (destructuring reads them all).
  */
 class HandlerContext implements OperationContext {
   readonly core: string;
   readonly operation: string;
+  readonly meta: MessageMeta;
   readonly #conn: Connection;
   readonly #work: Work;
   #info: ConnectionInfo | undefined;
 
-  constructor(conn: Connection, operation: string, work: Work) {
+  constructor(conn: Connection, operation: string, work: Work, meta: MessageMeta) {
     this.core = conn.remote;
     this.operation = operation;
+    this.meta = meta;
     this.#conn = conn;
     this.#work = work;
   }
@@ -112,7 +115,10 @@ export class PluginServing {
     try {
       let result: unknown;
       try {
-        result = await op.handler(message.data, new HandlerContext(connection, op.name, work));
+        result = await op.handler(
+          message.data,
+          new HandlerContext(connection, op.name, work, (message.meta as MessageMeta | undefined) ?? NO_META),
+        );
       } catch (error) {
         // The connection closed under the handler (its signal fired): nobody takes an answer.
         if ((connection.state as ConnectionState) === "closed") return;
@@ -172,13 +178,14 @@ export class PluginServing {
   }
 
   /** See `Plugin.emit`. */
-  async emit(operation: string, data: unknown): Promise<string[]> {
+  async emit(operation: string, data: unknown, options: EmitOptions = {}): Promise<string[]> {
     const host = this.host;
     host.assertRunning();
     const op = this.operations.get(operation);
     if (!op)
       throw new ConfigError("operation", `${JSON.stringify(operation)} is not an operation of ${host.id}`);
     checkJsonValue(data);
+    const meta = checkMeta(options.meta);
     const check = op.output.check(data);
     if (!check.ok)
       throw new InvalidPayloadError(`output of ${operation} does not match its output spec`, check.errors);
@@ -186,8 +193,9 @@ export class PluginServing {
     await Promise.all(
       targets.map((c) => {
         c.lastUsed = host.clock.now();
-        const fields: { operation: string; data?: unknown } = { operation };
+        const fields: { operation: string; data?: unknown; meta?: MessageMeta } = { operation };
         if (data !== undefined) fields.data = data;
+        if (meta !== undefined) fields.meta = meta;
         return host.send(c.outputTopic, host.message("output", fields), c.remote);
       }),
     );

@@ -4,10 +4,17 @@
 import type { Contract, DataArgs, InputOf, OperationName, OutputOf, Untyped } from "./contract.js";
 import { Orbiter } from "./orbiter.js";
 import { PluginRole } from "./plugin-role.js";
-import type { OperationHandler, OperationOptions, PluginOptions, PluginState } from "./plugin-options.js";
+import type {
+  EmitOptions,
+  OperationHandler,
+  OperationOptions,
+  PluginOptions,
+  PluginState,
+} from "./plugin-options.js";
 
 export { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 export type {
+  EmitOptions,
   OperationContext,
   OperationHandler,
   OperationOptions,
@@ -81,8 +88,9 @@ export class Plugin<C extends Contract = Untyped> extends Orbiter<PluginState> {
    */
   emit<K extends OperationName<C>>(
     operation: K,
-    ...args: NoInfer<DataArgs<OutputOf<C, K>>>
+    ...args: NoInfer<DataArgs<OutputOf<C, K>, [options?: EmitOptions]>>
   ): Promise<string[]> {
-    return this.lends.serving.emit(operation, (args as [unknown])[0]);
+    const [data, options] = args as [unknown, EmitOptions?];
+    return this.lends.serving.emit(operation, data, options);
   }
 }

@@ -52,14 +52,23 @@ describe("protocol spec", () => {
     }
   });
 
-  it("gives every message schema the shared envelope and a closed shape", async () => {
+  it("gives every message schema the shared envelope, meta, and an open shape (VER-2)", async () => {
     const model = buildProtocolModel(await loadSpec(SPEC));
     for (const message of model.messages) {
       const schema = model.definitions[message.schemaName] as Record<string, unknown>;
-      expect(schema.additionalProperties, message.kind).toBe(false);
+      // Open: a field a later minor revision adds is accepted and ignored.
+      expect(schema.additionalProperties, message.kind).toBeUndefined();
       expect(schema.required, message.kind).toEqual(
         expect.arrayContaining(["v", "kind", "id", "from", "epoch", "ts"]),
       );
+      expect((schema.properties as Record<string, unknown>).meta, message.kind).toEqual({
+        $ref: "#/definitions/Meta",
+      });
+    }
+    // What a receiver must understand to act safely stays closed (VER-2): schema specs and
+    // the signature.
+    for (const name of ["Signature", "SchemaEntry"]) {
+      expect((model.definitions[name] as Record<string, unknown>).additionalProperties, name).toBe(false);
     }
   });
 });

@@ -58,12 +58,20 @@ describe("generated validators", () => {
   });
 
   it("say which field is wrong and why", () => {
-    const result = validateMessageOfKind("keepalive", { ...keepalive, from: "a/b", extra: 1 });
+    const { epoch: _, ...noEpoch } = keepalive;
+    const result = validateMessageOfKind("keepalive", { ...noEpoch, from: "a/b" });
     expect(result.ok).toBe(false);
     if (!result.ok) {
-      expect(result.errors).toContain('/: must NOT have additional properties ("extra")');
+      expect(result.errors).toContain("/: must have required property 'epoch'");
       expect(result.errors.some((e) => e.startsWith("/from: must match pattern"))).toBe(true);
     }
+  });
+
+  it("accept a field a later minor revision adds, and reject a malformed meta (VER-2, META-1)", () => {
+    expect(validateMessageOfKind("keepalive", { ...keepalive, extra: 1 }).ok).toBe(true);
+    const bad = validateMessageOfKind("keepalive", { ...keepalive, meta: { "a b": "x" } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.errors.join("\n")).toMatch(/\/meta: property name must be valid/);
   });
 
   it("reject an unknown kind listing the known ones, and non-objects", () => {

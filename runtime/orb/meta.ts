@@ -1,0 +1,46 @@
+/**
+ * Message metadata (`meta`, spec rule META-1): a small map of string keys to string values
+ * that travels with a message (trace context, deadlines ...). Callers set it on `request`,
+ * `execute` and `emit`; handlers and output sinks read it as `ctx.meta`.
+ */
+import { InvalidPayloadError } from "../errors.js";
+
+/** Metadata of a message: string keys (`[A-Za-z0-9][A-Za-z0-9._-]{0,63}`) to strings. */
+export type MessageMeta = Readonly<Record<string, string>>;
+
+/** The limits of the spec's `Meta` schema. */
+export const META_LIMITS = { keys: 16, valueLength: 1024 } as const;
+
+const META_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** What a message without `meta` gives its handler: an empty, frozen map. */
+export const NO_META: MessageMeta = Object.freeze({});
+
+/**
+ * Checks metadata a caller wants to send against the spec's limits, so a bad key fails at
+ * the call with a clear error instead of making the peer drop the message. Returns a frozen
+ * copy, or undefined for none (absent or empty).
+ * @throws InvalidPayloadError naming the offending key.
+ */
+export function checkMeta(meta: unknown): MessageMeta | undefined {
+  if (meta === undefined) return undefined;
+  if (meta === null || typeof meta !== "object" || Array.isArray(meta))
+    throw new InvalidPayloadError("meta must be an object of string keys to string values");
+  const entries = Object.entries(meta);
+  if (entries.length === 0) return undefined;
+  if (entries.length > META_LIMITS.keys)
+    throw new InvalidPayloadError(`meta has ${entries.length} keys; at most ${META_LIMITS.keys} are allowed`);
+  for (const [key, value] of entries) {
+    if (!META_KEY.test(key))
+      throw new InvalidPayloadError(
+        `meta key ${JSON.stringify(key)} is not allowed: use 1-64 characters from A-Z a-z 0-9 . _ - starting with a letter or digit`,
+      );
+    if (typeof value !== "string")
+      throw new InvalidPayloadError(`meta ${JSON.stringify(key)} must be a string, found ${typeof value}`);
+    if (value.length > META_LIMITS.valueLength)
+      throw new InvalidPayloadError(
+        `meta ${JSON.stringify(key)} is ${value.length} characters long; at most ${META_LIMITS.valueLength} are allowed`,
+      );
+  }
+  return Object.freeze(Object.fromEntries(entries));
+}

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { OrbitalisError } from "orbitalis";
+import { CONFORMANCE_HELP, conformance } from "./commands/conformance.js";
 import { DOCS_HELP, docs } from "./commands/docs.js";
 import { GENERATE_HELP, generate } from "./commands/generate.js";
 import { GENERATE_PROTOCOL_HELP, generateProtocol } from "./commands/generate-protocol.js";
@@ -31,6 +32,9 @@ Usage:
       Validate a message against a spec; exit 0 valid, 1 invalid, 2 usage or unreadable input.
   orbitalis generate-protocol [--spec FILE] [--out DIR] [--check]
       The protocol module from the Orbitalis spec (for Orbitalis itself).
+  orbitalis conformance --implementation "<command>" --role plugin|core --bus <url> [options]
+      Test an implementation of the protocol (any language, through an adapter)
+      by its behaviour on the wire; exit 0 all passed, 1 a scenario failed, 2 usage.
   orbitalis help [command] | <command> --help    Help.
   orbitalis version | --version                   The version.`;
 
@@ -39,6 +43,7 @@ const COMMANDS: Record<string, { help: string; run: (args: string[], io: Io) => 
   docs: { help: DOCS_HELP, run: docs },
   validate: { help: VALIDATE_HELP, run: validate },
   "generate-protocol": { help: GENERATE_PROTOCOL_HELP, run: generateProtocol },
+  conformance: { help: CONFORMANCE_HELP, run: conformance },
 };
 
 const defaultIo: Io = {

@@ -75,6 +75,8 @@ class ScenarioRun {
   private readonly impl: Implementation;
   private readonly peers: ScriptedPeer[] = [];
   private readonly scope: Record<string, unknown> = {};
+  /** Where on the wire each message an expect captured is (for `after`). */
+  private readonly captured = new Map<string, number>();
   private bus: Bus | undefined;
   private startCommand: Record<string, unknown> = {};
   private wireMark = 0;
@@ -286,7 +288,7 @@ class ScenarioRun {
   private async expect(step: Step, f: Record<string, unknown>): Promise<void> {
     const kind = String(step.arg);
     const q = this.query(kind, f);
-    const what = `${kind} from ${short(f.from ?? "impl")}${q.topic ? ` on ${q.topic}` : ""}${q.where !== undefined ? ` where ${short(q.where, 200)}` : ""}`;
+    const what = `${kind} from ${typeof f.from === "string" ? f.from : "impl"}${q.topic ? ` on ${q.topic}` : ""}${typeof f.after === "string" ? ` after ${f.after}` : ""}${q.where !== undefined ? ` where ${short(q.where, 200)}` : ""}`;
     if (step.action === "expectNone") {
       const ms = f.for as number;
       const i = await this.wire.waitFor(this.wireMark, q, ms, false);
@@ -298,14 +300,24 @@ class ScenarioRun {
     }
     const ms = this.within(step, 3000);
     if (f.fresh === true) return this.expectFresh(step, q, what, ms);
-    const i = await this.wire.waitFor(this.wireMark, q, ms);
+    let from = this.wireMark;
+    if (typeof step.fields.after === "string") {
+      const after = this.captured.get(step.fields.after);
+      if (after === undefined)
+        throw new Error(`after: ${step.fields.after} is not a message an expect captured`);
+      from = Math.max(from, after + 1);
+    }
+    const i = await this.wire.waitFor(from, q, ms);
     if (i < 0) {
-      const near = this.wire.nearMisses(this.wireMark, q);
+      const near = this.wire.nearMisses(from, q);
       throw new Error(
         `expected ${what} within ${ms} ms; ${near.length ? `arrived instead: ${near.join("; ")}` : "nothing like it arrived"}`,
       );
     }
-    if (typeof f.as === "string") this.scope[f.as] = this.wire.entries[i]!.message;
+    if (typeof f.as === "string") {
+      this.scope[f.as] = this.wire.entries[i]!.message;
+      this.captured.set(f.as, i);
+    }
   }
 
   /** An expect on a new subscription (retained messages: what a late subscriber gets). */

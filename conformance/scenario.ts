@@ -52,7 +52,7 @@ export interface Scenario {
 /** What a step may hold besides its action, per action. */
 const STEP_FIELDS = {
   send: ["from", "to", "fields", "envelope", "omit", "payload", "retain", "as"],
-  expect: ["from", "topic", "where", "within", "as", "fresh"],
+  expect: ["from", "topic", "where", "within", "as", "fresh", "after"],
   expectNone: ["from", "topic", "where", "for"],
   command: ["args", "result", "within", "as"],
   event: ["where", "within", "as"],
@@ -136,6 +136,11 @@ export function checkScenario(doc: unknown, display: string): Scenario {
     const step = checkStep(raw, i + 1, peers, (what) => fail(`step ${i + 1}: ${what}`));
     checkRefs(step.fields, `step ${i + 1}`);
     checkRefs(step.arg, `step ${i + 1}`);
+    const after = step.fields.after;
+    if (after !== undefined && (typeof after !== "string" || !known.has(after)))
+      fail(
+        `step ${i + 1}: "after" must name a message captured by an earlier step, found ${JSON.stringify(after)}`,
+      );
     const as = step.fields.as;
     if (as !== undefined) {
       if (typeof as !== "string" || !/^[A-Za-z][A-Za-z0-9_]*$/.test(as) || known.has(as))

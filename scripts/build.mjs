@@ -1,6 +1,7 @@
 // Builds the two packages of this repository from the shared sources:
 //   packages/orbitalis  (the runtime: runtime/ + generated/protocol/)
-//   packages/cli        (the toolchain: generator/, plus the spec and templates it reads)
+//   packages/cli        (the toolchain: generator/ and the conformance kit, conformance/, plus the
+//                        spec, the conformance scenarios and the templates it reads)
 // and copies what each ships besides code (LICENSE, README, spec, templates).
 // Run by `npm run build` and, through `prepare`, by `npm ci`.
 /* global process, console */
@@ -44,4 +45,8 @@ for (const dir of ["spec", "templates"]) rmSync(join(cli, dir), { recursive: tru
 cpSync(join(root, "templates"), join(cli, "templates"), { recursive: true });
 for (const file of ["orbitalis.asyncapi.yaml", "x-orbitalis.schema.json"])
   cpSync(join(root, "spec", file), join(cli, "spec", file));
+// The scenarios of `orbitalis conformance` (its default --scenarios folder).
+cpSync(join(root, "spec", "conformance", "scenarios"), join(cli, "spec", "conformance", "scenarios"), {
+  recursive: true,
+});
 step("done");

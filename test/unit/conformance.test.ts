@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { MESSAGE_KINDS, validateMessage } from "../../generated/protocol/index.js";
-import { loadVectors, VECTORS_DIR } from "../helpers/conformance.js";
+import { loadKnownAnswers, loadVectors, VECTORS_DIR } from "../helpers/conformance.js";
 
 const vectors = loadVectors();
 const PYTHON = "/usr/bin/python3";
@@ -48,8 +48,11 @@ describe("conformance vectors", () => {
         maxBuffer: 64 * 1024 * 1024,
       },
     );
-    const results = (JSON.parse(stdout) as { results: { file: string; valid: boolean; errors: string[] }[] })
-      .results;
+    const output = JSON.parse(stdout) as {
+      results: { file: string; valid: boolean; errors: string[] }[];
+      vectors: { file: string; group: string; name: string; ok: boolean; error: string | null }[];
+    };
+    const results = output.results;
     expect(results.map((r) => r.file).sort()).toEqual(vectors.map((v) => v.file).sort());
     const mismatches = results.flatMap((r) => {
       const v = vectors.find((x) => x.file === r.file)!;
@@ -59,5 +62,9 @@ describe("conformance vectors", () => {
         : [`${r.file}: expected ${v.valid}, python ${r.valid}, typescript ${ts}`];
     });
     expect(mismatches).toEqual([]);
+    // Known-answer vectors (HMAC, fingerprints, matching), recomputed by Python's own RFC 8785 code.
+    const known = output.vectors.map(({ file, group, name }) => ({ file, group, name }));
+    expect(known).toEqual(loadKnownAnswers());
+    expect(output.vectors.filter((v) => !v.ok)).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  * closes (each can be turned off, or all at once with `silence`).
  */
 import { randomBytes } from "node:crypto";
+import { fingerprint, type JsonSchema } from "orbitalis";
 import type { PeerSpec, Role } from "./scenario.js";
 
 type Msg = Record<string, unknown>;
@@ -184,4 +185,32 @@ export class ScriptedPeer {
     this.connected.clear();
     this.schedule();
   }
+}
+
+/**
+ * `fields` with the fingerprint filled in where a schema entry of an operation (`input`,
+ * `output`, `inputs`, `outputs`) has a `schema` and no `fingerprint`, so scenarios write
+ * schemas and not hashes.
+ */
+export function withFingerprints(fields: Msg): Msg {
+  const fill = (spec: unknown): unknown => {
+    if (spec === null || typeof spec !== "object" || !Array.isArray((spec as Msg).schemas)) return spec;
+    const schemas = ((spec as Msg).schemas as unknown[]).map((entry) => {
+      const e = entry as Msg;
+      if (e === null || typeof e !== "object" || e.schema === undefined || e.fingerprint !== undefined)
+        return entry;
+      return { fingerprint: fingerprint(e.schema as JsonSchema), schema: e.schema };
+    });
+    return { ...(spec as Msg), schemas };
+  };
+  if (!Array.isArray(fields.operations)) return fields;
+  const operations = (fields.operations as unknown[]).map((op) => {
+    if (op === null || typeof op !== "object") return op;
+    const o = { ...(op as Msg) };
+    for (const key of ["input", "output"]) if (key in o) o[key] = fill(o[key]);
+    for (const key of ["inputs", "outputs"])
+      if (Array.isArray(o[key])) o[key] = (o[key] as unknown[]).map(fill);
+    return o;
+  });
+  return { ...fields, operations };
 }

@@ -9,7 +9,7 @@ import { validateMessage } from "orbitalis/protocol";
 import type { Bus } from "orbitalis";
 import { busFor } from "./bus-url.js";
 import { Implementation, type ImplementationEvent } from "./implementation.js";
-import { ScriptedPeer } from "./peer.js";
+import { ScriptedPeer, withFingerprints } from "./peer.js";
 import type { Scenario, Step } from "./scenario.js";
 import { mismatch, short, substitute } from "./template.js";
 import { Wire, type WireQuery } from "./wire.js";
@@ -251,7 +251,7 @@ class ScenarioRun {
       return;
     }
     const peer = this.peer(f.from);
-    const fields = (f.fields ?? {}) as Record<string, unknown>;
+    const fields = withFingerprints((f.fields ?? {}) as Record<string, unknown>);
     const message: Record<string, unknown> = {
       ...peer.envelope(kind),
       ...peer.defaults(kind, fields),

@@ -25,7 +25,7 @@ export interface DiscoverChannelParams {
 }
 
 /**
- * Topic of the `discover` channel: `{root}/discover`. Cores broadcast what they still need; every running plugin listens.
+ * Topic of the `discover` channel: `{root}/discover`. Cores broadcast what they still need; every running plugin listens (HS-1, HS-3).
  * Carries: `discover`.
  */
 export function discoverTopic(p: DiscoverChannelParams): string {
@@ -55,7 +55,7 @@ export interface AnnounceChannelParams {
 }
 
 /**
- * Topic of the `announce` channel: `{root}/announce`. A plugin that just started tells every core what it offers, so cores that need it discover at once.
+ * Topic of the `announce` channel: `{root}/announce`. A plugin that just started tells every core what it offers, so cores that need it discover at once (HS-2).
  * Carries: `announce`.
  */
 export function announceTopic(p: AnnounceChannelParams): string {
@@ -86,7 +86,7 @@ export interface OfferChannelParams {
 }
 
 /**
- * Topic of the `offer` channel: `{root}/core/{core}/offer`. Plugins answer a discover here (the discover's `offerTo`).
+ * Topic of the `offer` channel: `{root}/core/{core}/offer`. Plugins answer a discover here (the discover's `offerTo`; HS-3).
  * Carries: `offer`.
  */
 export function offerTopic(p: OfferChannelParams): string {
@@ -121,7 +121,7 @@ export interface ReplyChannelParams {
 }
 
 /**
- * Topic of the `reply` channel: `{root}/plugin/{plugin}/reply`. A core requests or rejects each offered operation here (the offer's `replyTo`).
+ * Topic of the `reply` channel: `{root}/plugin/{plugin}/reply`. A core requests or rejects each offered operation here (the offer's `replyTo`; HS-7).
  * Carries: `request`, `reject`.
  */
 export function replyTopic(p: ReplyChannelParams): string {
@@ -156,7 +156,7 @@ export interface ResponseChannelParams {
 }
 
 /**
- * Topic of the `response` channel: `{root}/core/{core}/response`. A plugin confirms a request or says it is unavailable here (the request's `responseTo`).
+ * Topic of the `response` channel: `{root}/core/{core}/response`. A plugin confirms a request or says it is unavailable here (the request's `responseTo`; HS-8).
  * Carries: `confirm`, `unavailable`.
  */
 export function responseTopic(p: ResponseChannelParams): string {
@@ -191,7 +191,7 @@ export interface KeepaliveChannelParams {
 }
 
 /**
- * Topic of the `keepalive` channel: `{root}/orb/{orb}/keepalive`. Heartbeats to an orb, and requests for an immediate heartbeat (`keepaliveTo`).
+ * Topic of the `keepalive` channel: `{root}/orb/{orb}/keepalive`. Heartbeats to an orb, and requests for an immediate heartbeat (`keepaliveTo`; LIVE-2, LIVE-4). Every orb listens on its default address too (TOP-3).
  * Carries: `keepalive`, `keepalive-request`.
  */
 export function keepaliveTopic(p: KeepaliveChannelParams): string {
@@ -226,7 +226,7 @@ export interface StatusChannelParams {
 }
 
 /**
- * Topic of the `status` channel: `{root}/orb/{orb}/status`. The route to obtain an orb's state; the answer goes to the request's `replyTo`.
+ * Topic of the `status` channel: `{root}/orb/{orb}/status`. The route to obtain an orb's state; the answer goes to the request's `replyTo` (LIVE-5).
  * Carries: `status-request`.
  */
 export function statusTopic(p: StatusChannelParams): string {
@@ -296,7 +296,7 @@ export interface CloseChannelParams {
 }
 
 /**
- * Topic of the `close` channel: `{root}/orb/{orb}/close`. Connection termination (`closeTo`), and acknowledgements of graceful closes (`ackTo`).
+ * Topic of the `close` channel: `{root}/orb/{orb}/close`. Connection termination (`closeTo`), and acknowledgements of graceful closes (`ackTo`; TERM-1..TERM-4). Every orb listens on its default address too (TOP-3).
  * Carries: `close`, `close-ack`.
  */
 export function closeTopic(p: CloseChannelParams): string {
@@ -331,7 +331,7 @@ export interface PresenceChannelParams {
 }
 
 /**
- * Topic of the `presence` channel: `{root}/presence/{orb}`. An orb's presence: `online` on start (retained where the bus can), `offline` on stop, and `offline, graceful: false` as its bus will where the bus supports one.
+ * Topic of the `presence` channel: `{root}/presence/{orb}`. An orb's presence: `online` on start (retained where the bus can), `offline` on stop, and `offline, graceful: false` as its bus will where the bus supports one (PRES-1..PRES-3). A zero-length retained payload clears it and is not a message (PRES-4).
  * Carries: `presence`.
  */
 export function presenceTopic(p: PresenceChannelParams): string {
@@ -367,7 +367,7 @@ export interface InputChannelParams {
 }
 
 /**
- * Topic of the `input` channel: `{root}/plugin/{plugin}/op/{operation}/in/{core}`. Inputs of one connection (the confirm's `inputTopic`).
+ * Topic of the `input` channel: `{root}/plugin/{plugin}/op/{operation}/in/{core}`. Inputs of one connection (the confirm's `inputTopic`; OP-1).
  * Carries: `input`.
  */
 export function inputTopic(p: InputChannelParams): string {
@@ -407,7 +407,7 @@ export interface OutputChannelParams {
 }
 
 /**
- * Topic of the `output` channel: `{root}/core/{core}/op/{operation}/out/{plugin}`. Outputs and errors of one connection (the request's `outputTopic`).
+ * Topic of the `output` channel: `{root}/core/{core}/op/{operation}/out/{plugin}`. Outputs and errors of one connection (the request's `outputTopic`; OP-3, OP-7).
  * Carries: `output`, `error`.
  */
 export function outputTopic(p: OutputChannelParams): string {

@@ -59,7 +59,7 @@ export type DurationMs = number;
  */
 export type OperationName = string;
 /**
- * What an operation takes or gives: `"none"` (no data at all) or any of `schemas` (accepted JSON Schemas), `empty` (absent data accepted) and `any` (anything accepted).
+ * What an operation takes or gives: `"none"` (no data at all) or any of `schemas` (accepted JSON Schemas), `empty` (absent data accepted) and `any` (anything accepted). Matching and data checks: rules SCH-1..SCH-5. Closed: a new way to describe data takes a new major (VER-2).
  */
 export type SchemaSpec =
   | "none"
@@ -414,7 +414,7 @@ export interface CloseAckMessage {
   re: MessageId;
 }
 /**
- * An orb's presence, at `{root}/presence/{orb}`. Offline presences say whether the stop was graceful.
+ * An orb's presence, at `{root}/presence/{orb}` (rules PRES-1..PRES-7). Offline presences say whether the stop was graceful. A zero-length payload on this topic clears the retained presence and is not a message (PRES-4).
  */
 export interface PresenceMessage {
   v: ProtocolVersion;
@@ -445,7 +445,7 @@ export interface InputMessage {
   operation: OperationName;
   corr?: CorrelationId;
   /**
-   * Set with `corr`: how long the core waits for the result, in ms from sending. Past it the core has given up, so the plugin may abandon the work (the handler's abort signal fires); any answer after it is dropped by the core.
+   * Set with `corr`: how long the core waits for the result, in ms from sending; the plugin counts it from receipt (rule OP-4). Past it the core has given up, so the plugin may abandon the work (the handler's abort signal fires); any answer after it is dropped by the core.
    */
   timeoutMs?: number;
   /**
@@ -487,7 +487,7 @@ export interface ErrorMessage {
   operation: OperationName;
   corr?: CorrelationId;
   /**
-   * Machine-readable error code (`INVALID_INPUT`, `HANDLER_ERROR`, `CLOSING`, or the handler's own).
+   * Machine-readable error code: reserved `INVALID_INPUT`, `INVALID_OUTPUT`, `HANDLER_ERROR`, `CLOSING` (rule OP-6), or the handler's own.
    */
   code: string;
   message: string;

@@ -164,7 +164,7 @@ const schema27 = {
 };
 const schema28 = {
   description:
-    'What an operation takes or gives: `"none"` (no data at all) or any of `schemas` (accepted JSON Schemas), `empty` (absent data accepted) and `any` (anything accepted).',
+    'What an operation takes or gives: `"none"` (no data at all) or any of `schemas` (accepted JSON Schemas), `empty` (absent data accepted) and `any` (anything accepted). Matching and data checks: rules SCH-1..SCH-5. Closed: a new way to describe data takes a new major (VER-2).',
   oneOf: [
     { type: "string", const: "none" },
     {
@@ -11866,7 +11866,7 @@ export const validatePresence = validate92;
 const schema170 = {
   title: "PresenceMessage",
   description:
-    "An orb's presence, at `{root}/presence/{orb}`. Offline presences say whether the stop was graceful.",
+    "An orb's presence, at `{root}/presence/{orb}` (rules PRES-1..PRES-7). Offline presences say whether the stop was graceful. A zero-length payload on this topic clears the retained presence and is not a message (PRES-4).",
   type: "object",
   required: ["v", "kind", "id", "from", "epoch", "ts", "role", "status"],
   if: { properties: { status: { const: "offline" } } },
@@ -12733,7 +12733,7 @@ const schema180 = {
     corr: { $ref: "#/definitions/CorrelationId" },
     timeoutMs: {
       description:
-        "Set with `corr`: how long the core waits for the result, in ms from sending. Past it the core has given up, so the plugin may abandon the work (the handler's abort signal fires); any answer after it is dropped by the core.",
+        "Set with `corr`: how long the core waits for the result, in ms from sending; the plugin counts it from receipt (rule OP-4). Past it the core has given up, so the plugin may abandon the work (the handler's abort signal fires); any answer after it is dropped by the core.",
       type: "integer",
       minimum: 1,
       maximum: 2147483647,
@@ -14114,7 +14114,7 @@ const schema200 = {
     corr: { $ref: "#/definitions/CorrelationId" },
     code: {
       description:
-        "Machine-readable error code (`INVALID_INPUT`, `HANDLER_ERROR`, `CLOSING`, or the handler's own).",
+        "Machine-readable error code: reserved `INVALID_INPUT`, `INVALID_OUTPUT`, `HANDLER_ERROR`, `CLOSING` (rule OP-6), or the handler's own.",
       type: "string",
       pattern: "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)",
     },

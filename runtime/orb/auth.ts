@@ -2,7 +2,8 @@
  * Message authentication (the spec's optional extension): every message signed with a
  * shared key (HMAC-SHA256 over its RFC 8785 canonical JSON, the key named by id so keys can
  * rotate), and every message received checked -- signature, freshness (`ts` within the
- * replay window) and novelty (`from` + `id` not seen within the window).
+ * replay window) and novelty (`from`, `epoch` and `id` not seen within the window): spec
+ * rules AUTH-1..AUTH-5.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import canonicalize from "canonicalize";
@@ -35,7 +36,7 @@ export class Authenticator {
   private readonly keys = new Map<string, Buffer>();
   private readonly signWith: string;
   private readonly windowMs: number;
-  /** `from\0id` -> ts, in arrival order. */
+  /** `from\0epoch\0id` -> until when it is remembered, in arrival order. */
   private readonly seen = new Map<string, number>();
 
   /** @throws ConfigError naming the field when the options are invalid. */
@@ -82,7 +83,15 @@ export class Authenticator {
     if (sig === undefined) return "it is not signed";
     const key = this.keys.get(sig.kid);
     if (!key) return `it is signed with an unknown key ${JSON.stringify(sig.kid)}`;
-    const expected = Buffer.from(this.mac(key, unsigned as OrbitalisMessage));
+    let mac: string;
+    try {
+      mac = this.mac(key, unsigned);
+    } catch (error) {
+      // RFC 8785 takes I-JSON only: a number beyond the double range (1e400 parses as
+      // Infinity) has no canonical form, so the message cannot be authentic.
+      return `it has no canonical form (${(error as Error).message})`;
+    }
+    const expected = Buffer.from(mac);
     const given = Buffer.from(sig.mac);
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
       return "its signature is wrong";
@@ -92,17 +101,25 @@ export class Authenticator {
     const now = this.clock.now();
     if (Math.abs(now - message.ts) > this.windowMs)
       return `its ts is ${now - message.ts} ms away from this orb's clock (replay window ${this.windowMs} ms)`;
-    const id = `${message.from}\u0000${message.id}`;
+    // Ids are unique per instance only (spec ENV-4): a restarted orb may count from zero.
+    const id = `${message.from}\u0000${message.epoch}\u0000${message.id}`;
     if (this.seen.has(id)) return "it was received before (a replay)";
-    this.remember(id, now);
+    this.remember(id, now, message.ts);
     return undefined;
   }
 
-  private remember(id: string, now: number): void {
-    this.seen.set(id, now);
-    // Forget what fell out of the window (oldest first), and never keep more than MAX_SEEN.
-    for (const [k, at] of this.seen) {
-      if (now - at <= this.windowMs && this.seen.size <= MAX_SEEN) break;
+  /**
+   * Remembers an id until the window has passed after the later of its arrival and its
+   * `ts` (spec AUTH-5): a message stamped ahead of this clock stays fresh that much longer,
+   * so it must be remembered that much longer too. Once an entry expires, a replay of it
+   * is stale anyway.
+   */
+  private remember(id: string, now: number, ts: number): void {
+    this.seen.set(id, Math.max(now, ts) + this.windowMs);
+    // Forget what expired (oldest first) and never keep more than MAX_SEEN; an expired
+    // entry behind a live one waits for a later pass, harmlessly.
+    for (const [k, until] of this.seen) {
+      if (until >= now && this.seen.size <= MAX_SEEN) break;
       this.seen.delete(k);
     }
   }

@@ -4,7 +4,7 @@
  * as well as stale and replayed messages. Keys rotate.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { AuthenticationError, ConfigError, type AuthOptions } from "../../../runtime/index.js";
+import { AuthenticationError, ConfigError, ManualClock, type AuthOptions } from "../../../runtime/index.js";
 import { Authenticator } from "../../../runtime/orb/auth.js";
 import {
   closeTopic,
@@ -147,5 +147,43 @@ describe("message authentication", () => {
     expect(() => w.core("b", { auth: { keys: { k1: KEY }, signWith: "k2" } })).toThrow(/auth.signWith/);
     expect(() => w.core("c", { auth: { keys: {} } })).toThrow(/auth.keys: at least one key/);
     expect(() => w.core("d", { auth: { keys: { "bad key": KEY } } })).toThrow(/a key id is/);
+  });
+});
+
+describe("the replay memory (AUTH-4, AUTH-5)", () => {
+  const clock = new ManualClock();
+  const signer = new Authenticator(auth, clock);
+  const message = (fields: Partial<OrbitalisMessage> = {}): OrbitalisMessage =>
+    signer.sign({
+      v: 1,
+      kind: "keepalive",
+      id: "n1",
+      from: "lamp",
+      epoch: "epochA",
+      ts: clock.now(),
+      ...fields,
+    } as OrbitalisMessage);
+
+  it("keys on sender, epoch and id: a restarted orb counting its ids from zero again is no replay", () => {
+    const receiver = new Authenticator(auth, clock);
+    expect(receiver.check(message())).toBeUndefined();
+    expect(receiver.check(message())).toBe("it was received before (a replay)");
+    expect(receiver.check(message({ epoch: "epochB" }))).toBeUndefined();
+  });
+
+  it("remembers a message stamped ahead of its clock until the window has passed after that stamp", async () => {
+    const receiver = new Authenticator(auth, clock);
+    const ahead = message({ id: "ahead", ts: clock.now() + 29_000 });
+    expect(receiver.check(ahead)).toBeUndefined();
+    await clock.advance(31_000);
+    // Still within the window of its ts: it must still be known.
+    receiver.check(message({ id: "another" }));
+    expect(receiver.check(ahead)).toBe("it was received before (a replay)");
+  });
+
+  it("drops a message with a number beyond the double range instead of throwing", () => {
+    const receiver = new Authenticator(auth, clock);
+    const huge = { ...message(), data: Number.POSITIVE_INFINITY } as unknown as OrbitalisMessage;
+    expect(receiver.check(huge)).toMatch(/^it has no canonical form/);
   });
 });

@@ -19,14 +19,23 @@ export interface IdentityHost {
 }
 
 export class Identity {
-  /** Epochs of other live instances of this orb's id seen since the latest start. */
+  /** Epochs of other live instances of this orb's id reported since the latest start. */
   private readonly others = new Set<string>();
+  /** Epochs whose `online` presence was answered with ours since the latest start. */
+  private readonly answered = new Set<string>();
+  /** Epochs whose late `offline` presence made us say `online` again since the latest start. */
+  private readonly reclaimed = new Set<string>();
+  /** When this instance started (its clock). */
+  private startedAt = 0;
 
   constructor(private readonly host: IdentityHost) {}
 
-  /** A new start: nothing seen yet. */
-  reset(): void {
+  /** A new start at `now`: nothing seen yet. */
+  reset(now: number): void {
+    this.startedAt = now;
     this.others.clear();
+    this.answered.clear();
+    this.reclaimed.clear();
   }
 
   /** Reports a duplicate id: a warning in the log and an `error` event. */
@@ -36,16 +45,25 @@ export class Identity {
   }
 
   /**
-   * A message from this orb's own id. Under another epoch (other than an offline presence,
-   * an old instance's goodbye or will) another live orb uses our id: reported once per
-   * instance; its `online` presence is answered with ours.
+   * A message from this orb's own id under another epoch (spec rules ID-5 and ID-6):
+   * - an `offline` presence is an old instance's goodbye or will: the broker may have just
+   *   made that will the retained presence of our id, so we say `online` again (once);
+   * - an `online` presence is answered with ours, once per epoch, so another live instance
+   *   learns of us too (two instances must not answer each other without end);
+   * - anything sent since our start means another live orb uses our id: reported once per
+   *   instance. What is older (our previous instance's retained `online`) is not evidence.
    */
   sameId(message: OrbitalisMessage): void {
     const { id } = this.host;
     const epoch = this.host.epoch();
-    if (message.epoch === epoch || (message.kind === "presence" && message.status === "offline")) return;
-    if (this.others.has(message.epoch)) return;
-    this.others.add(message.epoch);
+    if (message.epoch === epoch) return;
+    const presence = message.kind === "presence" ? message : undefined;
+    if (presence?.status === "offline") {
+      if (this.host.running() && once(this.reclaimed, message.epoch)) this.host.announce();
+      return;
+    }
+    if (presence && this.host.running() && once(this.answered, message.epoch)) this.host.announce();
+    if (message.ts < this.startedAt || !once(this.others, message.epoch)) return;
     this.report(
       new DuplicateIdError(
         id,
@@ -54,6 +72,12 @@ export class Identity {
         `${id}: another live orb uses this id (epoch ${message.epoch}; this one is ${epoch}): give every orb its own id`,
       ),
     );
-    if (message.kind === "presence" && this.host.running()) this.host.announce();
   }
+}
+
+/** Adds `value` to `set`; true when it was not there yet. */
+function once(set: Set<string>, value: string): boolean {
+  if (set.has(value)) return false;
+  set.add(value);
+  return true;
 }

@@ -136,3 +136,41 @@ describe("forged messages with a connected peer's id and a made-up epoch", () =>
     expect(await core.request("echo", 3)).toBe(3);
   });
 });
+
+describe("an orb and its own id (ID-5, ID-6)", () => {
+  it("does not take its previous instance's retained online for a duplicate, but still reports a live one", async () => {
+    const w = new EchoWorld(orbs);
+    const old = await new RawOrb(w.hub.bus(), "lamp", "previousEpoch").listen();
+    const presence = presenceTopic({ root: ROOT, orb: "lamp" });
+    const stale = { ...old.make("presence", { role: "plugin", status: "online" }), ts: w.clock.now() };
+    await old.bus.publishValue(presence, stale, { retain: true });
+    await w.clock.advance(1000);
+    const lamp = w.plugin("lamp");
+    const saw = duplicates(lamp);
+    await lamp.start();
+    // The stale online again while running: answered (once), not reported.
+    await old.bus.publishValue(presence, stale);
+    await w.clock.advance(10);
+    expect(saw).toEqual([]);
+    // A live instance's message, sent after our start, is evidence.
+    const live = { ...old.make("presence", { role: "plugin", status: "online" }), ts: w.clock.now() };
+    await old.bus.publishValue(presence, live);
+    await w.clock.advance(10);
+    expect(saw.map((e) => e.epochs)).toEqual([[lamp.epoch, "previousEpoch"]]);
+  });
+
+  it("says online again when its previous session's will becomes the retained presence of its id", async () => {
+    const w = new EchoWorld(orbs);
+    const lamp = w.plugin("lamp");
+    await lamp.start();
+    const old = await new RawOrb(w.hub.bus(), "lamp", "previousEpoch").listen();
+    const presence = presenceTopic({ root: ROOT, orb: "lamp" });
+    const will = old.make("presence", { role: "plugin", status: "offline", graceful: false });
+    await old.bus.publishValue(presence, will, { retain: true });
+    await w.clock.advance(10);
+    // A late subscriber sees the live instance's online, not the old will.
+    const late = await new RawOrb(w.hub.bus(), "watcher").listen(presence);
+    const retained = await late.next("presence");
+    expect(retained).toMatchObject({ from: "lamp", epoch: lamp.epoch, status: "online" });
+  });
+});

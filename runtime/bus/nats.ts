@@ -52,8 +52,11 @@ export interface NatsBusOptions extends BaseBusOptions {
 
 const NATS_CAPABILITIES: BusCapabilities = Object.freeze({ will: false, retain: false, values: false });
 
-// Characters NATS reserves inside a token, plus whitespace it forbids.
-const NATS_RESERVED = /[.*>\s]/;
+// Characters NATS reserves inside a token, plus whitespace it forbids. A `.` inside a level
+// is carried escaped (spec rule BIND-6), so only these cannot be carried at all.
+const NATS_RESERVED = /[*>\s]/;
+// What needs escaping or checking in a topic: fast paths skip topics without any.
+const NEEDS_CARE = /[.%*>\s]|\/\/|^\/|\/$/;
 
 function explainLevel(original: string, level: string, what: string): void {
   if (level.length === 0) {
@@ -91,7 +94,9 @@ function subjectOf(topic: string): string {
 function topicOf(subject: string): string {
   let topic = TOPICS.get(subject);
   if (topic === undefined) {
-    topic = subject.replaceAll(".", "/");
+    topic = subject.includes("%")
+      ? subject.split(".").map(unescapeLevel).join("/")
+      : subject.replaceAll(".", "/");
     if (TOPICS.size >= CACHED_NAMES) TOPICS.clear();
     TOPICS.set(subject, topic);
   }
@@ -104,16 +109,29 @@ const SUBJECTS = new Map<string, string>();
 const TOPICS = new Map<string, string>();
 
 /**
- * Translates a valid topic into a NATS subject (`a/b` -> `a.b`).
+ * A topic level as a NATS token: `%` as `%25` and `.` as `%2E` (spec rule BIND-6), so an
+ * orb id or operation name with a dot stays one level.
+ */
+function escapeLevel(level: string): string {
+  return level.replaceAll("%", "%25").replaceAll(".", "%2E");
+}
+
+/** The inverse of {@link escapeLevel}. */
+function unescapeLevel(token: string): string {
+  return token.replaceAll("%2E", ".").replaceAll("%25", "%");
+}
+
+/**
+ * Translates a valid topic into a NATS subject (`a/b` -> `a.b`; a `.` inside a level is
+ * written `%2E`, a `%` `%25`).
  * @throws InvalidTopicError for levels NATS cannot carry.
  */
 export function topicToSubject(topic: string): string {
-  // Fast path: nothing reserved and no empty level.
-  if (!NATS_RESERVED.test(topic) && !topic.includes("//") && !topic.startsWith("/") && !topic.endsWith("/")) {
-    return topic.replaceAll("/", ".");
-  }
-  for (const level of topic.split("/")) explainLevel(topic, level, "topic");
-  return topic.replaceAll("/", "."); // unreachable: explainLevel threw
+  // Fast path: nothing to escape, nothing reserved and no empty level.
+  if (!NEEDS_CARE.test(topic)) return topic.replaceAll("/", ".");
+  const levels = topic.split("/");
+  for (const level of levels) explainLevel(topic, level, "topic");
+  return levels.map(escapeLevel).join(".");
 }
 
 /**
@@ -130,7 +148,7 @@ export function filterToSubjects(filter: string): string[] {
     else if (level === "#") out.push(">");
     else {
       explainLevel(filter, level, "filter");
-      out.push(level);
+      out.push(escapeLevel(level));
     }
   }
   if (out.length > 1 && out[out.length - 1] === ">") return [out.join("."), out.slice(0, -1).join(".")];

@@ -132,7 +132,13 @@ describe("adapter translations", () => {
     expect(filterToSubjects("#")).toEqual([">"]);
     expect(filterToSubjects("a/#")).toEqual(["a.>", "a"]);
     expect(filterToSubjects("+/#")).toEqual(["*.>", "*"]);
-    expect(() => topicToSubject("a.b")).toThrow(/NATS cannot carry '\.'/);
+    // A dot inside a level (an orb id like "lamp.kitchen") stays one level (BIND-6).
+    expect(topicToSubject("orbitalis/orb/lamp.kitchen/keepalive")).toBe(
+      "orbitalis.orb.lamp%2Ekitchen.keepalive",
+    );
+    expect(topicToSubject("a%2E/b")).toBe("a%252E.b");
+    expect(filterToSubjects("orbitalis/orb/lamp.kitchen/+")).toEqual(["orbitalis.orb.lamp%2Ekitchen.*"]);
+    expect(() => topicToSubject("a/b c")).toThrow(/NATS cannot carry whitespace/);
     expect(() => filterToSubjects("a/b>")).toThrow(/'>'/);
     expect(() => filterToSubjects("a//#")).toThrow(/empty/);
   });

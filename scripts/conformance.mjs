@@ -2,7 +2,7 @@
 // TypeScript adapter, for both roles, over MQTT (ORBITALIS_MQTT_URL, default
 // mqtt://127.0.0.1:1883). Reports go to .conformance/ (JSON and JUnit per role). Exits
 // non-zero when a scenario of either role fails. Arguments are passed on to the kit
-// (e.g. npm run conformance -- --only plugin-hs2-offers-what-it-serves).
+// (e.g. npm run conformance -- --only plugin-hs3-offers-what-it-serves).
 // ORBITALIS_CONFORMANCE_IMPLEMENTATION replaces the adapter command.
 /* global process, console */
 import { spawnSync } from "node:child_process";

@@ -24,14 +24,14 @@ describe("conformance kit over MQTT with the TypeScript adapter", () => {
 
   it("passes shipped scenarios, fails a broken one with what arrived, writes the reports", async () => {
     const shipped = await loadScenarios("spec/conformance/scenarios");
-    // A copy of OP-1 that expects the wrong data back: it must fail, and say what came.
+    // A copy of the OP-3 scenario that expects the wrong data back: it must fail, and say what came.
     const dir = join(mkdtempSync(join(tmpdir(), "kit-e2e-")), "scenarios");
     mkdirSync(dir);
-    const op1 = readFileSync("spec/conformance/scenarios/plugin-op1-input-output.yaml", "utf8");
+    const op1 = readFileSync("spec/conformance/scenarios/plugin-op3-input-output.yaml", "utf8");
     writeFileSync(
       join(dir, "plugin-op1-broken.yaml"),
       op1
-        .replace("id: plugin-op1-input-output", "id: plugin-op1-broken")
+        .replace("id: plugin-op3-input-output", "id: plugin-op1-broken")
         .replace(
           /where: \{ operation: echo, corr: k1, data: \{ n: 1/,
           "where: { operation: echo, corr: k1, data: { n: 9",
@@ -46,7 +46,7 @@ describe("conformance kit over MQTT with the TypeScript adapter", () => {
         role: "plugin",
         busUrl: mqtt.url,
         scenarios: [...shipped, ...broken],
-        only: ["plugin-hs2-offers-what-it-serves", "plugin-op1-broken", "plugin-pres1-will-on-kill"],
+        only: ["plugin-hs3-offers-what-it-serves", "plugin-op1-broken", "plugin-pres2-will-on-kill"],
         expectFail: new Set(),
         reportFile: join(out, "report.json"),
         junitFile: join(out, "report.xml"),
@@ -54,8 +54,8 @@ describe("conformance kit over MQTT with the TypeScript adapter", () => {
       (l) => lines.push(l),
     );
     const byId = Object.fromEntries(report.scenarios.map((s) => [s.id, s]));
-    expect(byId["plugin-hs2-offers-what-it-serves"]?.status).toBe("passed");
-    expect(byId["plugin-pres1-will-on-kill"]?.status).toBe("passed");
+    expect(byId["plugin-hs3-offers-what-it-serves"]?.status).toBe("passed");
+    expect(byId["plugin-pres2-will-on-kill"]?.status).toBe("passed");
     const failed = byId["plugin-op1-broken"]!;
     expect(failed.status).toBe("failed");
     expect(failed.failure).toMatch(
@@ -65,10 +65,10 @@ describe("conformance kit over MQTT with the TypeScript adapter", () => {
       true,
     );
     expect(report.summary).toEqual({ passed: 2, failed: 1, skipped: 0, expectedFailures: 0 });
-    expect(lines.some((l) => /^\[\d\/3\] FAIL\s+plugin-op1-broken \(OP-1\)/.test(l))).toBe(true);
+    expect(lines.some((l) => /^\[\d\/3\] FAIL\s+plugin-op1-broken \(OP-3\)/.test(l))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, "report.json"), "utf8"))).toEqual(
       JSON.parse(JSON.stringify(report)),
     );
-    expect(readFileSync(join(out, "report.xml"), "utf8")).toContain('classname="OP-1"');
+    expect(readFileSync(join(out, "report.xml"), "utf8")).toContain('classname="OP-3"');
   }, 30_000);
 });

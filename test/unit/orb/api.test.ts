@@ -203,8 +203,8 @@ describe("cancellation", () => {
     expect(await answer).toBe("a");
     expect(seen[0]!.signal).toBeInstanceOf(AbortSignal);
     expect(seen[0]!.remote).toBe("peek-core");
-    expect(seen[0]!.keys.sort()).toEqual(["core", "operation"]);
-    expect(seen[0]!.json).toBe(JSON.stringify({ core: "peek-core", operation: "peek" }));
+    expect(seen[0]!.keys.sort()).toEqual(["core", "meta", "operation"]);
+    expect(seen[0]!.json).toBe(JSON.stringify({ core: "peek-core", operation: "peek", meta: {} }));
   });
 
   it("ctx.signal read only after the connection closed is already aborted, with the reason", async () => {

@@ -43,6 +43,11 @@ execFileSync(process.execPath, [tsc, "-p", join(cli, "tsconfig.build.json")], { 
 cpSync(join(root, "LICENSE"), join(cli, "LICENSE"));
 for (const dir of ["spec", "templates"]) rmSync(join(cli, dir), { recursive: true, force: true });
 cpSync(join(root, "templates"), join(cli, "templates"), { recursive: true });
+// The adapter protocol, the scenario format and the TypeScript adapter, as the example an
+// implementer in another language reads.
+rmSync(join(cli, "conformance"), { recursive: true, force: true });
+for (const file of ["ADAPTER.md", "SCENARIOS.md", "adapter.ts"])
+  cpSync(join(root, "conformance", file), join(cli, "conformance", file));
 for (const file of ["orbitalis.asyncapi.yaml", "x-orbitalis.schema.json"])
   cpSync(join(root, "spec", file), join(cli, "spec", file));
 // The scenarios of `orbitalis conformance` (its default --scenarios folder).

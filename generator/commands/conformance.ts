@@ -14,7 +14,7 @@ export const CONFORMANCE_HELP = `usage: orbitalis conformance --implementation "
 
 Tests an implementation of the Orbitalis protocol by what it does on the wire. The kit
 starts <command> (through a shell) once per scenario and drives it with JSON lines on
-stdin/stdout (the adapter protocol: conformance/ADAPTER.md in the repository), while
+stdin/stdout (the adapter protocol: conformance/ADAPTER.md in this package), while
 scripted orbs play the other side on the bus.
 
   --implementation CMD   shell command that starts the implementation's adapter

@@ -51,11 +51,13 @@ function failure(error: unknown): Json {
   return { code: codes[code] ?? "OTHER", message: (error as Error).message };
 }
 
+/** `{ meta }` when it has keys, else nothing: events leave out an empty meta, as ADAPTER.md says. */
+const withMeta = (meta?: Json): Json => (meta && Object.keys(meta).length > 0 ? { meta } : {});
+
 /** The handler of one declared operation: reports what it got, then behaves as told. */
 function handler(op: OperationSpec) {
   return async (data: unknown, ctx: OperationContext): Promise<unknown> => {
-    const meta = "meta" in ctx ? ctx.meta : undefined; // ctx.meta: the input's meta, where the runtime has it
-    send({ event: "handled", operation: op.name, data, meta });
+    send({ event: "handled", operation: op.name, data, ...withMeta(ctx.meta) });
     if (op.behaviour === "fail") throw new OperationError("E_CONFORMANCE", "failed on purpose");
     if (op.behaviour === "slow") await new Promise((resolve) => setTimeout(resolve, op.delayMs ?? 1000));
     return op.behaviour === "none" ? undefined : data;
@@ -76,7 +78,7 @@ async function start(cmd: Json): Promise<void> {
     const core = new Core({ ...options, requires: cmd.requires as Record<string, RequirementOptions> });
     for (const name of Object.keys(cmd.requires as Json))
       core.onOutput(name, (data, ctx) =>
-        send({ event: "output", operation: name, data, ...pick(ctx, "meta") }),
+        send({ event: "output", operation: name, data, ...withMeta(ctx.meta) }),
       );
     orb = core;
   }
@@ -97,37 +99,36 @@ function pick(from: object, ...keys: string[]): Json {
   return out;
 }
 
-async function call(cmd: Json): Promise<unknown> {
-  if (!(orb instanceof Core)) throw new Error("call needs the core role");
-  const options = { to: cmd.to as string, ...pick(cmd, "timeoutMs", "meta") };
-  if (cmd.mode === "execute") return orb.execute(cmd.operation as string, cmd.data, options);
-  return orb.request(cmd.operation as string, cmd.data, options);
+/** A command answered with a result (call, emit, close): what the result's `data` is. */
+function perform(orb: PluginType | CoreType, cmd: Json): Promise<unknown> {
+  const operation = cmd.operation as string;
+  const meta = cmd.meta as Record<string, string> | undefined; // put on the input or output sent
+  if (cmd.cmd === "close")
+    return orb.close(cmd.remote as string, operation, { graceful: cmd.graceful !== false });
+  if (cmd.cmd === "emit" && orb instanceof Plugin) return orb.emit(operation, cmd.data, { meta });
+  if (cmd.cmd !== "call" || !(orb instanceof Core))
+    throw new Error(`${JSON.stringify(cmd.cmd)}: not a command of this role`);
+  const options = { to: cmd.to as string, meta, ...pick(cmd, "timeoutMs") };
+  if (cmd.mode === "execute") return orb.execute(operation, cmd.data, options);
+  return orb.request(operation, cmd.data, options);
 }
 
 async function run(cmd: Json): Promise<void> {
   const ref = cmd.ref;
-  try {
-    if (cmd.cmd === "start") return await start(cmd);
-    if (!orb) throw new Error(`${String(cmd.cmd)} before start`);
-    let data: unknown;
-    if (cmd.cmd === "call") data = await call(cmd);
-    else if (cmd.cmd === "emit" && orb instanceof Plugin)
-      data = await orb.emit(cmd.operation as string, cmd.data);
-    else if (cmd.cmd === "close")
-      await orb.close(cmd.remote as string, cmd.operation as string | undefined, {
-        graceful: cmd.graceful !== false,
-      });
-    else if (cmd.cmd === "stop") {
-      await orb.stop();
-      send({ event: "stopped", ref });
-      return;
-    } else throw new Error(`unknown command ${JSON.stringify(cmd.cmd)}`);
-    send({ event: "result", ref, ok: true, ...(data === undefined ? {} : { data }) });
-  } catch (error) {
-    if (cmd.cmd === "start") {
-      send({ event: "error", code: "START_FAILED", message: (error as Error).message });
+  if (cmd.cmd === "start")
+    return start(cmd).catch((error: Error) => {
+      send({ event: "error", code: "START_FAILED", message: error.message });
       process.exit(1);
+    });
+  try {
+    if (!orb) throw new Error(`${String(cmd.cmd)} before start`);
+    if (cmd.cmd !== "stop") {
+      const data = await perform(orb, cmd);
+      return send({ event: "result", ref, ok: true, ...(data === undefined ? {} : { data }) });
     }
+    await orb.stop();
+    send({ event: "stopped", ref });
+  } catch (error) {
     send({ event: "result", ref, ok: false, ...failure(error) });
   }
 }
@@ -135,13 +136,10 @@ async function run(cmd: Json): Promise<void> {
 const lines = createInterface({ input: process.stdin });
 lines.on("line", (line) => {
   if (line.trim() === "") return;
-  let cmd: Json;
   try {
-    cmd = JSON.parse(line) as Json;
+    void run(JSON.parse(line) as Json);
   } catch {
     log(`not JSON: ${line}`);
-    return;
   }
-  void run(cmd);
 });
 lines.on("close", () => void (orb?.stop() ?? Promise.resolve()).finally(() => process.exit(0)));

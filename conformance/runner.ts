@@ -42,7 +42,7 @@ export interface ScenarioResult {
 /** A step that did not hold: ends the scenario with this message. */
 class StepFailure extends Error {}
 
-const ACTIONS = new Set(["send", "command", "kill", "restart", "silence", "wait"]);
+const ACTIONS = new Set(["send", "command", "start", "kill", "restart", "silence", "wait"]);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs one scenario against the implementation. Never throws: failures are results. */
@@ -137,7 +137,8 @@ class ScenarioRun {
     this.scope.timing = this.startCommand.timing;
     this.mark();
     this.lastWasAction = true; // the start is the first action
-    await this.startImplementation(10_000);
+    // Started before the first step, unless a `start` step says where (after the kit's own sends).
+    if (!this.scenario.steps.some((s) => s.action === "start")) await this.startImplementation(10_000);
     for (const step of this.scenario.steps) {
       if (ACTIONS.has(step.action)) this.mark();
       this.lastWasAction = ACTIONS.has(step.action);
@@ -192,7 +193,8 @@ class ScenarioRun {
     this.impl.send(this.startCommand);
     const i = await this.impl.waitFor(
       from,
-      (e) => e.event === "started" || e.event === "error",
+      // Other error events may come while it starts (what it heard on subscribing): not a failure.
+      (e) => e.event === "started" || (e.event === "error" && e.code === "START_FAILED"),
       Math.round(ms * this.settings.timeoutScale),
     );
     const e = i >= 0 ? this.impl.events[i]!.event : undefined;
@@ -202,7 +204,9 @@ class ScenarioRun {
         : this.impl.alive
           ? `no "started" event within ${ms} ms`
           : `it exited (${JSON.stringify(this.impl.exited)})`;
-      throw new StepFailure(`the implementation did not start: ${why}`);
+      const last = this.impl.stderr.filter((l) => l.trim() !== "").at(-1);
+      const tail = last === undefined ? "" : `; its stderr ends with: ${last.slice(0, 300)}`;
+      throw new StepFailure(`the implementation did not start: ${why}${tail}`);
     }
     if (typeof e.epoch === "string") this.scope.implEpoch = e.epoch;
   }
@@ -220,6 +224,8 @@ class ScenarioRun {
       case "event":
       case "noEvent":
         return this.event(step, f);
+      case "start":
+        return this.startImplementation(typeof step.fields.within === "number" ? step.fields.within : 10_000);
       case "kill":
         this.ended = true;
         await this.impl.kill();
@@ -246,8 +252,8 @@ class ScenarioRun {
     const to = typeof f.to === "string" ? f.to : undefined;
     if (kind === "raw") {
       const text = typeof f.payload === "string" ? f.payload : JSON.stringify(f.payload);
-      this.note(`kit -> ${to!} (raw) ${text}`);
-      await this.bus!.publish(to!, new TextEncoder().encode(text));
+      this.note(`kit -> ${to!} (raw${f.retain === true ? ", retained" : ""}) ${JSON.stringify(text)}`);
+      await this.bus!.publish(to!, new TextEncoder().encode(text), { retain: f.retain === true });
       return;
     }
     const peer = this.peer(f.from);
@@ -348,7 +354,15 @@ class ScenarioRun {
     if (step.arg === "stop") this.ended = true;
     if (!this.impl.send(cmd))
       throw new Error(`the implementation is not running (${JSON.stringify(this.impl.exited)})`);
-    const answer = step.arg === "stop" ? "stopped" : f.result !== undefined ? "result" : undefined;
+    // A background command is not waited for (a stop that takes time while later steps act).
+    const answer =
+      f.background === true
+        ? undefined
+        : step.arg === "stop"
+          ? "stopped"
+          : f.result !== undefined
+            ? "result"
+            : undefined;
     if (answer === undefined) return;
     const ms = this.within(step, 5000);
     const i = await this.impl.waitFor(

@@ -54,9 +54,10 @@ const STEP_FIELDS = {
   send: ["from", "to", "fields", "envelope", "omit", "payload", "retain", "as"],
   expect: ["from", "topic", "where", "within", "as", "fresh", "after"],
   expectNone: ["from", "topic", "where", "for"],
-  command: ["args", "result", "within", "as"],
+  command: ["args", "result", "within", "as", "background"],
   event: ["where", "within", "as"],
   noEvent: ["where", "for"],
+  start: ["within"],
   kill: [],
   restart: ["within"],
   wait: [],
@@ -132,8 +133,16 @@ export function checkScenario(doc: unknown, display: string): Scenario {
     }
   };
   checkRefs(start, "start");
+  let started = false;
+  const before: string[] = []; // the kit's own actions (send, wait) before the first other step
   const steps = (doc.steps as unknown[]).map((raw, i) => {
     const step = checkStep(raw, i + 1, peers, (what) => fail(`step ${i + 1}: ${what}`));
+    // `start` (at most one) says where the implementation starts; before it, only the kit acts.
+    if (step.action === "start") {
+      if (before.length < i)
+        fail(`step ${i + 1}: one "start" at most, before any step that needs the implementation`);
+      started = true;
+    } else if (!started && ["send", "wait"].includes(step.action)) before.push(step.action);
     checkRefs(step.fields, `step ${i + 1}`);
     checkRefs(step.arg, `step ${i + 1}`);
     const after = step.fields.after;
@@ -193,7 +202,7 @@ function checkStep(
   peers: readonly PeerSpec[],
   fail: (what: string) => never,
 ): Step {
-  // `- kill` and `- restart` are steps without arguments
+  // `- kill`, `- restart` and `- start` are steps without arguments
   const obj: Obj =
     typeof raw === "string"
       ? { [raw]: true }
@@ -248,6 +257,10 @@ function checkStep(
     case "command":
       if (typeof arg !== "string" || !COMMANDS.includes(arg))
         fail(`command: unknown command ${JSON.stringify(arg)} (known: ${COMMANDS.join(", ")})`);
+      if (fields.background !== undefined && fields.background !== true)
+        fail(`command: "background" must be true (or left out)`);
+      if (fields.background === true && (fields.result !== undefined || fields.as !== undefined))
+        fail(`command: a background command has no "result" or "as"`);
       break;
     case "event":
     case "noEvent":
@@ -260,6 +273,7 @@ function checkStep(
     case "silence":
       if (!peerNames.includes(arg as string)) fail(`silence: unknown peer ${JSON.stringify(arg)}`);
       break;
+    case "start":
     case "kill":
     case "restart":
       break;

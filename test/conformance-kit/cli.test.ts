@@ -44,7 +44,7 @@ describe("orbitalis conformance: usage errors exit 2 with one clear line", () =>
     const r = await run(...BASE, "--scenarios", dir);
     expect(r.code).toBe(2);
     expect(r.err).toBe(
-      'error: scenarios/hs-offer.yaml: step 3: unknown action "sned" (known: send, expect, expectNone, command, event, noEvent, kill, restart, wait, silence)',
+      'error: scenarios/hs-offer.yaml: step 3: unknown action "sned" (known: send, expect, expectNone, command, event, noEvent, start, kill, restart, wait, silence)',
     );
   });
 

@@ -54,6 +54,21 @@ describe("scenario files", () => {
     ]);
   });
 
+  it("reads a start step after the kit's own sends, and background commands", async () => {
+    const file = scenarioFile(
+      "late",
+      `id: late\n${HEAD}steps:\n  - send: presence\n  - wait: 10\n  - start\n  - command: stop\n    background: true\n`,
+    );
+    const s = await loadScenario(file, "scenarios/late.yaml");
+    expect(s.steps.map((st) => [st.action, st.arg])).toEqual([
+      ["send", "presence"],
+      ["wait", 10],
+      ["start", true],
+      ["command", "stop"],
+    ]);
+    expect(s.steps[3]!.fields).toEqual({ background: true });
+  });
+
   it.each([
     [
       "an unknown action",
@@ -91,6 +106,17 @@ describe("scenario files", () => {
       "an unknown peer",
       `steps:\n  - send: discover\n    from: nobody\n`,
       'step 1: send: unknown peer "nobody"',
+    ],
+    [
+      "a start after a check",
+      `steps:\n  - send: presence\n  - expect: offer\n  - start\n`,
+      'step 3: one "start" at most, before any step that needs the implementation',
+    ],
+    ["a second start", `steps:\n  - start\n  - start\n`, 'step 2: one "start" at most'],
+    [
+      "a background command with a result",
+      `steps:\n  - command: stop\n    background: true\n    result: { ok: true }\n`,
+      'step 1: command: a background command has no "result" or "as"',
     ],
     [
       "a negative bound",

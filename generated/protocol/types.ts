@@ -244,6 +244,9 @@ export interface RequestMessage {
   operation: OperationName;
   responseTo: Topic;
   outputTopic: Topic;
+  keepaliveTo?: Topic;
+  closeTo?: Topic;
+  deadAfterMs?: DurationMs;
 }
 /**
  * Sent by a core to the offer's `replyTo` for an offered operation it does not take.

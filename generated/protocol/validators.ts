@@ -3872,6 +3872,18 @@ const schema58 = {
     operation: { $ref: "#/definitions/OperationName" },
     responseTo: { $ref: "#/definitions/Topic" },
     outputTopic: { $ref: "#/definitions/Topic" },
+    keepaliveTo: {
+      description: "The core's keepalive topic, as in its discover (rule HS-9; since 1.1).",
+      $ref: "#/definitions/Topic",
+    },
+    closeTo: {
+      description: "The core's close topic, as in its discover (rule HS-9; since 1.1).",
+      $ref: "#/definitions/Topic",
+    },
+    deadAfterMs: {
+      description: "The core's deadAfterMs, as in its discover (rule HS-9; since 1.1).",
+      $ref: "#/definitions/DurationMs",
+    },
   },
 };
 
@@ -4665,8 +4677,186 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.keepaliveTo !== undefined) {
+      let data15 = data.keepaliveTo;
+      if (typeof data15 === "string") {
+        if (func2(data15) > 1024) {
+          const err48 = {
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err48];
+          } else {
+            vErrors.push(err48);
+          }
+          errors++;
+        }
+        if (func2(data15) < 1) {
+          const err49 = {
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err49];
+          } else {
+            vErrors.push(err49);
+          }
+          errors++;
+        }
+        if (!pattern7.test(data15)) {
+          const err50 = {
+            instancePath: instancePath + "/keepaliveTo",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err50];
+          } else {
+            vErrors.push(err50);
+          }
+          errors++;
+        }
+      } else {
+        const err51 = {
+          instancePath: instancePath + "/keepaliveTo",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err51];
+        } else {
+          vErrors.push(err51);
+        }
+        errors++;
+      }
+    }
+    if (data.closeTo !== undefined) {
+      let data16 = data.closeTo;
+      if (typeof data16 === "string") {
+        if (func2(data16) > 1024) {
+          const err52 = {
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/maxLength",
+            keyword: "maxLength",
+            params: { limit: 1024 },
+            message: "must NOT have more than 1024 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err52];
+          } else {
+            vErrors.push(err52);
+          }
+          errors++;
+        }
+        if (func2(data16) < 1) {
+          const err53 = {
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/minLength",
+            keyword: "minLength",
+            params: { limit: 1 },
+            message: "must NOT have fewer than 1 characters",
+          };
+          if (vErrors === null) {
+            vErrors = [err53];
+          } else {
+            vErrors.push(err53);
+          }
+          errors++;
+        }
+        if (!pattern7.test(data16)) {
+          const err54 = {
+            instancePath: instancePath + "/closeTo",
+            schemaPath: "#/definitions/Topic/pattern",
+            keyword: "pattern",
+            params: { pattern: "^[^+#]+$(?!\\n)" },
+            message: 'must match pattern "' + "^[^+#]+$(?!\\n)" + '"',
+          };
+          if (vErrors === null) {
+            vErrors = [err54];
+          } else {
+            vErrors.push(err54);
+          }
+          errors++;
+        }
+      } else {
+        const err55 = {
+          instancePath: instancePath + "/closeTo",
+          schemaPath: "#/definitions/Topic/type",
+          keyword: "type",
+          params: { type: "string" },
+          message: "must be string",
+        };
+        if (vErrors === null) {
+          vErrors = [err55];
+        } else {
+          vErrors.push(err55);
+        }
+        errors++;
+      }
+    }
+    if (data.deadAfterMs !== undefined) {
+      let data17 = data.deadAfterMs;
+      if (!(typeof data17 == "number" && !(data17 % 1) && !isNaN(data17) && isFinite(data17))) {
+        const err56 = {
+          instancePath: instancePath + "/deadAfterMs",
+          schemaPath: "#/definitions/DurationMs/type",
+          keyword: "type",
+          params: { type: "integer" },
+          message: "must be integer",
+        };
+        if (vErrors === null) {
+          vErrors = [err56];
+        } else {
+          vErrors.push(err56);
+        }
+        errors++;
+      }
+      if (typeof data17 == "number" && isFinite(data17)) {
+        if (data17 > 86400000 || isNaN(data17)) {
+          const err57 = {
+            instancePath: instancePath + "/deadAfterMs",
+            schemaPath: "#/definitions/DurationMs/maximum",
+            keyword: "maximum",
+            params: { comparison: "<=", limit: 86400000 },
+            message: "must be <= 86400000",
+          };
+          if (vErrors === null) {
+            vErrors = [err57];
+          } else {
+            vErrors.push(err57);
+          }
+          errors++;
+        }
+        if (data17 < 1 || isNaN(data17)) {
+          const err58 = {
+            instancePath: instancePath + "/deadAfterMs",
+            schemaPath: "#/definitions/DurationMs/minimum",
+            keyword: "minimum",
+            params: { comparison: ">=", limit: 1 },
+            message: "must be >= 1",
+          };
+          if (vErrors === null) {
+            vErrors = [err58];
+          } else {
+            vErrors.push(err58);
+          }
+          errors++;
+        }
+      }
+    }
   } else {
-    const err48 = {
+    const err59 = {
       instancePath,
       schemaPath: "#/type",
       keyword: "type",
@@ -4674,9 +4864,9 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
       message: "must be object",
     };
     if (vErrors === null) {
-      vErrors = [err48];
+      vErrors = [err59];
     } else {
-      vErrors.push(err48);
+      vErrors.push(err59);
     }
     errors++;
   }
@@ -4685,7 +4875,7 @@ function validate77(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateReject = validate78;
-const schema70 = {
+const schema73 = {
   title: "RejectMessage",
   description: "Sent by a core to the offer's `replyTo` for an offered operation it does not take.",
   type: "object",
@@ -4704,7 +4894,7 @@ const schema70 = {
     reason: { $ref: "#/definitions/Reason" },
   },
 };
-const schema80 = { description: "Human-readable reason.", type: "string", maxLength: 1024 };
+const schema83 = { description: "Human-readable reason.", type: "string", maxLength: 1024 };
 
 function validate78(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -5392,7 +5582,7 @@ function validate78(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateConfirm = validate79;
-const schema81 = {
+const schema84 = {
   title: "ConfirmMessage",
   description: "Sent by a plugin to the request's `responseTo`; the connection exists on the plugin's side.",
   type: "object",
@@ -6143,7 +6333,7 @@ function validate79(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateUnavailable = validate80;
-const schema92 = {
+const schema95 = {
   title: "UnavailableMessage",
   description: "Sent by a plugin to the request's `responseTo` when it cannot take the request.",
   type: "object",
@@ -6849,7 +7039,7 @@ function validate80(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateKeepalive = validate81;
-const schema103 = {
+const schema106 = {
   title: "KeepaliveMessage",
   description: "A heartbeat, sent to a connected remote's `keepaliveTo`.",
   type: "object",
@@ -7455,7 +7645,7 @@ function validate81(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateKeepaliveRequest = validate82;
-const schema112 = {
+const schema115 = {
   title: "KeepaliveRequestMessage",
   description: "Asks for an immediate keepalive, to be sent to `replyTo`.",
   type: "object",
@@ -8106,7 +8296,7 @@ function validate82(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateStatusRequest = validate83;
-const schema121 = {
+const schema124 = {
   title: "StatusRequestMessage",
   description: "Asks an orb for its status, to be sent to `replyTo`.",
   type: "object",
@@ -8757,7 +8947,7 @@ function validate83(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateStatus = validate84;
-const schema130 = {
+const schema133 = {
   title: "StatusMessage",
   description: "An orb's answer to a status-request.",
   type: "object",
@@ -8800,7 +8990,7 @@ const schema130 = {
     },
   },
 };
-const schema140 = {
+const schema143 = {
   description:
     "Whether an orb is a core, a plugin, or a hybrid (both lends and requires operations). An extensible enum (rule VER-3): a later minor revision may add roles; a receiver takes an orb with a role it does not know for one it cannot connect with.",
   anyOf: [
@@ -8808,8 +8998,8 @@ const schema140 = {
     { type: "string", pattern: "^[a-z][a-z0-9-]{0,31}$(?!\\n)" },
   ],
 };
-const pattern95 = new RegExp("^[a-z][a-z0-9-]{0,31}$(?!\\n)", "u");
-const schema141 = {
+const pattern97 = new RegExp("^[a-z][a-z0-9-]{0,31}$(?!\\n)", "u");
+const schema144 = {
   description: "One connection, as reported in a status.",
   type: "object",
   required: ["remote", "remoteEpoch", "operation", "since"],
@@ -8830,7 +9020,7 @@ const schema141 = {
     },
   },
 };
-const schema147 = {
+const schema150 = {
   description:
     "An orb's role in one connection -- `core` (it uses the remote's operation) or `plugin` (it serves it).",
   type: "string",
@@ -9075,7 +9265,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/state",
           schemaPath: "#/properties/state/enum",
           keyword: "enum",
-          params: { allowedValues: schema141.properties.state.enum },
+          params: { allowedValues: schema144.properties.state.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -9158,7 +9348,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/ConnectionRole/enum",
           keyword: "enum",
-          params: { allowedValues: schema147.enum },
+          params: { allowedValues: schema150.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -9188,7 +9378,7 @@ function validate51(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 
-const schema148 = {
+const schema151 = {
   description: "A list of operation names, read as a set (uniqueness is not checked).",
   type: "array",
   maxItems: 256,
@@ -10133,7 +10323,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/Role/anyOf/0/enum",
           keyword: "enum",
-          params: { allowedValues: schema140.anyOf[0].enum },
+          params: { allowedValues: schema143.anyOf[0].enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -10148,7 +10338,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
       if (!valid18) {
         const _errs53 = errors;
         if (typeof data14 === "string") {
-          if (!pattern95.test(data14)) {
+          if (!pattern97.test(data14)) {
             const err51 = {
               instancePath: instancePath + "/role",
               schemaPath: "#/definitions/Role/anyOf/1/pattern",
@@ -10238,7 +10428,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/state",
           schemaPath: "#/properties/state/anyOf/0/enum",
           keyword: "enum",
-          params: { allowedValues: schema130.properties.state.anyOf[0].enum },
+          params: { allowedValues: schema133.properties.state.anyOf[0].enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -10253,7 +10443,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
       if (!valid19) {
         const _errs59 = errors;
         if (typeof data15 === "string") {
-          if (!pattern95.test(data15)) {
+          if (!pattern97.test(data15)) {
             const err56 = {
               instancePath: instancePath + "/state",
               schemaPath: "#/properties/state/anyOf/1/pattern",
@@ -10418,7 +10608,7 @@ function validate84(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateClose = validate89;
-const schema150 = {
+const schema153 = {
   title: "CloseMessage",
   description: "Sent to the remote's `closeTo`. Graceful closes carry `ackTo`.",
   type: "object",
@@ -11177,7 +11367,7 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/ConnectionRole/enum",
           keyword: "enum",
-          params: { allowedValues: schema147.enum },
+          params: { allowedValues: schema150.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -11242,7 +11432,7 @@ function validate89(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateCloseAck = validate91;
-const schema161 = {
+const schema164 = {
   title: "CloseAckMessage",
   description: "Sent to a graceful close's `ackTo` once the remote closed its side.",
   type: "object",
@@ -11863,7 +12053,7 @@ function validate91(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validatePresence = validate92;
-const schema170 = {
+const schema173 = {
   title: "PresenceMessage",
   description:
     "An orb's presence, at `{root}/presence/{orb}` (rules PRES-1..PRES-7). Offline presences say whether the stop was graceful. A zero-length payload on this topic clears the retained presence and is not a message (PRES-4).",
@@ -12572,7 +12762,7 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/role",
           schemaPath: "#/definitions/Role/anyOf/0/enum",
           keyword: "enum",
-          params: { allowedValues: schema140.anyOf[0].enum },
+          params: { allowedValues: schema143.anyOf[0].enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -12587,7 +12777,7 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
       if (!valid15) {
         const _errs44 = errors;
         if (typeof data13 === "string") {
-          if (!pattern95.test(data13)) {
+          if (!pattern97.test(data13)) {
             const err41 = {
               instancePath: instancePath + "/role",
               schemaPath: "#/definitions/Role/anyOf/1/pattern",
@@ -12667,7 +12857,7 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
           instancePath: instancePath + "/status",
           schemaPath: "#/properties/status/enum",
           keyword: "enum",
-          params: { allowedValues: schema170.properties.status.enum },
+          params: { allowedValues: schema173.properties.status.enum },
           message: "must be equal to one of the allowed values",
         };
         if (vErrors === null) {
@@ -12715,7 +12905,7 @@ function validate92(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateInput = validate93;
-const schema180 = {
+const schema183 = {
   title: "InputMessage",
   description: "Operation input, sent by a core to the connection's `inputTopic`.",
   type: "object",
@@ -12743,7 +12933,7 @@ const schema180 = {
     },
   },
 };
-const schema189 = {
+const schema192 = {
   description: "Set by a core that awaits the result of an input; echoed in the output or error.",
   type: "string",
   pattern: "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$(?!\\n)",
@@ -13436,7 +13626,7 @@ function validate93(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateOutput = validate94;
-const schema190 = {
+const schema193 = {
   title: "OutputMessage",
   description: "Operation output, sent by a plugin to the connection's `outputTopic`.",
   type: "object",
@@ -14096,7 +14286,7 @@ function validate94(data, { instancePath = "", parentData, parentDataProperty, r
 }
 
 export const validateError = validate95;
-const schema200 = {
+const schema203 = {
   title: "ErrorMessage",
   description: "The operation failed; sent by a plugin to the connection's `outputTopic`.",
   type: "object",
@@ -14125,7 +14315,7 @@ const schema200 = {
     },
   },
 };
-const pattern147 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)", "u");
+const pattern149 = new RegExp("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$(?!\\n)", "u");
 
 function validate95(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -14777,7 +14967,7 @@ function validate95(data, { instancePath = "", parentData, parentDataProperty, r
     if (data.code !== undefined) {
       let data13 = data.code;
       if (typeof data13 === "string") {
-        if (!pattern147.test(data13)) {
+        if (!pattern149.test(data13)) {
           const err39 = {
             instancePath: instancePath + "/code",
             schemaPath: "#/properties/code/pattern",

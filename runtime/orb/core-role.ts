@@ -317,6 +317,11 @@ export class CoreRole implements Role {
       operation,
       responseTo: responseTopic({ root: host.root, core: host.id }),
       outputTopic: out,
+      // As in the discover: a plugin that confirms without a reservation has no other
+      // way to learn them (spec HS-9).
+      keepaliveTo: keepaliveTopic({ root: host.root, orb: host.id }),
+      closeTo: closeTopic({ root: host.root, orb: host.id }),
+      deadAfterMs: host.timing.deadAfterMs,
     });
     const timer = host.clock.setTimeout(() => {
       // The reservation expired on the plugin's side too. Its confirm may still be on the

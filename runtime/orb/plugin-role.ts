@@ -375,9 +375,11 @@ export class PluginRole implements Role {
     const topics: PeerTopics = held
       ? reservation.topics
       : {
-          keepaliveTo: keepaliveTopic({ root: host.root, orb: core }),
-          closeTo: closeTopic({ root: host.root, orb: core }),
-          deadAfterMs: host.timing.deadAfterMs,
+          // Without a reservation the request says where the core listens (HS-9); a 1.0
+          // core does not: its default addresses, and our own patience for its.
+          keepaliveTo: request.keepaliveTo ?? keepaliveTopic({ root: host.root, orb: core }),
+          closeTo: request.closeTo ?? closeTopic({ root: host.root, orb: core }),
+          deadAfterMs: request.deadAfterMs ?? host.timing.deadAfterMs,
         };
     const input = inputTopic({ root: host.root, plugin: host.id, operation: op.name, core });
     const connection = new Connection(

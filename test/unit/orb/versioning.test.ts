@@ -98,6 +98,22 @@ describe("revisions (VER-1..VER-4)", () => {
     for (const m of [discover, offer, presence]) expect(m.rev, m.kind).toBe(PROTOCOL_REVISION);
   });
 
+  it("sends the core's keepaliveTo, closeTo and deadAfterMs with each request (HS-9, new in 1.1)", async () => {
+    const world = new EchoWorld(orbs);
+    const spy = await new RawOrb(world.hub.bus(), "spy").listen("orbitalis/#");
+    const core = world.core("core-r", { timing: { deadAfterMs: 4500 } });
+    const plugin = world.plugin("plugin-r");
+    await plugin.start();
+    await core.start();
+    await coreState(core, "compliant");
+    const request = await spy.next("request", (m) => m.from === "core-r");
+    expect(request).toMatchObject({
+      keepaliveTo: keepaliveTopic({ root: "orbitalis", orb: "core-r" }),
+      closeTo: closeTopic({ root: "orbitalis", orb: "core-r" }),
+      deadAfterMs: 4500,
+    });
+  });
+
   it("connects to a plugin of a later minor revision whose offer has fields and a role it does not know", async () => {
     const world = new EchoWorld(orbs);
     const core = world.core("core-a");

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "ERR_INVALID_TOPIC"
   | "ERR_INVALID_PAYLOAD"
   | "ERR_INVALID_MESSAGE"
+  | "ERR_UNSUPPORTED_VERSION"
   | "ERR_NO_CONNECTION"
   | "ERR_REQUEST_TIMEOUT"
   | "ERR_REMOTE_OPERATION"
@@ -93,6 +94,19 @@ export class InvalidMessageError extends OrbitalisError {
   constructor(message: string, details: readonly string[] = []) {
     super("ERR_INVALID_MESSAGE", details.length > 0 ? `${message}: ${details.join("; ")}` : message);
     this.details = details;
+  }
+}
+
+/**
+ * A protocol message of another major version (its `v`), dropped unread (spec rule VER-1):
+ * an orb of another protocol generation shares the bus.
+ */
+export class UnsupportedVersionError extends OrbitalisError {
+  /** The message's `v`. */
+  readonly version: number;
+  constructor(version: number, message: string) {
+    super("ERR_UNSUPPORTED_VERSION", message);
+    this.version = version;
   }
 }
 

@@ -5,7 +5,7 @@
  * stops, only the kinds registered as such still get through (results of in-flight work,
  * the close handshake).
  */
-import { AuthenticationError, InvalidMessageError } from "../errors.js";
+import { AuthenticationError, InvalidMessageError, UnsupportedVersionError } from "../errors.js";
 import {
   PROTOCOL_VERSION,
   validateMessage,
@@ -107,12 +107,17 @@ export class Inbound {
  * The report of a message that failed validation. One of another major version (spec rule
  * VER-1) says so rather than listing the schema's complaints about it.
  */
-function invalid(topic: string, value: unknown, errors: readonly string[]): InvalidMessageError {
+function invalid(
+  topic: string,
+  value: unknown,
+  errors: readonly string[],
+): InvalidMessageError | UnsupportedVersionError {
   const v = (value as { v?: unknown } | null)?.v;
   if (typeof v === "number" && v !== PROTOCOL_VERSION) {
     const from = (value as { from?: unknown }).from;
     const sender = typeof from === "string" ? ` from ${JSON.stringify(from).slice(0, 140)}` : "";
-    return new InvalidMessageError(
+    return new UnsupportedVersionError(
+      v,
       `dropped a message of protocol version ${v}${sender} on ${topic}: this orb speaks version ${PROTOCOL_VERSION}`,
     );
   }

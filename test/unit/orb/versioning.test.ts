@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  InvalidMessageError,
+  UnsupportedVersionError,
   InvalidPayloadError,
   Plugin,
   silentLogger,
@@ -159,7 +159,8 @@ describe("revisions (VER-1..VER-4)", () => {
     };
     await raw.bus.publishValue(discoverTopic({ root: "orbitalis" }), discover);
     const error = await withTimeout(reported, 2000, "the report of the v: 2 message");
-    expect(error).toBeInstanceOf(InvalidMessageError);
+    expect(error).toBeInstanceOf(UnsupportedVersionError);
+    expect(error).toMatchObject({ code: "ERR_UNSUPPORTED_VERSION", version: 2 });
     expect(error.message).toMatch(
       /protocol version 2 from "core-from-future" on orbitalis\/discover: this orb speaks version 1/,
     );

@@ -20,7 +20,7 @@ import { abortError, checkSignal } from "./abort.js";
 import type { Compliance } from "./compliance.js";
 import type { Connection, DisconnectionDetail } from "./connection.js";
 import type { ExecuteOptions, OutputContext, RequestOptions, Target } from "./core-options.js";
-import { checkMeta, NO_META, type MessageMeta } from "./meta.js";
+import { checkMeta, metaOf, type MessageMeta } from "./meta.js";
 import { checkTimeoutMs } from "./options.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
 import { ReplyRegistry } from "./replies.js";
@@ -211,7 +211,7 @@ export class CoreCalls {
       plugin: message.from,
       operation: message.operation,
       connection: connection.info(),
-      meta: (message.meta as MessageMeta | undefined) ?? NO_META,
+      meta: metaOf(message),
     };
     for (const sink of [...sinks]) {
       try {

@@ -17,6 +17,16 @@ const META_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const NO_META: MessageMeta = Object.freeze({});
 
 /**
+ * The metadata of a received message for its handler or sink: frozen (in process it
+ * already is; from a broker it is the parsed object, frozen here so that no handler can
+ * change what another sees), or {@link NO_META}.
+ */
+export function metaOf(message: { readonly meta?: unknown }): MessageMeta {
+  const meta = message.meta as MessageMeta | undefined;
+  return meta === undefined ? NO_META : Object.freeze(meta);
+}
+
+/**
  * Checks metadata a caller wants to send against the spec's limits, so a bad key fails at
  * the call with a clear error instead of making the peer drop the message. Returns a frozen
  * copy, or undefined for none (absent or empty).

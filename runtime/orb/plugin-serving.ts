@@ -18,7 +18,7 @@ import type { InputMessage } from "../../generated/protocol/index.js";
 import type { Access } from "./policy.js";
 import type { Connection, ConnectionInfo, ConnectionState, Work } from "./connection.js";
 import { PLUGIN_ERROR_CODES } from "./plugin-codes.js";
-import { checkMeta, NO_META, type MessageMeta } from "./meta.js";
+import { checkMeta, metaOf, type MessageMeta } from "./meta.js";
 import type { EmitOptions, OperationContext, OperationHandler } from "./plugin-options.js";
 import type { RoleHost } from "./role-host.js";
 
@@ -117,7 +117,7 @@ export class PluginServing {
       try {
         result = await op.handler(
           message.data,
-          new HandlerContext(connection, op.name, work, (message.meta as MessageMeta | undefined) ?? NO_META),
+          new HandlerContext(connection, op.name, work, metaOf(message)),
         );
       } catch (error) {
         // The connection closed under the handler (its signal fired): nobody takes an answer.

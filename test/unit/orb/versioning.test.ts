@@ -22,6 +22,7 @@ import {
   type OfferMessage,
   type PresenceMessage,
 } from "../../../generated/protocol/index.js";
+import { metaOf, NO_META } from "../../../runtime/orb/meta.js";
 import { coreState, EchoWorld, Orbs } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
@@ -66,6 +67,13 @@ describe("meta (META-1)", () => {
     );
     await plugin.emit("echo", "pushed", { meta: { origin: "timer" } });
     expect((await withTimeout(emitted, 2000, "the emitted output")).meta).toEqual({ origin: "timer" });
+  });
+
+  it("is frozen when a handler gets it from a broker's parsed message, and shared empty when absent", () => {
+    const parsed = { meta: { traceparent: "x" } };
+    expect(Object.isFrozen(metaOf(parsed))).toBe(true);
+    expect(metaOf(parsed)).toBe(parsed.meta);
+    expect(metaOf({})).toBe(NO_META);
   });
 
   it("rejects meta beyond the spec's limits at the call, naming what is wrong", async () => {

@@ -9,6 +9,7 @@ export default tseslint.config(
       "packages/*/dist/**",
       "packages/cli/spec/**",
       "packages/cli/templates/**",
+      "packages/cli/conformance/**",
       "node_modules/**",
       "coverage/**",
       "**/*.generated.js",

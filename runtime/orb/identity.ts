@@ -25,14 +25,18 @@ export class Identity {
   private readonly answered = new Set<string>();
   /** Epochs whose late `offline` presence made us say `online` again since the latest start. */
   private readonly reclaimed = new Set<string>();
-  /** When this instance started (its clock). */
-  private startedAt = 0;
+  /**
+   * Whether a message of this instance came back to it since the latest start. The bus
+   * delivers what was waiting for a new subscriber (a retained presence) before our own
+   * first messages, so what comes from our id before that is older than this start.
+   */
+  private heardSelf = false;
 
   constructor(private readonly host: IdentityHost) {}
 
-  /** A new start at `now`: nothing seen yet. */
-  reset(now: number): void {
-    this.startedAt = now;
+  /** A new start: nothing seen yet. */
+  reset(): void {
+    this.heardSelf = false;
     this.others.clear();
     this.answered.clear();
     this.reclaimed.clear();
@@ -50,20 +54,25 @@ export class Identity {
    *   made that will the retained presence of our id, so we say `online` again (once);
    * - an `online` presence is answered with ours, once per epoch, so another live instance
    *   learns of us too (two instances must not answer each other without end);
-   * - anything sent since our start means another live orb uses our id: reported once per
-   *   instance. What is older (our previous instance's retained `online`) is not evidence.
+   * - anything heard after our own messages came back means another live orb uses our id:
+   *   reported once per instance. What came before (our previous instance's retained
+   *   `online`, handed to us as we subscribed) is not evidence. No clocks are compared:
+   *   another host's clock says nothing about ours.
    */
   sameId(message: OrbitalisMessage): void {
     const { id } = this.host;
     const epoch = this.host.epoch();
-    if (message.epoch === epoch) return;
+    if (message.epoch === epoch) {
+      this.heardSelf = true;
+      return;
+    }
     const presence = message.kind === "presence" ? message : undefined;
     if (presence?.status === "offline") {
       if (this.host.running() && once(this.reclaimed, message.epoch)) this.host.announce();
       return;
     }
     if (presence && this.host.running() && once(this.answered, message.epoch)) this.host.announce();
-    if (message.ts < this.startedAt || !once(this.others, message.epoch)) return;
+    if (!this.heardSelf || !once(this.others, message.epoch)) return;
     this.report(
       new DuplicateIdError(
         id,

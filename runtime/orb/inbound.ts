@@ -34,7 +34,12 @@ export type Validation =
   | { readonly ok: false; readonly errors: readonly string[]; readonly error?: undefined }
   | { readonly ok: false; readonly errors?: undefined; readonly error: unknown };
 
+/** Senders of another protocol major remembered (so each is reported once) at most. */
+const VERSION_REPORTS = 1024;
+
 export class Inbound {
+  /** `from\0v` of the messages of another major already reported (VER-1: once each). */
+  private readonly otherMajors = new Set<string>();
   private readonly handlers = new Map<MessageKind, { handle: InboundHandler; whileStopping: boolean }>();
 
   constructor(private readonly host: InboundHost) {}
@@ -59,7 +64,7 @@ export class Inbound {
     const result = this.validate(value);
     if (!result.ok) {
       if (result.error) host.reportError(result.error, `could not validate a message on ${topic}`);
-      else host.emitError(invalid(topic, value, result.errors ?? []));
+      else this.reportInvalid(topic, value, result.errors ?? []);
       return;
     }
     const refused = host.authenticate?.(result.value);
@@ -84,6 +89,31 @@ export class Inbound {
     }
   }
 
+  /**
+   * Reports a message that failed validation. One of another major version (spec VER-1)
+   * says so, once per sender and version: an orb of another generation on the same bus is
+   * not an error per message.
+   */
+  private reportInvalid(topic: string, value: unknown, errors: readonly string[]): void {
+    const { v, from } = (value ?? {}) as { v?: unknown; from?: unknown };
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v === PROTOCOL_VERSION) {
+      this.host.emitError(new InvalidMessageError(`dropped an invalid message on ${topic}`, errors));
+      return;
+    }
+    const sender = typeof from === "string" ? JSON.stringify(from).slice(0, 140) : undefined;
+    const key = `${sender ?? ""}\u0000${v}`;
+    if (this.otherMajors.has(key)) return;
+    if (this.otherMajors.size >= VERSION_REPORTS) this.otherMajors.clear();
+    this.otherMajors.add(key);
+    this.host.emitError(
+      new UnsupportedVersionError(
+        v,
+        `dropped a message of protocol version ${v}${sender === undefined ? "" : ` from ${sender}`} on ${topic}: ` +
+          `this orb speaks version ${PROTOCOL_VERSION} (further messages of version ${v} from this sender are dropped silently)`,
+      ),
+    );
+  }
+
   /** Validates a decoded value against the protocol. Never throws. */
   validate(value: unknown): Validation {
     try {
@@ -101,25 +131,4 @@ export class Inbound {
     if (!this.host.running() && !(entry.whileStopping && this.host.stopping())) return;
     entry.handle(message);
   }
-}
-
-/**
- * The report of a message that failed validation. One of another major version (spec rule
- * VER-1) says so rather than listing the schema's complaints about it.
- */
-function invalid(
-  topic: string,
-  value: unknown,
-  errors: readonly string[],
-): InvalidMessageError | UnsupportedVersionError {
-  const v = (value as { v?: unknown } | null)?.v;
-  if (typeof v === "number" && v !== PROTOCOL_VERSION) {
-    const from = (value as { from?: unknown }).from;
-    const sender = typeof from === "string" ? ` from ${JSON.stringify(from).slice(0, 140)}` : "";
-    return new UnsupportedVersionError(
-      v,
-      `dropped a message of protocol version ${v}${sender} on ${topic}: this orb speaks version ${PROTOCOL_VERSION}`,
-    );
-  }
-  return new InvalidMessageError(`dropped an invalid message on ${topic}`, errors);
 }

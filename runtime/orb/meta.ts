@@ -34,9 +34,15 @@ export function metaOf(message: { readonly meta?: unknown }): MessageMeta {
  */
 export function checkMeta(meta: unknown): MessageMeta | undefined {
   if (meta === undefined) return undefined;
-  if (meta === null || typeof meta !== "object" || Array.isArray(meta))
-    throw new InvalidPayloadError("meta must be an object of string keys to string values");
-  const entries = Object.entries(meta);
+  const proto: unknown = meta !== null && typeof meta === "object" ? Object.getPrototypeOf(meta) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    const found =
+      meta === null ? "null" : Array.isArray(meta) ? "an array" : (proto?.constructor?.name ?? typeof meta);
+    throw new InvalidPayloadError(
+      `meta must be a plain object of string keys to string values, found ${found}`,
+    );
+  }
+  const entries = Object.entries(meta as Record<string, unknown>);
   if (entries.length === 0) return undefined;
   if (entries.length > META_LIMITS.keys)
     throw new InvalidPayloadError(`meta has ${entries.length} keys; at most ${META_LIMITS.keys} are allowed`);
@@ -47,10 +53,13 @@ export function checkMeta(meta: unknown): MessageMeta | undefined {
       );
     if (typeof value !== "string")
       throw new InvalidPayloadError(`meta ${JSON.stringify(key)} must be a string, found ${typeof value}`);
-    if (value.length > META_LIMITS.valueLength)
+    // The spec counts characters (code points), as JSON Schema's maxLength does; a string
+    // no longer than the limit in UTF-16 units cannot be longer in code points.
+    const length = value.length > META_LIMITS.valueLength ? [...value].length : value.length;
+    if (length > META_LIMITS.valueLength)
       throw new InvalidPayloadError(
-        `meta ${JSON.stringify(key)} is ${value.length} characters long; at most ${META_LIMITS.valueLength} are allowed`,
+        `meta ${JSON.stringify(key)} is ${length} characters long; at most ${META_LIMITS.valueLength} are allowed`,
       );
   }
-  return Object.freeze(Object.fromEntries(entries));
+  return Object.freeze(Object.fromEntries(entries)) as MessageMeta;
 }

@@ -268,7 +268,7 @@ export abstract class Orbiter<S extends string> {
 
   private async doStart(): Promise<void> {
     this.envelope.restart(randomId(12));
-    this.identity.reset(this.clock.now());
+    this.identity.reset();
     try {
       await this.membership.join([...this.roles.values()].flatMap((r) => r.filters()));
     } catch (error) {

@@ -142,18 +142,19 @@ describe("an orb and its own id (ID-5, ID-6)", () => {
     const w = new EchoWorld(orbs);
     const old = await new RawOrb(w.hub.bus(), "lamp", "previousEpoch").listen();
     const presence = presenceTopic({ root: ROOT, orb: "lamp" });
-    const stale = { ...old.make("presence", { role: "plugin", status: "online" }), ts: w.clock.now() };
-    await old.bus.publishValue(presence, stale, { retain: true });
-    await w.clock.advance(1000);
+    // Stamped later than the new instance's start: no clock decides (ID-5), the order does.
+    const retained = {
+      ...old.make("presence", { role: "plugin", status: "online" }),
+      ts: w.clock.now() + 60_000,
+    };
+    await old.bus.publishValue(presence, retained, { retain: true });
     const lamp = w.plugin("lamp");
     const saw = duplicates(lamp);
     await lamp.start();
-    // The stale online again while running: answered (once), not reported.
-    await old.bus.publishValue(presence, stale);
     await w.clock.advance(10);
     expect(saw).toEqual([]);
-    // A live instance's message, sent after our start, is evidence.
-    const live = { ...old.make("presence", { role: "plugin", status: "online" }), ts: w.clock.now() };
+    // A live instance's message, heard after our own came back, is evidence.
+    const live = { ...old.make("presence", { role: "plugin", status: "online" }), ts: 0 };
     await old.bus.publishValue(presence, live);
     await w.clock.advance(10);
     expect(saw.map((e) => e.epochs)).toEqual([[lamp.epoch, "previousEpoch"]]);

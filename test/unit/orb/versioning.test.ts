@@ -89,6 +89,13 @@ describe("meta (META-1)", () => {
     await expect(plugin.emit("echo", 1, { meta: { k: "x".repeat(1025) } })).rejects.toThrow(
       /1025 characters long; at most 1024/,
     );
+    // Characters are code points, as the schema's maxLength counts them: 600 emoji fit.
+    await expect(plugin.emit("echo", 1, { meta: { k: "\u{1F600}".repeat(600) } })).resolves.toEqual([
+      "meta-core",
+    ]);
+    await expect(
+      core.request("echo", 1, { meta: new Map([["k", "v"]]) as unknown as MessageMeta }),
+    ).rejects.toThrow(/meta must be a plain object of string keys to string values, found Map/);
     expect(seen).toEqual([]);
   });
 });
@@ -152,7 +159,13 @@ describe("revisions (VER-1..VER-4)", () => {
   it("drops a message of another major version and says so, not that it is malformed", async () => {
     const world = new EchoWorld(orbs);
     const plugin = world.plugin("plugin-a");
-    const reported = new Promise<Error>((resolve) => plugin.on("error", resolve));
+    const errors: Error[] = [];
+    const reported = new Promise<Error>((resolve) =>
+      plugin.on("error", (e) => {
+        errors.push(e);
+        resolve(e);
+      }),
+    );
     await plugin.start();
     const raw = await new RawOrb(world.hub.bus(), "core-from-future").listen("orbitalis/#");
     const discover = {
@@ -173,6 +186,12 @@ describe("revisions (VER-1..VER-4)", () => {
       /protocol version 2 from "core-from-future" on orbitalis\/discover: this orb speaks version 1/,
     );
     expect(raw.all("offer")).toEqual([]);
+    // Once per sender and version: the next ones are dropped without a report; a message
+    // with a `v` that is no version at all is an invalid one.
+    await raw.bus.publishValue(discoverTopic({ root: "orbitalis" }), { ...discover, id: "again" });
+    await raw.bus.publishValue(discoverTopic({ root: "orbitalis" }), { ...discover, id: "odd", v: 1.5 });
+    await world.clock.advance(10);
+    expect(errors.map((e) => e.constructor.name)).toEqual(["UnsupportedVersionError", "InvalidMessageError"]);
     const presence: PresenceMessage[] = raw.all("presence");
     expect(presence.every((p) => p.from === "plugin-a")).toBe(true);
   });

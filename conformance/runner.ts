@@ -84,6 +84,8 @@ class ScenarioRun {
   private lastWasAction = false;
   private refs = 0;
   private ended = false; // the kit stopped or killed the implementation on purpose
+  /** How the implementation ended when nobody asked it to (a crash): a failure, whatever the steps said. */
+  private crashed: string | undefined;
 
   constructor(
     private readonly scenario: Scenario,
@@ -407,6 +409,9 @@ class ScenarioRun {
 
   /** Problems not tied to a step: an adapter that printed other things than events, an exit nobody asked for. */
   faults(): string | undefined {
+    // A dead implementation passes every "nothing happens" step: its exit fails the scenario.
+    if (this.crashed !== undefined)
+      return `the implementation exited by itself during the scenario: ${this.crashed}`;
     if (this.impl.faults.length > 0) return `adapter protocol: ${this.impl.faults.slice(0, 3).join("; ")}`;
     if (this.invalid.length > 0) return `the implementation sent an invalid message: ${this.invalid[0]!}`;
     return undefined;
@@ -415,7 +420,10 @@ class ScenarioRun {
   /** Kills the implementation, clears the retained presence the scenario left, leaves the bus. */
   async cleanup(): Promise<void> {
     const unasked = this.impl.exited !== undefined && !this.ended;
-    if (unasked) this.note(`the implementation exited by itself: ${JSON.stringify(this.impl.exited)}`);
+    if (unasked) {
+      this.crashed = JSON.stringify(this.impl.exited);
+      this.note(`the implementation exited by itself: ${this.crashed}`);
+    }
     await this.impl.kill();
     for (const peer of this.peers) peer.dispose();
     const bus = this.bus;

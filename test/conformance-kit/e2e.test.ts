@@ -71,4 +71,29 @@ describe("conformance kit over MQTT with the TypeScript adapter", () => {
     );
     expect(readFileSync(join(out, "report.xml"), "utf8")).toContain('classname="OP-3"');
   }, 30_000);
+
+  it("fails a scenario whose implementation dies on its own, though its last steps expect nothing", async () => {
+    // The adapter, killed 300 ms after it said it started: the scenario's closing
+    // "no disconnection for 1500 ms" would otherwise pass at once.
+    const dir = mkdtempSync(join(tmpdir(), "kit-crash-"));
+    const wrapper = join(dir, "crashing-adapter.sh");
+    writeFileSync(
+      wrapper,
+      `#!/bin/sh\n${ADAPTER} | while IFS= read -r line; do printf '%s\\n' "$line"; case "$line" in *'"started"'*) (sleep 0.3; kill -9 $$ 0) & ;; esac; done\n`,
+      { mode: 0o755 },
+    );
+    const report = await runKit(
+      {
+        implementation: `sh ${wrapper}`,
+        role: "core",
+        busUrl: mqtt.url,
+        scenarios: await loadScenarios("spec/conformance/scenarios"),
+        only: ["core-pres6-will-answered-kept"],
+        expectFail: new Set(),
+      },
+      () => undefined,
+    );
+    expect(report.scenarios[0]?.status).toBe("failed");
+    expect(report.scenarios[0]?.failure).toMatch(/exited by itself during the scenario/);
+  }, 30_000);
 });

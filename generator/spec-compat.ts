@@ -102,6 +102,13 @@ export function breakingChanges(older: unknown, newer: unknown, at = ""): string
         if (next === undefined) out.push(`${path}/${name}: removed`);
         else out.push(...breakingChanges(schema, next, `${path}/${name}`));
       }
+      // A closed schema (additionalProperties: false) rejects any property it does not name:
+      // a new one, even optional, is refused by older receivers.
+      if (key === "properties" && a.additionalProperties === false) {
+        for (const name of Object.keys(after as Record<string, unknown>))
+          if (!(name in (before as Record<string, unknown>)))
+            out.push(`${path}/${name}: added to a closed schema`);
+      }
     } else {
       out.push(...breakingChanges(before, after, path));
     }

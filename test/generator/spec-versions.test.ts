@@ -77,6 +77,7 @@ describe("the compatibility check", () => {
         ],
       },
       Mode: { type: "string", enum: ["x", "y"] },
+      Sig: { type: "object", additionalProperties: false, properties: { kid: { type: "string" } } },
     },
   };
   const changed = (edit: (s: typeof base.schemas) => void): unknown => {
@@ -102,6 +103,7 @@ describe("the compatibility check", () => {
       s.Mode.enum.push("z");
       s.Role.anyOf[0]!.enum = ["a"];
       s.Ping.properties.v = { const: 2 };
+      (s.Sig.properties as Record<string, unknown>).alg = { type: "string" };
     });
     expect(breakingChanges(base, broken)).toEqual([
       '/schemas/Ping/required: "n" became required',
@@ -109,6 +111,7 @@ describe("the compatibility check", () => {
       "/schemas/Ping/properties/n: removed",
       '/schemas/Role/anyOf/0/enum: value "b" removed',
       '/schemas/Mode/enum: value "z" added to a closed enum',
+      "/schemas/Sig/properties/alg: added to a closed schema",
     ]);
     const tighter = changed((s) => {
       s.Ping.properties.n = { type: "integer", maximum: 5 };

@@ -6,6 +6,7 @@ import type { Clock } from "../clock.js";
 import { MessageIds } from "../ids.js";
 import {
   PROTOCOL_REVISION,
+  PROTOCOL_VERSION,
   type MessageByKind,
   type MessageKind,
   type OrbitalisMessage,
@@ -49,7 +50,7 @@ export class Envelope {
   /** A message of `kind` with `fields` and a fresh envelope. */
   message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
     const message = {
-      v: 1,
+      v: PROTOCOL_VERSION,
       kind,
       id: this.ids.next(),
       from: this.from,

@@ -10,7 +10,8 @@
  */
 
 import { FilterIndex } from "./filter-index.js";
-import { BaseBus, checkPayload, decodeJson, encodeJson, type BaseBusOptions } from "./base.js";
+import { BaseBus, checkPayload, decodeJson, encodeJson } from "./base.js";
+import type { LocalBusOptions, LocalHubOptions } from "./local-options.js";
 import { freezeValue } from "./json-value.js";
 import type {
   BusCapabilities,
@@ -30,22 +31,7 @@ import {
 } from "./topic.js";
 import { asError } from "../as-error.js";
 
-/** Options of {@link LocalHub}. */
-export interface LocalHubOptions {
-  /**
-   * Receives errors thrown by subscriber handlers (delivery to the others goes on).
-   * Default: `console.warn`.
-   */
-  readonly onError?: (error: unknown, topic: string) => void;
-  /**
-   * Messages delivered in one go before the hub yields to the event loop (with
-   * `setImmediate`), so that handlers publishing in a loop cannot starve I/O. Default 1024.
-   */
-  readonly batchSize?: number;
-}
-
-/** Options of {@link LocalHub.bus}. */
-export type LocalBusOptions = BaseBusOptions;
+export type { LocalBusOptions, LocalHubOptions } from "./local-options.js";
 
 const RESOLVED: Promise<void> = Promise.resolve();
 

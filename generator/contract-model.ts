@@ -17,16 +17,6 @@ import type {
   ContractModel,
 } from "./contract-types.js";
 
-// The model's types live in contract-types.ts; importers of this module keep finding them here.
-export type {
-  MessageModel,
-  DataModel,
-  OperationModel,
-  PluginTypeModel,
-  CoreTypeModel,
-  ContractModel,
-} from "./contract-types.js";
-
 /** Names a generated module defines itself, or that Plugin and Core already have as members. */
 const RESERVED_TYPES = new Set(["Contract", "Core", "Plugin", "OperationContext", "SchemaSpec"]);
 /**

@@ -9,14 +9,8 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { compile } from "json-schema-to-typescript";
 import { format } from "prettier";
 import { ContractError, type JsonSchema } from "orbitalis";
-import {
-  camel,
-  SCHEMA_NAME,
-  type ContractModel,
-  type DataModel,
-  type MessageModel,
-  type OperationModel,
-} from "./contract-model.js";
+import { camel, SCHEMA_NAME } from "./contract-model.js";
+import type { ContractModel, DataModel, MessageModel, OperationModel } from "./contract-types.js";
 import { esmRuntimeImports, typingSchema } from "./emit-protocol.js";
 import { render } from "./templates.js";
 import type { GeneratedFile } from "./write.js";

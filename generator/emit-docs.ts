@@ -6,7 +6,8 @@
 import { basename } from "node:path";
 import { format } from "prettier";
 import type { JsonSchema } from "orbitalis";
-import { buildContractModel, type DataModel } from "./contract-model.js";
+import { buildContractModel } from "./contract-model.js";
+import type { DataModel } from "./contract-types.js";
 import type { LoadedSpec } from "./load-spec.js";
 import { buildProtocolModel, type ProtocolModel } from "./protocol-model.js";
 import { render } from "./templates.js";

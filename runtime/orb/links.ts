@@ -27,6 +27,7 @@ import type {
 import { ConnectionTable } from "./connection-table.js";
 import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
 import type { CloseOptions } from "./options.js";
+import type { RoleInbound } from "./role-host.js";
 import { Termination, type MessageFields } from "./termination.js";
 
 export interface LinksHost {
@@ -58,7 +59,14 @@ export interface LinksHost {
   reportError(error: unknown, context: string): void;
 }
 
-export class Links {
+export class Links implements RoleInbound {
+  /** What it handles of what arrives: closes, their acks and presences, also while stopping. */
+  readonly handlers: RoleInbound["handlers"] = {
+    close: (m) => this.onClose(m),
+    "close-ack": (m) => this.onCloseAck(m.re),
+    presence: (m) => this.onPresence(m),
+  };
+  readonly whileStopping = ["close", "close-ack", "presence"] as const;
   /** Connections, indexed by remote, and by operation and role. */
   readonly table = new ConnectionTable();
   /** Liveness of the remotes this orb has connections with. */

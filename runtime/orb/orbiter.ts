@@ -18,13 +18,13 @@ import type {
 import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
 import { Authenticator } from "./auth.js";
-import { deliveryOf } from "./delivery.js";
 import { Envelope } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
 import { IdleReaper } from "./idle-reaper.js";
 import { Identity } from "./identity.js";
 import { Inbound } from "./inbound.js";
 import { Membership } from "./membership.js";
+import { Outbox } from "./outbox.js";
 import { closedError, Links } from "./links.js";
 import type { PeerLiveness } from "./liveness.js";
 import type { OrbEvents, SkipReason } from "./orb-events.js";
@@ -71,6 +71,8 @@ export abstract class Orbiter<S extends string> {
   /** status() and ping(), and the answers to them. */
   private readonly queries: Queries;
   private readonly inbound: Inbound;
+  /** Every message this orb publishes leaves through it. */
+  private readonly outbox: Outbox;
   private readonly reaper: IdleReaper;
   /** The roles this orb plays, by the role it has in their connections. */
   private readonly roles = new Map<ConnectionRole, Role>();
@@ -106,8 +108,8 @@ export abstract class Orbiter<S extends string> {
       logger: this.logger,
       running: () => this.running,
       message: <K extends MessageKind>(kind: K, fields: MessageFields<K>) => this.message(kind, fields),
-      send: (topic: string, message: OrbitalisMessage, to?: string) => this.send(topic, message, to),
-      post: (topic: string, message: OrbitalisMessage, to?: string) => this.post(topic, message, to),
+      send: (topic: string, message: OrbitalisMessage, to?: string) => this.outbox.send(topic, message, to),
+      post: (topic: string, message: OrbitalisMessage, to?: string) => this.outbox.post(topic, message, to),
       reportError: (error: unknown, context: string) => this.reportError(error, context),
       assertRunning: () => this.assertRunning(),
     };
@@ -131,6 +133,7 @@ export abstract class Orbiter<S extends string> {
     });
     this.table = this.links.table;
     this.peers = this.links.peers;
+    this.outbox = new Outbox({ ...common, bus: this.bus, peers: this.peers });
     this.membership = new Membership({
       ...common,
       bus: this.bus,
@@ -191,17 +194,7 @@ export abstract class Orbiter<S extends string> {
       stopping: () => this.currentState === this.stoppingState,
     });
     this.inbound.register(this.queries, true);
-    this.inbound.register(
-      {
-        handlers: {
-          close: (m) => this.links.onClose(m),
-          "close-ack": (m) => this.links.onCloseAck(m.re),
-          presence: (m) => this.links.onPresence(m),
-        },
-        whileStopping: ["close", "close-ack", "presence"],
-      },
-      true,
-    );
+    this.inbound.register(this.links, true);
   }
 
   /** Adds a role (in the subclass constructor): its filters and inbound handlers join the orb's. */
@@ -345,29 +338,6 @@ export abstract class Orbiter<S extends string> {
   /** Builds a message of `kind` with a fresh envelope. */
   protected message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
     return this.envelope.message(kind, fields);
-  }
-
-  /** Publishes a message; resolves when the bus took it. Counts as life towards `to`. */
-  protected send(topic: string, message: OrbitalisMessage, to?: string): Promise<void> {
-    if (to !== undefined) this.peers.sent(to, message.ts); // its envelope's time: one clock read less
-    // Not `async` (one promise per message, the bus's); a bus that throws still rejects.
-    try {
-      return this.bus.publishValue(topic, message, deliveryOf(message.kind));
-    } catch (error) {
-      return Promise.reject(asError(error));
-    }
-  }
-
-  /** Publishes without awaiting; a failure becomes an `error` event. */
-  protected post(topic: string, message: OrbitalisMessage, to?: string): void {
-    this.send(topic, message, to).catch((error: unknown) => {
-      // Once stopped, a late message that finds the bus closed is expected, not an error.
-      if (!this.running && (error as { code?: string }).code === "ERR_BUS_CLOSED") {
-        this.logger.debug(`${this.id}: ${message.kind} to ${topic} not sent: the bus is closed`);
-        return;
-      }
-      this.reportError(error, `could not publish ${message.kind} to ${topic}`);
-    });
   }
 
   private emitError(error: Error): void {

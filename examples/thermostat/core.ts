@@ -2,7 +2,7 @@
  * The core process of the five-minute path: the generated ClimateCore sets a target and
  * follows the readings the thermostat pushes.
  *
- *   npx tsx examples/thermostat/core.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
+ *   node --import tsx examples/thermostat/core.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
  */
 import { MqttBus } from "orbitalis";
 import { ClimateCore } from "../../generated/examples/thermostat/index.js";

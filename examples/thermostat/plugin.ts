@@ -2,7 +2,7 @@
  * The plugin process of the five-minute path: the generated ThermostatPlugin with its two
  * handlers, pushing temperature_changed while it heats or cools.
  *
- *   npx tsx examples/thermostat/plugin.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
+ *   node --import tsx examples/thermostat/plugin.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
  */
 import { MqttBus } from "orbitalis";
 import { ThermostatPlugin, type Reading, type Target } from "../../generated/examples/thermostat/index.js";

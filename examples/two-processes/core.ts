@@ -2,7 +2,7 @@
  * The core process: needs `greet`, waits for a plugin that lends it, then asks for a
  * greeting every second until it is stopped.
  *
- *   npx tsx examples/two-processes/core.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
+ *   node --import tsx examples/two-processes/core.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
  */
 import { Core, MqttBus, RemoteOperationError } from "orbitalis";
 import { GreetingSpec, PersonSpec, type Greeter } from "./contract.js";

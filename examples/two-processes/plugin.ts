@@ -1,7 +1,7 @@
 /**
  * The plugin process: lends `greet` to any core on the broker.
  *
- *   npx tsx examples/two-processes/plugin.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
+ *   node --import tsx examples/two-processes/plugin.ts   (MQTT_URL defaults to mqtt://127.0.0.1:1883)
  */
 import { MqttBus, OperationError, Plugin } from "orbitalis";
 import { GreetingSpec, PersonSpec, type Greeter } from "./contract.js";

@@ -68,6 +68,7 @@ export {
   type StructuredLogger,
 } from "./logger.js";
 export type {
+  CallableName,
   Contract,
   DataArgs,
   InputOf,

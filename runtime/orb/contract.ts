@@ -14,14 +14,20 @@
  * const status = await home.request("get_status");  // { lamp: string; status: "on" | "off" }
  * ```
  *
+ * An operation that plugins only push (with `emit`) takes no input: give it `input: never`
+ * (`temperature_changed: { input: never; output: Reading }`). `onOutput` takes it;
+ * `request`, `execute` and `executeDistributed` do not compile for it.
+ *
  * Without a contract every operation name is accepted and data is `unknown`.
  * @packageDocumentation
  */
 
 /**
  * The data types of one operation. `input`: what a core sends (`void`, or left out, for an
- * operation called without data). `output`: what the plugin's handler returns and what
- * `request` resolves with (`void`, or left out, when it returns nothing).
+ * operation called without data; `never` for a push-only operation, which takes no input at
+ * all: its plugins push outputs with `emit`, declared with input spec `"none"`). `output`:
+ * what the plugin's handler returns and what `request` resolves with (`void`, or left out,
+ * when it returns nothing).
  */
 export interface OperationTypes {
   readonly input?: unknown;
@@ -41,6 +47,14 @@ export type Contract = object;
 
 /** Operation names of contract `C`. */
 export type OperationName<C> = Extract<keyof C, string>;
+
+/**
+ * Names of the operations of contract `C` a core can send input to (`request`, `execute`,
+ * `executeDistributed`): all but the push-only ones, whose input type is `never`.
+ */
+export type CallableName<C> = {
+  [K in OperationName<C>]: [InputOf<C, K>] extends [never] ? never : K;
+}[OperationName<C>];
 
 /** Input type of operation `K` of contract `C` (`undefined` when it declares none). */
 export type InputOf<C, K extends keyof C> = C[K] extends { input: infer I } ? I : undefined;

@@ -247,6 +247,12 @@ export class CoreCalls {
     this.host.assertRunning();
     const req = this.compliance.requirements.get(operation);
     if (!req) throw new NoConnectionError(`${this.host.id} does not require ${operation}`);
+    // Input "none" is no input at all: the operation is pushed by its plugins (emit), and an
+    // input would only come back as an error after a round trip (PUSH_ONLY).
+    if (req.inputs.every((s) => s.none))
+      throw new NoConnectionError(
+        `${operation} is push-only: requires.${operation}.inputs is ["none"] (no input); its outputs reach onOutput sinks`,
+      );
     const passed = req.inputs.find((s) => s.check(data).ok);
     if (passed === undefined) {
       throw new InvalidPayloadError(
@@ -260,17 +266,22 @@ export class CoreCalls {
     // Loops rather than filter chains: this runs for every execute and request.
     const accepting: Connection[] = [];
     let open = 0;
+    let pushOnly = 0;
     for (const c of this.host.table.eachOfOperation(operation, "core")) {
       if (c.state !== "open" || (to !== "any" && to !== "all" && c.remote !== to)) continue;
       open++;
-      if (c.input.covers(passed, data) || c.input.check(data).ok) accepting.push(c);
+      if (c.input.none) pushOnly++;
+      else if (c.input.covers(passed, data) || c.input.check(data).ok) accepting.push(c);
     }
     if (accepting.length === 0) {
       const whom = to === "any" || to === "all" ? "" : ` to ${to}`;
       throw new NoConnectionError(
         open === 0
           ? `no open connection${whom} for ${operation}`
-          : `no open connection${whom} for ${operation} accepts this input (${open} open)`,
+          : pushOnly === open
+            ? `${operation} is push-only${whom}: ${open === 1 ? "its plugin declares" : `all ${open} plugins declare`} input "none" (no input; ` +
+              `its outputs reach onOutput sinks; a plugin called without data declares input { empty: true })`
+            : `no open connection${whom} for ${operation} accepts this input (${open} open${pushOnly > 0 ? `, ${pushOnly} push-only` : ""})`,
       );
     }
     return accepting;

@@ -7,7 +7,15 @@
 import type { TimerHandle } from "../clock.js";
 import { NotRunningError, TimeoutError } from "../errors.js";
 import { abortError, checkSignal, onAbort } from "./abort.js";
-import type { Contract, DataArgs, InputOf, OperationName, OutputOf, Untyped } from "./contract.js";
+import type {
+  CallableName,
+  Contract,
+  DataArgs,
+  InputOf,
+  OperationName,
+  OutputOf,
+  Untyped,
+} from "./contract.js";
 import type {
   CompliantOptions,
   CoreState,
@@ -151,11 +159,14 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
   /**
    * Sends `data` as input of `operation` to `to` (a plugin id, `any` or `all`; default
    * `all`), only over open connections whose input accepts it. Outputs go to `onOutput`
-   * sinks. Resolves with the plugin ids it was sent to.
-   * @throws NoConnectionError when no connection can take it; InvalidPayloadError when the
-   * data matches no accepted schema (nothing is sent).
+   * sinks. Resolves with the plugin ids it was sent to. A push-only operation (input
+   * `never` in the contract type) does not compile.
+   * @throws NoConnectionError when no connection can take it (also at once, nothing sent,
+   * for a push-only operation: every plugin declares its input `"none"`, or the requirement's
+   * `inputs` are only `"none"`); InvalidPayloadError when the data matches no accepted
+   * schema (nothing is sent).
    */
-  execute<K extends OperationName<C>>(
+  execute<K extends CallableName<C>>(
     operation: K,
     ...args: NoInfer<DataArgs<InputOf<C, K>, [options?: ExecuteOptions]>>
   ): Promise<string[]> {
@@ -168,7 +179,7 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
    * plugin in turn (round robin). Resolves with the plugin id each item went to.
    * @throws NoConnectionError / InvalidPayloadError as `execute`, before anything is sent.
    */
-  executeDistributed<K extends OperationName<C>>(
+  executeDistributed<K extends CallableName<C>>(
     operation: K,
     items: NoInfer<readonly InputOf<C, K>[]>,
   ): Promise<string[]> {
@@ -177,13 +188,15 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
 
   /**
    * Sends `data` to one plugin (`to`: an id or `any`, default `any`) and resolves with its
-   * output (typed by the contract). An operation without input is called without data.
+   * output (typed by the contract). An operation without input is called without data; a
+   * push-only one (input `never` in the contract type) does not compile.
    * @throws RequestTimeoutError (no answer in time), RemoteOperationError (the handler
    * failed: `remoteCode` and `data` say how), ConnectionClosedError (the connection went
-   * away), NoConnectionError, InvalidPayloadError (bad input, or an output that does not
+   * away), NoConnectionError (also at once for a push-only operation, as `execute`),
+   * InvalidPayloadError (bad input, or an output that does not
    * match its schema), AbortError (`signal` aborted).
    */
-  request<K extends OperationName<C>>(
+  request<K extends CallableName<C>>(
     operation: K,
     ...args: NoInfer<DataArgs<InputOf<C, K>, [options?: RequestOptions]>>
   ): Promise<OutputOf<C, K>> {

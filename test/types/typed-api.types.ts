@@ -14,7 +14,9 @@ import {
   type CoreState,
   type DisconnectionDetail,
   type OperationContext,
+  type CallableName,
   type SkipDetail,
+  type Untyped,
 } from "orbitalis";
 
 type Status = { lamp: string; status: "on" | "off" };
@@ -24,9 +26,13 @@ type Home = {
   get_status: { input: void; output: Status };
   set_level: { input: number; output: void };
   describe: { input: { lang: "en" | "it" }; output: string };
+  /** Push-only: plugins emit it, nobody sends it input. */
+  status_changed: { input: never; output: Status };
 };
 
 const hub = new LocalHub();
+/** A value typed `never`: passes for any input type, so only the operation name can be refused. */
+declare const nothing: never;
 
 export async function typedCore(core: Core<Home>): Promise<void> {
   // Results are typed by the contract.
@@ -58,6 +64,23 @@ export async function typedCore(core: Core<Home>): Promise<void> {
   await core.executeDistributed("set_level", [1, 2, 3]);
   // @ts-expect-error executeDistributed with wrong items
   await core.executeDistributed("set_level", ["a"]);
+
+  // A push-only operation (input never) is received with onOutput, never called.
+  // @ts-expect-error request of a push-only operation does not compile
+  await core.request("status_changed");
+  // @ts-expect-error not even with data
+  await core.request("status_changed", undefined);
+  // @ts-expect-error nor with a value typed never: the name itself is refused
+  await core.request("status_changed", nothing);
+  // @ts-expect-error execute of a push-only operation does not compile
+  await core.execute("status_changed");
+  // @ts-expect-error nor with a value typed never
+  await core.execute("status_changed", nothing);
+  // @ts-expect-error executeDistributed of a push-only operation does not compile
+  await core.executeDistributed("status_changed", []);
+  core.onOutput("status_changed", (status) => expectTypeOf(status).toEqualTypeOf<Status>());
+  expectTypeOf<CallableName<Home>>().toEqualTypeOf<"turn_on" | "get_status" | "set_level" | "describe">();
+  expectTypeOf<CallableName<Untyped>>().toEqualTypeOf<string>();
 
   // Output sinks get the output type.
   core.onOutput("get_status", (status, ctx) => {
@@ -108,6 +131,11 @@ export async function typedPlugin(): Promise<void> {
   plugin.operation("turn_of", {}, () => undefined);
 
   await plugin.emit("get_status", { lamp: "lamp-x", status: "off" });
+  // A push-only operation is declared with input "none" and pushed with emit.
+  plugin.operation("status_changed", { input: "none", output: { any: true } }, () => {
+    throw new Error("pushed only");
+  });
+  await plugin.emit("status_changed", { lamp: "lamp-x", status: "on" });
   // @ts-expect-error a wrong emitted output does not compile
   await plugin.emit("get_status", { lamp: "lamp-x" });
   // @ts-expect-error emit of an operation the contract does not have
@@ -167,6 +195,7 @@ export async function typedHybrid(): Promise<void> {
   type Chain = {
     clean: { input: string; output: { summary: string } };
     summarize: { input: string; output: { summary: string } };
+    progress: { input: never; output: number };
   };
   const hybridHub = new LocalHub();
   const orb = new Orb<Chain>({
@@ -188,6 +217,9 @@ export async function typedHybrid(): Promise<void> {
   await orb.request("translate", "x");
   // @ts-expect-error a wrong input
   await orb.request("summarize", 42);
+  // @ts-expect-error a push-only operation cannot be requested on a hybrid either
+  await orb.request("progress", nothing);
+  orb.onOutput("progress", (n) => expectTypeOf(n).toEqualTypeOf<number>());
   // @ts-expect-error a requirement the contract does not have
   new Orb<Chain>({ id: "x", bus: hybridHub.bus(), requires: { translate: {} } });
   // @ts-expect-error offerWhen takes "always" or "compliant"

@@ -6,7 +6,7 @@
  */
 import type { MessageInterface, OperationInterface } from "@asyncapi/parser";
 import { ContractError, fingerprint, ID_PATTERN, LocalHub, Plugin, type JsonSchema } from "orbitalis";
-import { lineOf, pointer, type LoadedSpec } from "./load-spec.js";
+import type { LoadedSpec } from "./load-spec.js";
 import { checkExtension } from "./x-orbitalis.js";
 import type {
   MessageModel,
@@ -60,10 +60,8 @@ export const SCHEMA_NAME = Symbol("orbitalis.schemaName");
 
 /** Builds the model of a contract, or throws the first ContractError. */
 export function buildContractModel(spec: LoadedSpec): ContractModel {
-  const where = (path: (string | number)[]): string => {
-    const line = lineOf(spec.text, path);
-    return `${spec.file}${line === undefined ? "" : `:${line}`} ${pointer(path)}`;
-  };
+  // `file:line #/pointer`, in the file that holds the path (a schema may come from another file by $ref).
+  const where = (path: (string | number)[]): string => spec.where(path);
   const messages = new Map<string, MessageModel>();
   const notes: string[] = [];
   const typeNames = new Map<string, string>(); // type name -> message name

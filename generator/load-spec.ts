@@ -2,11 +2,45 @@
  * Loads an AsyncAPI 3 document: validated by @asyncapi/parser (errors become a
  * ContractError naming the file and JSON pointer), and also kept as plain data for the
  * parts the generator reads directly (component schemas keep their names that way).
+ *
+ * A contract may be split into several files (`$ref: ./schemas/common.yaml#/Reading`,
+ * YAML or JSON, a referenced file referencing others relative to itself). Every `$ref`
+ * is checked here before the parser runs, so that a broken one is reported where it is
+ * written (file and line), a missing file by the path it names, and a remote URL is
+ * refused (generation never goes to the network). Errors inside a referenced file name
+ * that file, relative to the main file as it was given.
  */
 import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { Parser, type AsyncAPIDocumentInterface } from "@asyncapi/parser";
 import { parse as parseYaml, LineCounter, parseDocument } from "yaml";
 import { ContractError } from "orbitalis";
+
+/** One file of a contract: the main file, or one that its `$ref`s reach (transitively). */
+export interface SpecFile {
+  /**
+   * How errors name it: the main file as it was given, every other file joined to the
+   * folder of the file that references it (`schemas/common.yaml` for a
+   * `$ref: ./schemas/common.yaml` in `weather.asyncapi.yaml`).
+   */
+  readonly name: string;
+  /** Its absolute path. */
+  readonly path: string;
+  /** Its text. */
+  readonly text: string;
+  /** Its content as plain data. */
+  readonly data: unknown;
+}
+
+/** Where a JSON pointer path of a document is written. */
+export interface SpecLocation {
+  /** The file's name (see {@link SpecFile.name}). */
+  readonly file: string;
+  /** Line (1-based) in that file, when it can be found. */
+  readonly line: number | undefined;
+  /** The JSON pointer path in that file. */
+  readonly path: readonly (string | number)[];
+}
 
 /** A parsed, validated AsyncAPI document. */
 export interface LoadedSpec {
@@ -20,23 +54,46 @@ export interface LoadedSpec {
   readonly raw: Record<string, unknown>;
   /** Non-error diagnostics (warnings, infos) as `severity file#pointer: message`. */
   readonly notes: readonly string[];
+  /** The main file first, then every file its `$ref`s reach, each once. */
+  readonly files: readonly SpecFile[];
+  /**
+   * Where a path of the (resolved) document is written: through `$ref`s into the file
+   * that holds it. A path that stays in the main file is located as {@link lineOf} does.
+   */
+  locate(path: readonly (string | number)[]): SpecLocation;
+  /** {@link LoadedSpec.locate} formatted for errors: `file:line #/pointer`. */
+  where(path: readonly (string | number)[]): string;
 }
 
 const SEVERITY = ["error", "warning", "info", "hint"] as const;
 
+/** A function from a JSON pointer path to its line (1-based) in `text`, parsing `text` once. */
+function lineFinder(text: string): (path: readonly (string | number)[]) => number | undefined {
+  let doc: ReturnType<typeof parseDocument> | undefined;
+  const counter = new LineCounter();
+  try {
+    doc = parseDocument(text, { lineCounter: counter });
+  } catch {
+    // A text the YAML library cannot read has no lines to point at; the message stands alone.
+  }
+  return (path) => {
+    if (!doc) return undefined;
+    for (let depth = path.length; depth >= 0; depth--) {
+      try {
+        const node = doc.getIn(path.slice(0, depth), true) as
+          { range?: [number, number, number] } | undefined;
+        if (node?.range) return counter.linePos(node.range[0]).line;
+      } catch {
+        // A path through a scalar: try the shorter one.
+      }
+    }
+    return undefined;
+  };
+}
+
 /** Line (1-based) of a JSON pointer path in a YAML/JSON text, when it can be found. */
 export function lineOf(text: string, path: readonly (string | number)[]): number | undefined {
-  try {
-    const counter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: counter });
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return counter.linePos(node.range[0]).line;
-    }
-  } catch {
-    // A text the YAML library cannot read has no lines to point at; the parser's own message stands.
-  }
-  return undefined;
+  return lineFinder(text)(path);
 }
 
 /** Formats a JSON pointer from path segments. */
@@ -44,26 +101,275 @@ export function pointer(path: readonly (string | number)[]): string {
   return "#/" + path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/");
 }
 
+/** Formats a location as errors give it: `file:line #/pointer`. */
+function format(at: SpecLocation): string {
+  return `${at.file}${at.line === undefined ? "" : `:${at.line}`} ${pointer(at.path)}`;
+}
+
 /** The spec or contract file cannot be read at all (a usage problem: the CLI exits 2). */
 export class UnreadableFileError extends ContractError {}
 
+type Path = (string | number)[];
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+
+/** The child of `node` at `key`, or `undefined`. */
+function child(node: unknown, key: string | number): unknown {
+  if (Array.isArray(node)) {
+    const i = typeof key === "number" ? key : /^(0|[1-9]\d*)$/.test(key) ? Number(key) : -1;
+    return i >= 0 && i < node.length ? (node[i] as unknown) : undefined;
+  }
+  if (isRecord(node) && Object.hasOwn(node, String(key))) return node[String(key)];
+  return undefined;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A `$ref` split into its file part and its JSON pointer (`undefined`: not a pointer). */
+function splitRef(ref: string): { file: string; pointer: Path | undefined; fragment: string } {
+  const hash = ref.indexOf("#");
+  const file = decode(hash < 0 ? ref : ref.slice(0, hash));
+  const fragment = hash < 0 ? "" : decode(ref.slice(hash + 1));
+  if (fragment === "") return { file, pointer: [], fragment };
+  if (!fragment.startsWith("/")) return { file, pointer: undefined, fragment };
+  const segments = fragment
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return { file, pointer: segments, fragment };
+}
+
+/** A URL scheme at the start of a `$ref` (two letters at least: `C:` is a drive). */
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]+):/;
+
+/** The files of a contract and what is wrong with its `$ref`s. */
+interface ReferenceGraph {
+  /** Every file read, the main file first. */
+  readonly files: SpecFile[];
+  /** Files that a `$ref` names and that do not exist: absolute path -> name. */
+  readonly missing: Map<string, string>;
+  /** One line per broken `$ref` (`file:line #/pointer: reason`). */
+  readonly errors: string[];
+}
+
 /**
- * Reads and validates an AsyncAPI 3 document.
- * @throws ContractError when the file cannot be read, is not YAML/JSON, or has error diagnostics.
+ * Reads every file that the `$ref`s of `main` reach, transitively, and checks each
+ * `$ref`: a file that exists and is YAML or JSON, a pointer that exists in it, no URL.
+ * Never throws: what is wrong is in `errors`.
  */
-export async function loadSpec(file: string): Promise<LoadedSpec> {
+async function readReferences(main: SpecFile): Promise<ReferenceGraph> {
+  const byPath = new Map<string, SpecFile>([[main.path, main]]);
+  const files: SpecFile[] = [main];
+  const missing = new Map<string, string>();
+  const errors: string[] = [];
+  const broken = new Set<string>(); // absolute paths that cannot be read or parsed
+  const lines = new Map<SpecFile, (path: readonly (string | number)[]) => number | undefined>();
+  const at = (file: SpecFile, path: Path): string => {
+    let find = lines.get(file);
+    if (!find) lines.set(file, (find = lineFinder(file.text)));
+    return format({ file: file.name, line: find(path), path });
+  };
+
+  const open = async (
+    path: string,
+    name: string,
+    ref: string,
+    from: () => string,
+  ): Promise<SpecFile | undefined> => {
+    const known = byPath.get(path);
+    if (known) return known;
+    if (broken.has(path)) return undefined;
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      broken.add(path);
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+        missing.set(path, name);
+        errors.push(`${from()}: $ref ${JSON.stringify(ref)}: ${name} does not exist`);
+      } else
+        errors.push(
+          `${from()}: $ref ${JSON.stringify(ref)}: cannot read ${name} (${(error as Error).message})`,
+        );
+      return undefined;
+    }
+    let data: unknown;
+    try {
+      data = parseYaml(text);
+    } catch (error) {
+      broken.add(path);
+      errors.push(`${name}: not valid YAML or JSON (referenced from ${from()}): ${(error as Error).message}`);
+      return undefined;
+    }
+    const file: SpecFile = { name, path, text, data };
+    byPath.set(path, file);
+    files.push(file);
+    return file;
+  };
+
+  // Files are appended to `files` as they are found: the loop reaches every one.
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const refs: { ref: string; path: Path }[] = [];
+    const walk = (node: unknown, path: Path): void => {
+      if (Array.isArray(node)) node.forEach((item, j) => walk(item, [...path, j]));
+      else if (isRecord(node)) {
+        for (const [key, value] of Object.entries(node)) {
+          if (key === "$ref" && typeof value === "string") refs.push({ ref: value, path: [...path, key] });
+          else walk(value, [...path, key]);
+        }
+      }
+    };
+    walk(file.data, []);
+    for (const { ref, path } of refs) {
+      const from = (): string => at(file, path);
+      const scheme = SCHEME.exec(ref)?.[1]?.toLowerCase();
+      if (scheme === "http" || scheme === "https") {
+        errors.push(
+          `${from()}: $ref ${JSON.stringify(ref)} is a remote URL: orbitalis does not fetch over the network; ` +
+            `save the file beside the contract and $ref it by a relative path`,
+        );
+        continue;
+      }
+      if (scheme !== undefined) {
+        errors.push(
+          `${from()}: $ref ${JSON.stringify(ref)}: only relative file paths and #/pointers are supported`,
+        );
+        continue;
+      }
+      const parts = splitRef(ref);
+      let target: SpecFile | undefined = file;
+      if (parts.file !== "") {
+        const name = isAbsolute(parts.file) ? parts.file : join(dirname(file.name), parts.file);
+        target = await open(resolve(dirname(file.path), parts.file), name, ref, from);
+        if (!target) continue;
+      }
+      if (parts.pointer === undefined) {
+        errors.push(
+          `${from()}: $ref ${JSON.stringify(ref)}: "#${parts.fragment}" is not a JSON pointer (#/...)`,
+        );
+        continue;
+      }
+      let node: unknown = target.data;
+      for (const segment of parts.pointer) node = child(node, segment);
+      if (node === undefined) {
+        errors.push(
+          `${from()}: ${JSON.stringify(ref)} does not exist: ${target.name} has no ${pointer(parts.pointer)}`,
+        );
+      }
+    }
+  }
+  return { files, missing, errors: [...new Set(errors)] };
+}
+
+/** The main file of a contract as a {@link SpecFile}, or an error. */
+async function readMain(file: string): Promise<SpecFile> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
     throw new UnreadableFileError(file, `cannot read the file (${(error as Error).message})`);
   }
-  let raw: unknown;
+  let data: unknown;
   try {
-    raw = parseYaml(text);
+    data = parseYaml(text);
   } catch (error) {
     throw new ContractError(file, `not valid YAML or JSON: ${(error as Error).message}`);
   }
+  return { name: file, path: resolve(file), text, data };
+}
+
+/** A file that a contract is made of, or names and lacks. */
+export interface ContractFile {
+  /** How errors name it (see {@link SpecFile.name}). */
+  readonly name: string;
+  /** Its absolute path. */
+  readonly path: string;
+  /** Whether it exists (a `$ref` may name a file that does not, yet). */
+  readonly exists: boolean;
+}
+
+/**
+ * Every file that `file` is made of: itself, and each file that its `$ref`s reach,
+ * transitively, including those named but missing. Best effort, never throws: a file
+ * that cannot be read or parsed is listed and not followed. For `generate --watch`.
+ */
+export async function contractFiles(file: string): Promise<ContractFile[]> {
+  let main: SpecFile;
+  try {
+    main = await readMain(file);
+  } catch {
+    return [{ name: file, path: resolve(file), exists: false }];
+  }
+  const graph = await readReferences(main);
+  return [
+    ...graph.files.map((f) => ({ name: f.name, path: f.path, exists: true })),
+    ...[...graph.missing].map(([path, name]) => ({ name, path, exists: false })),
+  ];
+}
+
+/** `locate` and `where` of a {@link LoadedSpec} over its files. */
+function locator(files: readonly SpecFile[]): Pick<LoadedSpec, "locate" | "where"> {
+  const main = files[0]!;
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const finders = new Map<SpecFile, (path: readonly (string | number)[]) => number | undefined>();
+  const lineIn = (file: SpecFile, path: readonly (string | number)[]): number | undefined => {
+    let find = finders.get(file);
+    if (!find) finders.set(file, (find = lineFinder(file.text)));
+    return find(path);
+  };
+  const locate = (path: readonly (string | number)[]): SpecLocation => {
+    let file = main;
+    let node = main.data;
+    let at: Path = [];
+    let left = false; // whether a $ref led out of the main file
+    const follow = (): void => {
+      // Bounded: a cycle of $refs (the parser reports those) must not loop here.
+      for (let hops = 0; hops < 64 && isRecord(node) && typeof node.$ref === "string"; hops++) {
+        const ref = node.$ref;
+        if (SCHEME.test(ref)) return;
+        const parts = splitRef(ref);
+        if (parts.pointer === undefined) return;
+        const target = parts.file === "" ? file : byPath.get(resolve(dirname(file.path), parts.file));
+        if (!target) return;
+        let next: unknown = target.data;
+        for (const segment of parts.pointer) next = child(next, segment);
+        if (next === undefined) return;
+        if (target !== main) left = true;
+        file = target;
+        node = next;
+        at = [...parts.pointer];
+      }
+    };
+    for (const segment of path) {
+      follow();
+      const next = child(node, segment);
+      if (next === undefined) break;
+      node = next;
+      at.push(segment);
+    }
+    follow();
+    if (!left) return { file: main.name, line: lineIn(main, path), path };
+    return { file: file.name, line: lineIn(file, at), path: at };
+  };
+  return { locate, where: (path) => format(locate(path)) };
+}
+
+/**
+ * Reads and validates an AsyncAPI 3 document, and the files its `$ref`s reach.
+ * @throws ContractError when a file cannot be read, is not YAML/JSON, a `$ref` is broken
+ * or remote, or the document has error diagnostics.
+ */
+export async function loadSpec(file: string): Promise<LoadedSpec> {
+  const main = await readMain(file);
+  const { text, data: raw } = main;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new ContractError(file, "the document must be a YAML or JSON object");
   }
@@ -74,18 +380,25 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
       `expected an AsyncAPI 3.x document, found ${JSON.stringify(version)}`,
     );
   }
+  const graph = await readReferences(main);
+  if (graph.errors.length > 0) {
+    throw new ContractError(file, `invalid AsyncAPI document:\n  ${graph.errors.join("\n  ")}`);
+  }
+  const files = graph.files;
+  const byPath = new Map(files.map((f) => [f.path, f]));
   const parser = new Parser();
-  const { document, diagnostics } = await parser.parse(text, { source: file });
+  // An absolute source: the parser then tells in which file a diagnostic is (relative paths lose it).
+  const { document, diagnostics } = await parser.parse(text, { source: main.path });
   const errors: string[] = [];
   const notes: string[] = [];
   for (const d of diagnostics) {
-    const line = lineOf(text, d.path);
-    const where = `${file}${line === undefined ? "" : `:${line}`} ${pointer(d.path)}`;
+    const source = (d.source === undefined ? undefined : byPath.get(resolve(d.source))) ?? main;
+    const where = format({ file: source.name, line: lineOf(source.text, d.path), path: d.path });
     if ((d.severity as number) === 0) errors.push(`${where}: ${d.message}`);
     else notes.push(`${SEVERITY[d.severity] ?? "note"} ${where}: ${d.message}`);
   }
   if (errors.length > 0 || document === undefined) {
     throw new ContractError(file, `invalid AsyncAPI document:\n  ${errors.join("\n  ")}`);
   }
-  return { file, text, document, raw: raw as Record<string, unknown>, notes };
+  return { file, text, document, raw: raw as Record<string, unknown>, notes, files, ...locator(files) };
 }

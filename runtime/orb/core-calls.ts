@@ -152,17 +152,8 @@ export class CoreCalls {
   onOutputMessage(message: OutputMessage | ErrorMessage): void {
     const host = this.host;
     const connection = host.table.find(message.from, message.operation, "core");
-    if (!connection || connection.remoteEpoch !== message.epoch) {
-      // A connection the plugin has and we do not (half-open): tell it to drop it.
-      host.closeStray(message.from, message.operation, "core", "no connection");
-      host.reportError(
-        new NoConnectionError(
-          `${message.kind} from ${message.from} for ${message.operation}: no such connection`,
-        ),
-        "dropped",
-      );
-      return;
-    }
+    // A connection the plugin has and we do not (half-open, or another orb's with our id).
+    if (!connection || connection.remoteEpoch !== message.epoch) return host.strayTraffic(message, "core");
     connection.lastUsed = host.clock.now();
     const corr = message.corr;
     const awaited = corr !== undefined && this.requests.meta(corr) === connection;

@@ -13,7 +13,8 @@ export interface IdentityHost {
   readonly logger: Logger;
   epoch(): string;
   running(): boolean;
-  emitError(error: Error): void;
+  /** Hands `error` to the orb's `error` listeners, if any (it is logged already). */
+  notify(error: Error): void;
   /** Says `online` again, so another instance of our id learns of us. */
   announce(): void;
 }
@@ -23,6 +24,13 @@ export class Identity {
   private readonly others = new Set<string>();
   /** Epochs whose `online` presence was answered with ours since the latest start. */
   private readonly answered = new Set<string>();
+  /**
+   * Epochs whose `online` presence came while this orb was starting (not running yet): it
+   * answers them once it runs. Two instances that start together hear each other's first
+   * `online` before their own comes back; without an answer later, neither would learn of
+   * the other.
+   */
+  private readonly unanswered = new Set<string>();
   /** Epochs whose late `offline` presence made us say `online` again since the latest start. */
   private readonly reclaimed = new Set<string>();
   /**
@@ -39,21 +47,39 @@ export class Identity {
     this.heardSelf = false;
     this.others.clear();
     this.answered.clear();
+    this.unanswered.clear();
     this.reclaimed.clear();
   }
 
-  /** Reports a duplicate id: a warning in the log and an `error` event. */
+  /** The orb runs: answers (once) the `online` presences of our id that came while it started. */
+  started(): void {
+    let owed = false;
+    for (const epoch of this.unanswered) if (once(this.answered, epoch)) owed = true;
+    this.unanswered.clear();
+    if (owed) this.host.announce();
+  }
+
+  /** Another live instance of this orb's id seen since the latest start (its epoch), if any. */
+  twin(): string | undefined {
+    return this.others.values().next().value;
+  }
+
+  /**
+   * Reports a duplicate id: a warning in the log, and the error to `error` listeners (none
+   * listening: the warning is the one report, not a second one with a stack).
+   */
   report(error: DuplicateIdError): void {
     this.host.logger.warn(error.message);
-    this.host.emitError(error);
+    this.host.notify(error);
   }
 
   /**
    * A message from this orb's own id under another epoch (spec rules ID-5 and ID-6):
    * - an `offline` presence is an old instance's goodbye or will: the broker may have just
    *   made that will the retained presence of our id, so we say `online` again (once);
-   * - an `online` presence is answered with ours, once per epoch, so another live instance
-   *   learns of us too (two instances must not answer each other without end);
+   * - an `online` presence is answered with ours, once per epoch (once running, for one heard
+   *   while starting), so another live instance learns of us too (two instances must not
+   *   answer each other without end);
    * - anything heard after our own messages came back means another live orb uses our id:
    *   reported once per instance. What came before (our previous instance's retained
    *   `online`, handed to us as we subscribed) is not evidence. No clocks are compared:
@@ -71,7 +97,9 @@ export class Identity {
       if (this.host.running() && once(this.reclaimed, message.epoch)) this.host.announce();
       return;
     }
-    if (presence && this.host.running() && once(this.answered, message.epoch)) this.host.announce();
+    if (presence && this.host.running()) {
+      if (once(this.answered, message.epoch)) this.host.announce();
+    } else if (presence && this.unanswered.size < MAX_UNANSWERED) this.unanswered.add(message.epoch);
     if (!this.heardSelf || !once(this.others, message.epoch)) return;
     this.report(
       new DuplicateIdError(
@@ -83,6 +111,9 @@ export class Identity {
     );
   }
 }
+
+/** Presences of our id answered once started, at most (a start hears few). */
+const MAX_UNANSWERED = 16;
 
 /** Adds `value` to `set`; true when it was not there yet. */
 function once(set: Set<string>, value: string): boolean {

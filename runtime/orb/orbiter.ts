@@ -37,6 +37,7 @@ import {
 } from "./options.js";
 import { Queries } from "./queries.js";
 import type { Role, RoleHost } from "./role-host.js";
+import { Strays } from "./strays.js";
 import type { MessageFields } from "./termination.js";
 import { asError } from "../as-error.js";
 
@@ -74,6 +75,8 @@ export abstract class Orbiter<S extends string> {
   /** Every message this orb publishes leaves through it. */
   private readonly outbox: Outbox;
   private readonly reaper: IdleReaper;
+  /** Traffic for connections this orb does not hold, reported once per cause. */
+  private readonly strays: Strays;
   /** The roles this orb plays, by the role it has in their connections. */
   private readonly roles = new Map<ConnectionRole, Role>();
   /** What the roles get to work with. */
@@ -145,8 +148,15 @@ export abstract class Orbiter<S extends string> {
     this.identity = new Identity({
       ...common,
       epoch: () => this.epoch,
-      emitError: (error) => this.emitError(error),
+      notify: (error) => {
+        if (this.events.listenerCount("error") > 0) this.emitError(error);
+      },
       announce: () => this.membership.announce(),
+    });
+    this.strays = new Strays({
+      ...common,
+      twin: () => this.identity.twin(),
+      closeStray: (remote, operation, as, reason) => this.links.stray(remote, operation, as, reason),
     });
     this.reaper = new IdleReaper({
       ...common,
@@ -165,12 +175,15 @@ export abstract class Orbiter<S extends string> {
       ...common,
       timing: this.timing,
       table: this.table,
+      epoch: () => this.epoch,
+      twin: () => this.identity.twin(),
       addConnection: (c, epoch, topics) => this.links.add(c, epoch, topics),
       removeConnection: (c, detail) => this.links.remove(c, detail),
       close: (remote, operation, options) => this.close(remote, operation, options),
       closeStray: (remote, operation, as, reason, closeTo) =>
         this.links.stray(remote, operation, as, reason, closeTo),
       closedError,
+      strayTraffic: (message, as) => this.strays.received(message, as),
       reportSkip: (remote, operation, reason, message) => this.reportSkip(remote, operation, reason, message),
     };
     this.queries = new Queries({
@@ -262,6 +275,7 @@ export abstract class Orbiter<S extends string> {
   private async doStart(): Promise<void> {
     this.envelope.restart(randomId(12));
     this.identity.reset();
+    this.strays.reset();
     try {
       await this.membership.join([...this.roles.values()].flatMap((r) => r.filters()));
     } catch (error) {
@@ -277,6 +291,7 @@ export abstract class Orbiter<S extends string> {
       throw failure;
     }
     this.setState(this.startedState());
+    this.identity.started();
     this.reaper.start();
     for (const role of this.roles.values()) role.started();
   }

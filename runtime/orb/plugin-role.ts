@@ -359,6 +359,16 @@ export class PluginRole implements Role {
     const held =
       reservation !== undefined && reservation.core === core && reservation.coreEpoch === request.epoch;
     if (held) this.reservations.release(request.re, request.operation);
+    // It answers an offer of another live instance of our id (requests reach both of us):
+    // that one confirms. A confirm of ours too would be refused by the core, or worse,
+    // leave us a second, half-open connection that runs every input again. No answer either:
+    // an `unavailable` could end the core's wait for the other one's confirm.
+    if (!held && host.twin() !== undefined && !request.re.startsWith(`${host.epoch()}.`)) {
+      host.logger.debug(
+        `${host.id}: ignored a request of ${core} for an offer of another instance of this id`,
+      );
+      return;
+    }
     this.reservations.requested(core);
     const unavailable = (reason: string): void =>
       host.post(

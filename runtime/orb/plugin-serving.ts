@@ -6,7 +6,6 @@
 import {
   ConfigError,
   InvalidPayloadError,
-  NoConnectionError,
   OperationError,
   OPERATION_ERROR_CODE,
   OrbitalisError,
@@ -78,15 +77,9 @@ export class PluginServing {
     const host = this.host;
     const connection = host.table.find(message.from, message.operation, "plugin");
     const op = this.operations.get(message.operation);
-    if (!connection || !op || connection.remoteEpoch !== message.epoch) {
-      // The core has a connection we do not (half-open): tell it to drop it.
-      host.closeStray(message.from, message.operation, "plugin", "no connection");
-      host.reportError(
-        new NoConnectionError(`input from ${message.from} for ${message.operation}: no such connection`),
-        "dropped",
-      );
-      return;
-    }
+    // The core has a connection we do not (half-open, or another orb's with our id).
+    if (!connection || !op || connection.remoteEpoch !== message.epoch)
+      return host.strayTraffic(message, "plugin");
     connection.lastUsed = host.clock.now();
     if (connection.state !== "open")
       return this.fail(message, connection, op, PLUGIN_ERROR_CODES.closing, "the connection is closing");

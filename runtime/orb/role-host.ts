@@ -13,6 +13,7 @@ import type { ConnectionTable } from "./connection-table.js";
 import type { PeerTopics } from "./liveness.js";
 import type { SkipReason } from "./orb-events.js";
 import type { CloseOptions, TimingOptions } from "./options.js";
+import type { StrayMessage } from "./strays.js";
 import type { MessageFields } from "./termination.js";
 
 /** Handles one validated inbound message of kind `K`. */
@@ -51,6 +52,10 @@ export interface RoleHost {
   readonly table: ConnectionTable;
   /** True between a completed start and the beginning of stop. */
   running(): boolean;
+  /** Epoch of the current start. */
+  epoch(): string;
+  /** Another live instance of this orb's id seen since the latest start (its epoch), if any. */
+  twin(): string | undefined;
   /** @throws NotRunningError when the orb is not running. */
   assertRunning(): void;
   message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
@@ -64,6 +69,11 @@ export interface RoleHost {
   close(remote: string, operation: string | undefined, options: CloseOptions): Promise<void>;
   /** Tells `remote` to drop a connection (ours in `role`) that we do not have. */
   closeStray(remote: string, operation: string, role: ConnectionRole, reason: string, closeTo?: string): void;
+  /**
+   * Operation traffic for a connection this orb (in `role`) does not hold: closed towards
+   * its sender and reported once per cause (see {@link Strays}).
+   */
+  strayTraffic(message: StrayMessage, role: ConnectionRole): void;
   /** The error waiting callers of a removed connection get. */
   closedError(connection: Connection, detail: DisconnectionDetail): ConnectionClosedError;
   reportError(error: unknown, context: string): void;

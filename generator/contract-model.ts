@@ -6,6 +6,7 @@
  */
 import type { MessageInterface, OperationInterface } from "@asyncapi/parser";
 import { ContractError, fingerprint, ID_PATTERN, LocalHub, Plugin, type JsonSchema } from "orbitalis";
+import { FORMAT_NAMES } from "orbitalis/validation";
 import type { LoadedSpec } from "./load-spec.js";
 import { checkExtension } from "./x-orbitalis.js";
 import type {
@@ -70,7 +71,7 @@ export function buildContractModel(spec: LoadedSpec): ContractModel {
     const known = messages.get(name);
     if (known) {
       const payload = m.hasPayload()
-        ? fingerprint(clean(m.payload()!.json(), path, where, new Map(), new Set()))
+        ? fingerprint(clean(m.payload()!.json(), path, where, new Map(), new Map()))
         : undefined;
       if (payload !== known.fingerprint) {
         throw new ContractError(
@@ -112,11 +113,14 @@ export function buildContractModel(spec: LoadedSpec): ContractModel {
       }
       const id = payload.json<Record<string, unknown>>()["x-parser-schema-id"];
       if (typeof id === "string" && !id.startsWith("<")) rootName = pascal(id);
-      const formats = new Set<string>();
+      const formats = new Map<string, (string | number)[]>();
       schema = clean(payload.json(), [...path, "payload"], where, named, formats);
-      for (const f of formats) {
-        notes.push(
-          `${where([...path, "payload"])}: format ${JSON.stringify(f)} is an annotation here: Orbitalis validators do not check formats`,
+      // Formats are checked (orbitalis/validation): one the validators cannot check is refused.
+      for (const [f, at] of formats) {
+        if (FORMAT_NAMES.includes(f)) continue;
+        throw new ContractError(
+          where(at),
+          `format ${JSON.stringify(f)} is not one Orbitalis checks (${FORMAT_NAMES.join(", ")}): use one of these, or a pattern`,
         );
       }
     }
@@ -307,6 +311,18 @@ function replyData(
 }
 
 /**
+ * Whether a node at `relative` (path segments below a payload) is data inside `const`,
+ * `enum`, `default` or `examples` rather than a schema (its `format` is a value, not a keyword).
+ */
+function isValue(relative: readonly (string | number)[]): boolean {
+  return relative.some(
+    (segment, i) =>
+      ["const", "enum", "default", "examples"].includes(String(segment)) &&
+      !["properties", "definitions", "patternProperties"].includes(String(relative[i - 1])),
+  );
+}
+
+/**
  * A payload as plain JSON Schema: the parser's `x-parser-*` annotations removed, named
  * component schemas collected (for shared types). Rejects what cannot be a wire schema.
  */
@@ -315,7 +331,7 @@ function clean(
   path: (string | number)[],
   where: (path: (string | number)[]) => string,
   named: Map<string, JsonSchema>,
-  formats: Set<string>,
+  formats: Map<string, (string | number)[]>,
 ): JsonSchema {
   const stack = new Set<object>();
   const walk = (node: unknown, at: (string | number)[], root: boolean): unknown => {
@@ -353,7 +369,9 @@ function clean(
       Object.defineProperty(out, SCHEMA_NAME, { value: pascal(id), enumerable: false });
       if (!root) named.set(pascal(id), out);
     }
-    if (typeof out.format === "string") formats.add(out.format);
+    if (typeof out.format === "string" && !formats.has(out.format) && !isValue(at.slice(path.length))) {
+      formats.set(out.format, [...at, "format"]);
+    }
     return out;
   };
   const result = walk(value, path, true);

@@ -4,14 +4,15 @@
  * for other languages, precompiled ajv validators, and `index.ts` with the contract type
  * and a class per plugin and core type (handlebars, `templates/contract/`).
  */
-import Ajv from "ajv";
+import Ajv, { _ } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { compile } from "json-schema-to-typescript";
 import { format } from "prettier";
 import { ContractError, type JsonSchema } from "orbitalis";
 import { camel, SCHEMA_NAME } from "./contract-model.js";
 import type { ContractModel, DataModel, MessageModel, OperationModel } from "./contract-types.js";
-import { esmRuntimeImports, typingSchema } from "./emit-protocol.js";
+import { formats } from "orbitalis/validation";
+import { esmRuntimeImports, typingSchema, VALIDATION_MODULE } from "./emit-protocol.js";
 import { render } from "./templates.js";
 import type { GeneratedFile } from "./write.js";
 
@@ -157,14 +158,33 @@ function emitSchemas(model: ContractModel, header: string): string {
   return lines.join("\n");
 }
 
-/** ajv standalone validators of every payload schema, keyed by fingerprint (as the runtime compiles them). */
+/**
+ * ajv standalone validators of every payload schema, keyed by fingerprint (as the runtime
+ * compiles them). `format` is checked, with the definitions `orbitalis/validation` exports
+ * (and the generated code imports from there, never from ajv); the contract model has
+ * already refused a format not among them, and ajv's report of one is an error here too.
+ */
 function emitValidators(model: ContractModel, header: string): string {
+  const unknownFormats: string[] = [];
   const ajv = new Ajv.default({
     allErrors: true,
     strict: false,
-    logger: false,
-    code: { source: true, esm: true, lines: true },
+    logger: {
+      log: () => undefined,
+      warn: (...args: unknown[]) => {
+        const text = args.map(String).join(" ");
+        if (text.startsWith("unknown format")) unknownFormats.push(text);
+      },
+      error: () => undefined,
+    },
+    code: {
+      source: true,
+      esm: true,
+      lines: true,
+      formats: _`require(${VALIDATION_MODULE}).formats`,
+    },
   });
+  for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
   const exports: Record<string, string> = {};
   const keys: string[] = [];
   for (const m of model.messages) {
@@ -178,13 +198,22 @@ function emitValidators(model: ContractModel, header: string): string {
         `its payload is not a usable JSON Schema: ${(error as Error).message}`,
       );
     }
+    if (unknownFormats.length > 0) {
+      throw new ContractError(
+        `${model.file} message ${m.name}`,
+        `${unknownFormats[0]}: not a format Orbitalis checks`,
+      );
+    }
     exports[`v${keys.length}`] = m.fingerprint;
     keys.push(m.fingerprint);
   }
   const code =
     keys.length === 0
       ? ""
-      : esmRuntimeImports(standaloneCode.default(ajv, exports).replace(/^"use strict";/, ""));
+      : esmRuntimeImports(
+          standaloneCode.default(ajv, exports).replace(/^"use strict";/, ""),
+          VALIDATION_MODULE,
+        );
   const map = keys.map((fp, i) => `  ${JSON.stringify(fp)}: v${i},`).join("\n");
   return `${header}\n/* eslint-disable */\n// @ts-nocheck: ajv standalone validators compiled from the contract's schemas.\n${code}\n/** Validators by schema fingerprint (sha-256 of the RFC 8785 form). */\nexport const validators = {\n${map}\n};\n`;
 }

@@ -148,21 +148,62 @@ async function emitTypes(model: ProtocolModel, header: string): Promise<string> 
   return ts;
 }
 
+/** The module generated contract code takes ajv's run-time helpers and the format checks from. */
+export const VALIDATION_MODULE = "orbitalis/validation";
+
+/** Exports of {@link VALIDATION_MODULE}, by the ajv run-time module they stand for. */
+const VALIDATION_EXPORTS: Readonly<Record<string, string>> = {
+  ucs2length: "ucs2length",
+  equal: "equal",
+  uri: "uri",
+  validation_error: "ValidationError",
+};
+
 /**
- * Ajv's ESM standalone output still `require`s its small runtime helpers; turn those into
- * imports so the module loads as ESM under Node.
+ * Ajv's ESM standalone output still `require`s its small run-time helpers (and the format
+ * checks, when `code.formats` names a module); turn those into imports so the module loads
+ * as ESM under Node.
+ *
+ * Without `from`, the helpers are imported from ajv itself (`ajv/dist/runtime/*.js`): what
+ * the protocol's validators do, inside the runtime package, which depends on ajv. With
+ * `from` (a user's contract: {@link VALIDATION_MODULE}), every helper and format comes from
+ * that one module, so the generated code needs no package but `orbitalis`, and loads under
+ * any layout of node_modules (pnpm, npm's linked strategy) where ajv is not the user's to import.
+ * @throws Error if the code requires anything else (it could not load as ESM).
  */
-export function esmRuntimeImports(code: string): string {
+export function esmRuntimeImports(code: string, from?: string): string {
   const imports: string[] = [];
-  const out = code.replace(
-    /const (\w+) = require\("(ajv\/dist\/runtime\/[\w]+)"\)\.default;/g,
-    (_m, name: string, path: string) => {
-      // The helpers are CommonJS modules exporting `default`: under Node's ESM loader the
-      // default import is module.exports itself, under bundlers the function.
-      imports.push(`import ${name}_module from "${path}.js";`);
-      return `const ${name} = ${name}_module.default ?? ${name}_module;`;
-    },
-  );
+  let out: string;
+  if (from === undefined) {
+    out = code.replace(
+      /const (\w+) = require\("(ajv\/dist\/runtime\/[\w]+)"\)\.default;/g,
+      (_m, name: string, path: string) => {
+        // The helpers are CommonJS modules exporting `default`: under Node's ESM loader the
+        // default import is module.exports itself, under bundlers the function.
+        imports.push(`import ${name}_module from "${path}.js";`);
+        return `const ${name} = ${name}_module.default ?? ${name}_module;`;
+      },
+    );
+  } else {
+    // One namespace import; ajv names its scope values with a numeric suffix (func2,
+    // formats0), so this name cannot clash with them.
+    const ns = "orbitalis_validation";
+    out = code
+      .replace(
+        /const (\w+) = require\("ajv\/dist\/runtime\/([\w]+)"\)\.default;/g,
+        (_m, name: string, helper: string) => {
+          const exported = VALIDATION_EXPORTS[helper];
+          if (exported === undefined) {
+            throw new Error(
+              `ajv standalone code needs its run-time helper ${helper}, which ${from} does not export`,
+            );
+          }
+          return `const ${name} = ${ns}.${exported};`;
+        },
+      )
+      .replaceAll(`require(${JSON.stringify(from)})`, ns);
+    if (out.includes(`${ns}.`)) imports.push(`import * as ${ns} from ${JSON.stringify(from)};`);
+  }
   if (/require\(/.test(out)) throw new Error("ajv standalone code still uses require(): cannot emit ESM");
   return `${imports.join("\n")}\n${out}`;
 }

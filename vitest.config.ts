@@ -9,11 +9,15 @@ export default defineConfig({
         find: /^orbitalis\/protocol$/,
         replacement: fileURLToPath(new URL("./generated/protocol/index.ts", import.meta.url)),
       },
+      {
+        find: /^orbitalis\/testing$/,
+        replacement: fileURLToPath(new URL("./runtime/testing/index.ts", import.meta.url)),
+      },
       { find: /^orbitalis$/, replacement: fileURLToPath(new URL("./runtime/index.ts", import.meta.url)) },
     ],
   },
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "examples/**/*.test.ts"],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",

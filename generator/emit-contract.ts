@@ -13,6 +13,7 @@ import { camel, SCHEMA_NAME } from "./contract-model.js";
 import type { ContractModel, DataModel, MessageModel, OperationModel } from "./contract-types.js";
 import { formats } from "orbitalis/validation";
 import { esmRuntimeImports, typingSchema, VALIDATION_MODULE } from "./emit-protocol.js";
+import { emitFakes } from "./emit-fakes.js";
 import { render } from "./templates.js";
 import type { GeneratedFile } from "./write.js";
 
@@ -304,6 +305,7 @@ export async function emitContract(model: ContractModel, source: string): Promis
     { path: "types.ts", content: await emitTypes(model, header) },
     { path: "schemas.ts", content: emitSchemas(model, header) },
     { path: "validators.ts", content: emitValidators(model, header) },
+    { path: "fakes.ts", content: await emitFakes(model, source, header) },
   ];
   const formatted = await Promise.all(
     ts.map(async (f) => ({ path: f.path, content: await format(f.content, PRETTIER) })),

@@ -1,12 +1,14 @@
 /**
  * A core's requirements against its connections: whether each is met, what is missing
- * and why (the reasons recently seen plugins were not connected), which plugins can never
- * be connected (lists, schemas), and which idle connections compliance can spare.
+ * and why (the plugins heard of and why each is not connected, see {@link Candidates}),
+ * which plugins can never be connected (lists, schemas), and which idle connections
+ * compliance can spare.
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError, type CandidateReason, type UnmetRequirement } from "../errors.js";
 import { CompiledSpec, matchesAny, type WireSchemaSpec } from "../schema-spec.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
+import { Candidates } from "./candidates.js";
 import type { SkipDetail, SkipReason } from "./orb-events.js";
 import {
   compileRequirement,
@@ -15,12 +17,12 @@ import {
   type RequirementOptions,
 } from "./requirements.js";
 
-/** Skip reasons remembered per operation, so `missing()` can say why a plugin is not connected. */
-const SEEN_PER_OPERATION = 16;
+/** Why a core skips a plugin: the skip reasons a core gives (the others are a plugin's). */
+export type CoreSkipReason = Extract<SkipReason, CandidateReason>;
 
 /** Why a plugin cannot be connected for a requirement. */
 export interface Refusal {
-  readonly reason: SkipReason;
+  readonly reason: CoreSkipReason;
   readonly message: string;
 }
 
@@ -28,8 +30,8 @@ export class Compliance {
   readonly requirements: ReadonlyMap<string, Requirement>;
   /** Whether any requirement has preferences (offers are then collected for a window). */
   readonly usesPreferences: boolean;
-  /** Per operation, the latest reason each recently seen plugin was not connected. */
-  private readonly skips = new Map<string, Map<string, SkipDetail>>();
+  /** The plugins heard of per operation, and why each is not connected. */
+  readonly candidates = new Candidates();
 
   /** @throws ConfigError naming the field when a requirement is invalid. */
   constructor(
@@ -64,35 +66,42 @@ export class Compliance {
     return req.mandatory.every((p) => conns.some((c) => c.remote === p));
   }
 
-  /** See `Core.missing`. */
-  missing(): string[] {
-    const out: string[] = [];
+  /** The unmet requirements, each with the plugins heard of and why each is not connected. */
+  unmet(): UnmetRequirement[] {
+    const out: UnmetRequirement[] = [];
     for (const req of this.requirements.values()) {
+      if (this.satisfied(req)) continue;
       const conns = this.connectionsOf(req.name);
-      const seen = [...(this.skips.get(req.name)?.values() ?? [])].map(
-        (d) => `${d.remote} skipped: ${d.message}`,
-      );
-      const why = seen.length > 0 ? `; ${seen.join("; ")}` : "";
-      if (conns.length < req.minimum)
-        out.push(`${req.name}: ${conns.length}/${req.minimum} connections${why}`);
-      const absent = req.mandatory.filter((p) => !conns.some((c) => c.remote === p));
-      if (absent.length > 0) out.push(`${req.name}: mandatory ${absent.join(", ")} not connected${why}`);
+      const connected = new Set(conns.map((c) => c.remote));
+      out.push({
+        operation: req.name,
+        connected: conns.length,
+        minimum: req.minimum,
+        absent: req.mandatory.filter((p) => !connected.has(p)),
+        // A running plugin the core's own lists exclude did not offer because of them.
+        ...this.candidates.of(req.name, connected, (plugin) => {
+          const refusal = this.excluded(req, plugin);
+          return refusal && { reason: refusal.reason, message: `${plugin} skipped: ${refusal.message}` };
+        }),
+      });
     }
     return out;
   }
 
-  /** Remembers why `plugin` was not connected for `operation` (bounded per operation). */
-  skipped(detail: SkipDetail): void {
-    let seen = this.skips.get(detail.operation);
-    if (!seen) this.skips.set(detail.operation, (seen = new Map<string, SkipDetail>()));
-    seen.delete(detail.remote);
-    seen.set(detail.remote, detail);
-    if (seen.size > SEEN_PER_OPERATION) seen.delete(seen.keys().next().value as string);
+  /** See `Core.missing`. */
+  missing(): string[] {
+    return this.unmet().flatMap(describeUnmet);
+  }
+
+  /** Remembers why a plugin was not connected for an operation (the core skipped it). */
+  skipped(detail: SkipDetail & { readonly reason: CoreSkipReason }): void {
+    const { remote, operation, reason, message } = detail;
+    this.candidates.note(operation, remote, reason, `${remote} skipped: ${message}`);
   }
 
   /** `plugin` is connected for `operation`: forget why it was not. */
   connected(plugin: string, operation: string): void {
-    this.skips.get(operation)?.delete(plugin);
+    this.candidates.connected(operation, plugin);
   }
 
   /**
@@ -105,13 +114,9 @@ export class Compliance {
     inputWire: WireSchemaSpec,
     outputWire: WireSchemaSpec,
   ): Refusal | undefined {
+    const excluded = this.excluded(req, plugin);
+    if (excluded) return excluded;
     const field = `requires.${req.name}`;
-    if (!req.access.permits(plugin)) {
-      return {
-        reason: "not-allowed",
-        message: `${field}.${req.access.blocks(plugin) ? "block" : "allow"} excludes it`,
-      };
-    }
     const input = CompiledSpec.fromWire(inputWire);
     const output = CompiledSpec.fromWire(outputWire);
     if (!matchesAny(input, req.inputs))
@@ -130,6 +135,13 @@ export class Compliance {
     return undefined;
   }
 
+  /** Why the requirement's allow or block list excludes `plugin`, or undefined. */
+  private excluded(req: Requirement, plugin: string): Refusal | undefined {
+    if (req.access.permits(plugin)) return undefined;
+    const list = req.access.blocks(plugin) ? "block" : "allow";
+    return { reason: "not-allowed", message: `requires.${req.name}.${list} excludes it` };
+  }
+
   /** Idle connections close only when compliance does not need them. */
   mayCloseUnused(connection: Connection): boolean {
     const req = this.requirements.get(connection.operation);
@@ -138,4 +150,23 @@ export class Compliance {
     const open = this.connectionsOf(connection.operation).filter((c) => c.state === "open").length;
     return open > req.minimum;
   }
+}
+
+/**
+ * An unmet requirement in words, one line per shortfall (too few connections, mandatory
+ * plugins absent), each followed by why the plugins heard of are not connected.
+ */
+export function describeUnmet(unmet: UnmetRequirement): string[] {
+  const { operation, candidates, unlisted } = unmet;
+  const why = [
+    ...candidates.map((c) => c.message),
+    ...(unlisted > 0 ? [`${unlisted} more running plugins did not offer ${operation}`] : []),
+  ];
+  const tail = why.length > 0 ? `; ${why.join("; ")}` : "";
+  const lines: string[] = [];
+  if (unmet.connected < unmet.minimum)
+    lines.push(`${operation}: ${unmet.connected}/${unmet.minimum} connections${tail}`);
+  if (unmet.absent.length > 0)
+    lines.push(`${operation}: mandatory ${unmet.absent.join(", ")} not connected${tail}`);
+  return lines;
 }

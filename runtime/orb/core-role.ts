@@ -20,12 +20,12 @@ import {
   type MessageKind,
   type NeededOperation,
   type OfferMessage,
+  type PresenceMessage,
   type UnavailableMessage,
 } from "../../generated/protocol/index.js";
-import { Compliance } from "./compliance.js";
+import { Compliance, type CoreSkipReason } from "./compliance.js";
 import { Connection, type DisconnectionDetail } from "./connection.js";
 import { CoreCalls } from "./core-calls.js";
-import type { SkipReason } from "./orb-events.js";
 import { count, rank } from "./policy.js";
 import type { Requirement } from "./requirements.js";
 import type { Role, RoleHost, RoleInbound } from "./role-host.js";
@@ -97,6 +97,7 @@ export class CoreRole implements Role {
   }
 
   stopping(): void {
+    this.compliance.candidates.reset(); // what it heard belongs to this run
     const clock = this.host.clock;
     for (const t of [this.discoverTimer, this.discoverSoonTimer, this.offerWindow])
       if (t !== undefined) clock.clearTimeout(t);
@@ -121,6 +122,7 @@ export class CoreRole implements Role {
   removed(connection: Connection, detail: DisconnectionDetail): void {
     this.calls.removed(connection, detail);
     if (this.host.running()) {
+      this.compliance.candidates.disconnected(connection.operation, connection.remote, detail.reason);
       this.events.changed();
       this.discoverSoon();
     }
@@ -131,9 +133,14 @@ export class CoreRole implements Role {
   }
 
   /** Reports a plugin not connected and remembers why, for `missing()`. */
-  private skip(plugin: string, operation: string, reason: SkipReason, message: string): void {
+  private skip(plugin: string, operation: string, reason: CoreSkipReason, message: string): void {
     this.compliance.skipped({ remote: plugin, operation, reason, message });
     this.host.reportSkip(plugin, operation, reason, message);
+  }
+
+  /** Plugins come and go: those that run are candidates for what is still missing. */
+  presence(message: PresenceMessage): void {
+    this.compliance.candidates.presence(message);
   }
 
   // ---- discovery -----------------------------------------------------------------------
@@ -183,6 +190,7 @@ export class CoreRole implements Role {
         operations: operations,
       });
       host.post(discoverTopic({ root: host.root }), message);
+      this.compliance.candidates.discovered();
     }
     const jitter = 0.8 + 0.4 * Math.random();
     this.discoverTimer = host.clock.setTimeout(
@@ -205,6 +213,7 @@ export class CoreRole implements Role {
 
   private onAnnounce(message: AnnounceMessage): void {
     const needed = new Set(this.needs().map((n) => n.name));
+    this.compliance.candidates.runs(message.from, message.epoch);
     let useful = false;
     for (const op of message.operations) {
       const req = this.compliance.requirements.get(op.name);
@@ -212,12 +221,18 @@ export class CoreRole implements Role {
       // Say now why a plugin that just started will not be connected (its offer never comes).
       const refusal = this.compliance.refusal(req, message.from, op.input, op.output);
       if (refusal) this.skip(message.from, op.name, refusal.reason, refusal.message);
-      else if (needed.has(op.name)) useful = true;
+      else {
+        // Its offer should follow the next discover; if it does not, missing() says so.
+        if (!this.host.table.find(message.from, op.name, "core"))
+          this.compliance.candidates.announced(op.name, message.from);
+        if (needed.has(op.name)) useful = true;
+      }
     }
     if (useful) this.discoverSoon();
   }
 
   private onOffer(offer: OfferMessage): void {
+    this.compliance.candidates.runs(offer.from, offer.epoch);
     this.bufferedOffers.push(offer);
     if (!this.compliance.usesPreferences) return this.processOffers();
     // Preferences: collect offers for a short window, then pick the preferred ones.
@@ -327,6 +342,7 @@ export class CoreRole implements Role {
       // The reservation expired on the plugin's side too. Its confirm may still be on the
       // way: close that operation towards it so no slot is stranded, then try again.
       if (!this.pendingConnects.delete(request.id)) return;
+      this.compliance.candidates.noConfirm(operation, offer.from, offer.holdMs);
       host.closeStray(offer.from, operation, "core", "request expired", offer.closeTo);
       this.discoverSoon();
     }, offer.holdMs);
@@ -340,6 +356,7 @@ export class CoreRole implements Role {
       outputTopic: out,
       timer,
     });
+    this.compliance.candidates.connecting(operation, offer.from);
     host.post(offer.replyTo, request, offer.from);
   }
 
@@ -387,6 +404,7 @@ export class CoreRole implements Role {
     if (!pending || pending.plugin !== message.from) return;
     this.pendingConnects.delete(message.re);
     this.host.clock.clearTimeout(pending.timer);
+    this.compliance.candidates.unavailable(pending.operation, pending.plugin, message.reason);
     this.discoverSoon();
   }
 }

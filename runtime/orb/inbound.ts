@@ -81,7 +81,7 @@ export class Inbound {
     const host = this.host;
     // Never our own (an orb does not connect to itself); another instance of our id is reported.
     if (message.from === host.id) return host.sameId(message);
-    if (!host.running() && !host.stopping()) return;
+    if (!host.running() && !host.stopping() && message.kind !== "presence") return;
     try {
       if (host.witness(message)) this.dispatch(message);
     } catch (error) {
@@ -124,11 +124,16 @@ export class Inbound {
     }
   }
 
-  /** Hands `message` to its kind's handler; nothing happens for kinds nobody handles here. */
+  /**
+   * Hands `message` to its kind's handler; nothing happens for kinds nobody handles here.
+   * While starting (subscribed, not running yet) only presences pass: what the bus hands a
+   * new subscriber (retained presences) says who is around.
+   */
   dispatch(message: OrbitalisMessage): void {
     const entry = this.handlers.get(message.kind);
     if (!entry) return;
-    if (!this.host.running() && !(entry.whileStopping && this.host.stopping())) return;
+    const host = this.host;
+    if (!host.running() && (host.stopping() ? !entry.whileStopping : message.kind !== "presence")) return;
     entry.handle(message);
   }
 }

@@ -56,6 +56,8 @@ export interface LinksHost {
   duplicate(error: DuplicateIdError): void;
   /** A connection was removed (after the table and liveness forgot it). */
   disconnected(connection: Connection, detail: DisconnectionDetail): void;
+  /** A presence of another orb (for the roles: who is around). */
+  presence(message: PresenceMessage): void;
   reportError(error: unknown, context: string): void;
 }
 
@@ -224,8 +226,9 @@ export class Links implements RoleInbound {
     });
   }
 
-  /** An offline presence of a connected peer (this very instance of it) starts its end. */
+  /** Tells the roles who is around; an offline presence of a connected peer (this very instance of it) starts its end. */
   onPresence(message: PresenceMessage): void {
+    this.host.presence(message);
     const peer = this.peers.get(message.from);
     if (!peer || message.status !== "offline" || message.epoch !== peer.epoch) return;
     this.peers.offlinePresence(peer, message.graceful === true);

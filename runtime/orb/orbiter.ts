@@ -132,6 +132,7 @@ export abstract class Orbiter<S extends string> {
       // Not running (stopping): nothing to decide, assume it lives.
       probe: (remote, timeoutMs) => this.queries.alive(remote, timeoutMs),
       duplicate: (error) => this.identity.report(error),
+      presence: (message) => this.roles.forEach((role) => role.presence?.(message)),
       redeliver: (message) => this.inbound.receiveValid(message),
     });
     this.table = this.links.table;

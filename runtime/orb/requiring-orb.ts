@@ -5,7 +5,7 @@
  * `onOutput`). The work is the core role's; this class is its public face.
  */
 import type { TimerHandle } from "../clock.js";
-import { NotRunningError, TimeoutError } from "../errors.js";
+import { ComplianceTimeoutError, NotRunningError } from "../errors.js";
 import { abortError, checkSignal, onAbort } from "./abort.js";
 import type {
   CallableName,
@@ -23,6 +23,7 @@ import type {
   OutputContext,
   RequestOptions,
 } from "./core-options.js";
+import { describeUnmet } from "./compliance.js";
 import { CoreRole } from "./core-role.js";
 import { checkTimeoutMs, type OrbOptions } from "./options.js";
 import { Orbiter } from "./orbiter.js";
@@ -86,8 +87,10 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
 
   /**
    * Resolves once the orb is compliant (at once if it is).
-   * @throws TimeoutError after `timeoutMs` (default: wait forever), naming what is missing;
-   * AbortError when `signal` aborts; NotRunningError if it stops first.
+   * @throws ComplianceTimeoutError (a TimeoutError, `ERR_TIMEOUT`) after `timeoutMs`
+   * (default: wait forever), naming what is missing and why the plugins heard of were not
+   * connected (`missing` holds the same as data); AbortError when `signal` aborts;
+   * NotRunningError if it stops first.
    */
   async compliant(options: CompliantOptions = {}): Promise<void> {
     const timeoutMs = options.timeoutMs === undefined ? undefined : checkTimeoutMs(options.timeoutMs);
@@ -128,8 +131,13 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
         timer = this.clock.setTimeout(() => {
           timer = undefined;
           done();
+          const missing = this.uses.compliance.unmet();
+          const lines = missing.flatMap(describeUnmet);
           reject(
-            new TimeoutError(`${this.id} not compliant within ${timeoutMs} ms: ${this.missing().join("; ")}`),
+            new ComplianceTimeoutError(
+              `${this.id} not compliant within ${timeoutMs} ms: ${lines.join("; ")}`,
+              missing,
+            ),
           );
         }, timeoutMs);
       }
@@ -137,9 +145,9 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
   }
 
   /**
-   * Human-readable list of unmet requirements, each with the reasons recently seen plugins
-   * were not connected (`get_status: 0/1 connections; lamp-x skipped: its output matches
-   * none of requires.get_status.outputs`).
+   * Human-readable list of unmet requirements, each with the plugins heard of and why each
+   * is not connected (`get_status: 0/1 connections; lamp-x skipped: its output matches
+   * none of requires.get_status.outputs; lamp-y runs but did not offer get_status: ...`).
    */
   missing(): string[] {
     return this.uses.compliance.missing();

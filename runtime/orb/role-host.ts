@@ -7,7 +7,12 @@
 import type { Clock } from "../clock.js";
 import type { ConnectionClosedError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { MessageByKind, MessageKind, OrbitalisMessage } from "../../generated/protocol/index.js";
+import type {
+  MessageByKind,
+  MessageKind,
+  OrbitalisMessage,
+  PresenceMessage,
+} from "../../generated/protocol/index.js";
 import type { Connection, ConnectionRole, DisconnectionDetail } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
 import type { PeerTopics } from "./liveness.js";
@@ -40,6 +45,8 @@ export interface Role extends RoleInbound {
   mayCloseUnused(connection: Connection): boolean;
   /** Operations of this role, for status. */
   operations(): string[];
+  /** Another orb said it is online or offline (what roles learn of the orbs around). */
+  presence?(message: PresenceMessage): void;
 }
 
 export interface RoleHost {

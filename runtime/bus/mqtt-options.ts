@@ -3,7 +3,6 @@
  * socket and buffer helpers the adapter needs.
  * @packageDocumentation
  */
-import type { IClientOptions, MqttClient } from "mqtt";
 import type { BaseBusOptions } from "./base.js";
 import type { BusWill } from "./bus.js";
 
@@ -80,12 +79,47 @@ export function toBuffer(payload: Uint8Array): Buffer {
     : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
+/**
+ * The mqtt.js client options MqttBus sets: a structural subset of mqtt.js's
+ * `IClientOptions`, written here so that these typings never load mqtt.js's (which need
+ * the DOM library: a project with `"lib": ["ES2023"]` and `skipLibCheck: false` would not
+ * compile). `mqttOptions` entries are passed through as they are.
+ */
+export interface MqttClientOptions {
+  readonly protocolVersion: 4 | 5;
+  readonly clean: boolean;
+  readonly reconnectPeriod: number;
+  readonly connectTimeout: number;
+  readonly keepalive: number;
+  readonly resubscribe: boolean;
+  readonly clientId?: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  readonly cert?: string | Uint8Array | readonly (string | Uint8Array)[];
+  readonly key?: string | Uint8Array | readonly (string | Uint8Array)[];
+  readonly rejectUnauthorized?: boolean;
+  /** MQTT 5 CONNECT properties. */
+  readonly properties?: { readonly sessionExpiryInterval: number };
+  /** The will: published by the broker when the connection is lost. */
+  readonly will?: {
+    readonly topic: string;
+    readonly payload: Buffer;
+    readonly qos: MqttQos;
+    readonly retain: boolean;
+    /** MQTT 5 will properties. */
+    readonly properties?: { readonly messageExpiryInterval: number };
+  };
+  /** Raw options from {@link MqttBusOptions.mqttOptions}. */
+  readonly [option: string]: unknown;
+}
+
 /** mqtt.js client options for `options`, with the will (if any) at `qos`. */
 export function mqttClientOptions(
   o: MqttBusOptions,
   will: BusWill | undefined,
   qos: MqttQos,
-): IClientOptions {
+): MqttClientOptions {
   const version = o.protocolVersion ?? 5;
   const clean = o.clean ?? true;
   const sessionExpiry = o.sessionExpirySeconds ?? (clean ? undefined : 3600);
@@ -100,9 +134,9 @@ export function mqttClientOptions(
     ...(o.clientId !== undefined && { clientId: o.clientId }),
     ...(o.username !== undefined && { username: o.username }),
     ...(o.password !== undefined && { password: o.password }),
-    ...(o.ca !== undefined && { ca: o.ca as IClientOptions["ca"] }),
-    ...(o.cert !== undefined && { cert: o.cert as IClientOptions["cert"] }),
-    ...(o.key !== undefined && { key: o.key as IClientOptions["key"] }),
+    ...(o.ca !== undefined && { ca: o.ca }),
+    ...(o.cert !== undefined && { cert: o.cert }),
+    ...(o.key !== undefined && { key: o.key }),
     ...(o.rejectUnauthorized !== undefined && { rejectUnauthorized: o.rejectUnauthorized }),
     ...(version === 5 &&
       sessionExpiry !== undefined && { properties: { sessionExpiryInterval: sessionExpiry } }),
@@ -116,7 +150,7 @@ export function mqttClientOptions(
           will.expirySeconds !== undefined && { properties: { messageExpiryInterval: will.expirySeconds } }),
       },
     }),
-    ...(o.mqttOptions as IClientOptions | undefined),
+    ...o.mqttOptions,
   };
 }
 
@@ -125,7 +159,7 @@ export function mqttClientOptions(
  * orb answering a message writes two small packets back to back (the PUBACK, then its own
  * PUBLISH): the second then waits for the broker's delayed ACK, about 40 ms per hop.
  */
-export function noDelay(client: MqttClient): void {
-  const stream = (client as unknown as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
+export function noDelay(client: object): void {
+  const stream = (client as { stream?: { setNoDelay?: (on: boolean) => void } }).stream;
   stream?.setNoDelay?.(true);
 }

@@ -5,7 +5,7 @@
 
 // Types only: the library itself is loaded when the bus connects (see load-client.ts), and
 // the public types below do not mention it, so its typings never reach a user's compiler.
-import type { IConnackPacket, IPublishPacket, MqttClient } from "mqtt";
+import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from "mqtt";
 import { BusError } from "../errors.js";
 import { BaseBus, checkPayload, toBusError } from "./base.js";
 import { loadClient } from "./load-client.js";
@@ -125,7 +125,8 @@ export class MqttBus extends BaseBus {
     if (this.isClosed()) throw this.closedError("connect");
     let client: MqttClient;
     try {
-      client = mqtt.connect(url, clientOptions);
+      // Our options are a structural subset of mqtt.js's, plus the raw `mqttOptions`.
+      client = mqtt.connect(url, clientOptions as IClientOptions);
     } catch (error) {
       throw toBusError(error, `mqtt connect to ${url} failed`);
     }

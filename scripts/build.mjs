@@ -6,8 +6,8 @@
 // Run by `npm run build` and, through `prepare`, by `npm ci`.
 /* global process, console */
 import { execFileSync } from "node:child_process";
-import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,16 +30,53 @@ function packagedReadme(pkg) {
   return text.replace(/\]\((?![a-z]+:\/\/|#)([^)\s]+)\)/g, (_m, path) => `](${web}/blob/main/${path})`);
 }
 
+/**
+ * Source maps whose sources stay inside the package. tsc writes each source as a path
+ * relative to the map, and since the sources live at the repository's top level
+ * (rootDir ../..), that path climbs out of the package (`../../../../../runtime/orb/x.ts`):
+ * in a user's node_modules it names a file above the project, and stack traces
+ * (`node --enable-source-maps`) and debuggers point there. Each source becomes the
+ * path the .ts file would have inside dist/ (beside its .js: `x.ts`); its text is in the
+ * map (`inlineSources`), so debuggers show it without the file.
+ */
+function packageSourceMaps(pkg) {
+  const dist = join(pkg, "dist");
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".map")) rewrite(path);
+    }
+  };
+  const rewrite = (file) => {
+    const map = JSON.parse(readFileSync(file, "utf8"));
+    const base = resolve(dirname(file), map.sourceRoot ?? "");
+    map.sources = map.sources.map((source, i) => {
+      if (typeof map.sourcesContent?.[i] !== "string") {
+        throw new Error(`${file}: no inlined text for ${source} (inlineSources must stay on)`);
+      }
+      const fromRoot = relative(root, resolve(base, source));
+      if (fromRoot.startsWith("..")) throw new Error(`${file}: source ${source} is outside the repository`);
+      return relative(dirname(file), join(dist, fromRoot)).split(sep).join("/");
+    });
+    map.sourceRoot = "";
+    writeFileSync(file, JSON.stringify(map));
+  };
+  walk(dist);
+}
+
 for (const pkg of [runtime, cli]) rmSync(join(pkg, "dist"), { recursive: true, force: true });
 
 // The runtime first: the CLI compiles against its declarations (node_modules/orbitalis).
 step("packages/orbitalis (tsc)");
 execFileSync(process.execPath, [tsc, "-p", join(runtime, "tsconfig.build.json")], { stdio: "inherit" });
+packageSourceMaps(runtime);
 cpSync(join(root, "LICENSE"), join(runtime, "LICENSE"));
 writeFileSync(join(runtime, "README.md"), packagedReadme(runtime));
 
 step("packages/cli (tsc)");
 execFileSync(process.execPath, [tsc, "-p", join(cli, "tsconfig.build.json")], { stdio: "inherit" });
+packageSourceMaps(cli);
 cpSync(join(root, "LICENSE"), join(cli, "LICENSE"));
 for (const dir of ["spec", "templates"]) rmSync(join(cli, dir), { recursive: true, force: true });
 cpSync(join(root, "templates"), join(cli, "templates"), { recursive: true });

@@ -5,22 +5,50 @@
 //   - `import { Core, Plugin, LocalHub } from "orbitalis"` loads no broker client,
 //   - `require("orbitalis")` works, and a core and a plugin talk over LocalHub,
 //   - a strict tsconfig with skipLibCheck: false compiles a file using the package,
-//   - LICENSE shipped, repository/homepage/bugs set, every source map carries its sources.
+//   - LICENSE shipped, repository/homepage/bugs set, every source map carries its sources
+//     and names only files inside its package (both packages),
+//   - with two compilers, TypeScript latest (7 today: what `npm install typescript` gives)
+//     and 5.9, each under (a) its own `tsc --init` defaults and (b) lib ES2023, types node,
+//     strict, skipLibCheck: false: a file importing every export of every entry point
+//     (orbitalis, orbitalis/protocol, orbitalis/validation ...) compiles, and so do the
+//     code generated from the thermostat contract and a plugin extending it, which then run;
+//   - in a project that does not hoist (npm's install-strategy=linked), the code generated
+//     from a contract with minLength and formats compiles and runs: it imports only orbitalis.
+// The only change made to a `tsc --init` tsconfig is the one a user must make: "type":
+// "module" in package.json (the code uses import and top-level await, and under module
+// nodenext a .ts file of a package without it is CommonJS).
 // The toolchain package (@orbitalis/cli) is packed and installed too; its figures are
 // reported, not limited. Needs the packages built (npm ci builds) and the npm registry.
 //
 //   node scripts/install-check.mjs [--json FILE] [--keep]
 /* global process, console */
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const MAX_PACKAGES = 60;
 const MAX_MB = 25;
 const BROKER_CLIENTS = ["mqtt", "ioredis", "@nats-io"];
+/** The compilers a user's project is checked with: what `npm install typescript` gives, and 5.9. */
+const COMPILERS = [
+  { name: "latest", spec: "typescript@latest" },
+  { name: "5.9", spec: "typescript@~5.9" },
+];
 
 const { values: args } = parseArgs({
   options: { json: { type: "string" }, keep: { type: "boolean", default: false } },
@@ -141,6 +169,120 @@ function installInto(name, ...tarballs) {
   };
 }
 
+/**
+ * Source maps of the package at `pkgDir`: those naming a source outside the package (a
+ * stack trace would name a file above the user's project) and those whose source is
+ * neither inlined nor shipped.
+ */
+function sourceMapProblems(pkgDir) {
+  const root = realpathSync(pkgDir);
+  const maps = files(join(root, "dist"), ".map");
+  const outside = [];
+  const orphan = [];
+  for (const m of maps) {
+    const map = JSON.parse(readFileSync(m, "utf8"));
+    map.sources.forEach((s, i) => {
+      const path = resolve(dirname(m), map.sourceRoot ?? "", s);
+      if (path !== root && !path.startsWith(root + sep)) outside.push(`${relative(root, m)}: ${s}`);
+      if (typeof map.sourcesContent?.[i] !== "string" && !existsSync(path))
+        orphan.push(`${relative(root, m)}: ${s}`);
+    });
+  }
+  return { maps: maps.length, outside, orphan };
+}
+
+function checkSourceMaps(name, pkgDir) {
+  const { maps, outside, orphan } = sourceMapProblems(pkgDir);
+  check(
+    maps > 0 && orphan.length === 0,
+    `${name}: ${maps} source maps, each with its sources (${orphan.length} without${orphan.length ? `: ${orphan.slice(0, 3).join(", ")}` : ""})`,
+  );
+  check(
+    outside.length === 0,
+    `${name}: every source map names files inside the package (${outside.length} outside${outside.length ? `, e.g. ${outside.slice(0, 3).join(", ")}` : ""})`,
+  );
+}
+
+/** A TypeScript compiler installed in its own folder: its version, tsc, and its `tsc --init` tsconfig. */
+function installCompiler({ name, spec }) {
+  const dir = join(work, `tsc-${name}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `tsc-${name}`, private: true }));
+  const install = run("npm", ["install", spec], dir);
+  if (install.code !== 0) throw new Error(`npm install ${spec} failed:\n${install.out}`);
+  const pkg = join(dir, "node_modules", "typescript");
+  const version = JSON.parse(readFileSync(join(pkg, "package.json"), "utf8")).version;
+  const tsc = join(pkg, "bin", "tsc");
+  const initDir = join(dir, "init");
+  mkdirSync(initDir);
+  const init = run(process.execPath, [tsc, "--init"], initDir);
+  if (init.code !== 0) throw new Error(`tsc ${version} --init failed:\n${init.out}`);
+  return { name, version, dir, tsc, initTsconfig: readFileSync(join(initDir, "tsconfig.json"), "utf8") };
+}
+
+/** The two tsconfigs every project is compiled under, as [name, text of tsconfig.json]. */
+function tsconfigs(compiler) {
+  const strictEs2023 = {
+    compilerOptions: {
+      target: "ES2022",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      lib: ["ES2023"],
+      types: ["node"],
+      strict: true,
+      skipLibCheck: false,
+    },
+  };
+  return [
+    [`tsc --init of ${compiler.version}`, compiler.initTsconfig],
+    ["lib ES2023, types node, strict, skipLibCheck false", JSON.stringify(strictEs2023, null, 2)],
+  ];
+}
+
+/**
+ * A project folder using the node_modules of `installed` (a symlink), an ES module package
+ * (the one change a user must make), with `files` copied in (name -> text or a path to copy).
+ */
+function project(name, installed, tsconfig, contents) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  symlinkSync(join(installed, "node_modules"), join(dir, "node_modules"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, private: true, type: "module" }));
+  writeFileSync(join(dir, "tsconfig.json"), tsconfig);
+  for (const [file, content] of Object.entries(contents)) {
+    if (typeof content === "string") writeFileSync(join(dir, file), content);
+    else cpSync(content.copy, join(dir, file), { recursive: true });
+  }
+  return dir;
+}
+
+/** Every export of every entry point (package.json "exports" with types) of the package at `pkgDir`. */
+function publicExports(compiler, pkgDir) {
+  const script = join(work, "exports.cjs");
+  writeFileSync(
+    script,
+    `const ts = require(${JSON.stringify(join(compiler.dir, "node_modules", "typescript"))});\n` +
+      `const path = require("node:path");\nconst pkg = process.argv[2];\n` +
+      `const manifest = require(path.join(pkg, "package.json"));\nconst out = {};\n` +
+      `for (const [key, value] of Object.entries(manifest.exports)) {\n` +
+      `  if (typeof value !== "object" || value === null || typeof value.types !== "string") continue;\n` +
+      `  const file = path.join(pkg, value.types);\n` +
+      `  const program = ts.createProgram([file], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });\n` +
+      `  const symbol = program.getTypeChecker().getSymbolAtLocation(program.getSourceFile(file));\n` +
+      `  const names = symbol ? program.getTypeChecker().getExportsOfModule(symbol).map((s) => s.getName()) : [];\n` +
+      `  out[key === "." ? manifest.name : manifest.name + key.slice(1)] = names.sort();\n}\n` +
+      `console.log(JSON.stringify(out));\n`,
+  );
+  const listed = run(process.execPath, [script, pkgDir], work);
+  if (listed.code !== 0) throw new Error(`listing the exports of ${pkgDir} failed:\n${listed.out}`);
+  return JSON.parse(listed.out.trim().split("\n").pop());
+}
+
+/** Compiles the project in `dir` with `compiler`; returns the exit status and what tsc said. */
+function compile(compiler, dir) {
+  return run(process.execPath, [compiler.tsc, "-p", "."], dir);
+}
+
 try {
   say(`working in ${work}`);
   const runtime = pack("packages/orbitalis");
@@ -185,17 +327,7 @@ try {
     Boolean(manifest.repository?.url && manifest.homepage && manifest.bugs?.url),
     "repository, homepage and bugs set",
   );
-  const maps = files(join(pkgDir, "dist"), ".map");
-  const orphan = maps.filter((m) => {
-    const map = JSON.parse(readFileSync(m, "utf8"));
-    return map.sources.some(
-      (s, i) => typeof map.sourcesContent?.[i] !== "string" && !existsSync(join(dirname(m), s)),
-    );
-  });
-  check(
-    maps.length > 0 && orphan.length === 0,
-    `${maps.length} source maps, each with its sources (${orphan.length} without)`,
-  );
+  checkSourceMaps("orbitalis", pkgDir);
 
   // What `import` loads: a resolve hook reports every module URL to the main thread.
   writeFileSync(
@@ -297,6 +429,44 @@ try {
     `NatsBus without its client says what to install (${missingError.message ?? missing.out.trim()})`,
   );
 
+  // ---- a user's TypeScript: two compilers, two tsconfigs, every export ---------------------
+  const compilers = COMPILERS.map(installCompiler);
+  report.compilers = Object.fromEntries(compilers.map((c) => [c.name, c.version]));
+  say(`compilers: ${compilers.map((c) => `${c.name} = typescript ${c.version}`).join(", ")}`);
+  const lister = compilers.find((c) => c.name === "5.9") ?? compilers[0];
+  const exportsByEntry = publicExports(lister, pkgDir);
+  report.runtime.exports = Object.fromEntries(Object.entries(exportsByEntry).map(([k, v]) => [k, v.length]));
+  const entries = Object.keys(exportsByEntry);
+  check(
+    ["orbitalis", "orbitalis/protocol", "orbitalis/validation"].every((e) => exportsByEntry[e]?.length > 0),
+    `entry points with typings: ${entries.map((e) => `${e} (${exportsByEntry[e].length} exports)`).join(", ")}`,
+  );
+  const everyExport = {};
+  entries.forEach((entry, i) => {
+    const names = exportsByEntry[entry].join(", ");
+    everyExport[`exports-${i}.ts`] = `import type { ${names} } from "${entry}";\nexport type { ${names} };\n`;
+  });
+  for (const compiler of compilers) {
+    tsconfigs(compiler).forEach(([config, tsconfig], i) => {
+      const dir = project(`exports-${compiler.name}-${i}`, user.dir, tsconfig, everyExport);
+      const built = compile(compiler, dir);
+      check(
+        built.code === 0,
+        `typescript ${compiler.version}, ${config}: a file importing every export of ${entries.join(", ")} compiles${built.code === 0 ? "" : `:\n${built.out}`}`,
+      );
+    });
+  }
+  writeFileSync(
+    join(user.dir, "entries-check.mjs"),
+    `const loaded = [];\nfor (const entry of ${JSON.stringify(entries)}) loaded.push(Object.keys(await import(entry)).length);\n` +
+      `console.log(JSON.stringify(loaded));\n`,
+  );
+  const entriesLoaded = run(process.execPath, ["entries-check.mjs"], user.dir);
+  check(
+    entriesLoaded.code === 0,
+    `every entry point loads under node (${entriesLoaded.code === 0 ? entriesLoaded.out.trim() : entriesLoaded.out})`,
+  );
+
   // ---- the toolchain, reported ------------------------------------------------------------
   // Until both are published, the CLI's dependency on orbitalis is met by the tarball.
   const tools = installInto("cli", runtime.file, cli.file);
@@ -310,6 +480,10 @@ try {
     `@orbitalis/cli (with orbitalis): ${tools.packages} packages, ${tools.megabytes.toFixed(1)} MB of files, ${tools.diskMegabytes.toFixed(1)} MB on disk, ${tools.warnings.length} npm warning lines`,
   );
   for (const w of tools.warnings) say(`  cli: ${w}`);
+  // @asyncapi/parser validates with Spectral, whose core depends on @scarf/scarf (an
+  // install-time analytics script): reported, so that a change of the parser shows here.
+  report.cli.scarf = tools.warnings.some((w) => w.includes("@scarf/scarf"));
+  say(`@orbitalis/cli: npm ${report.cli.scarf ? "names" : "does not name"} @scarf/scarf's install script`);
   const version = run(join(tools.dir, "node_modules", ".bin", "orbitalis"), ["--version"], tools.dir);
   check(
     version.code === 0 && /^\d+\.\d+\.\d+/.test(version.out.trim()),
@@ -351,34 +525,18 @@ try {
   );
   run("npm", ["install", "--no-save", "typescript@~5.9", "@types/node@20"], tools.dir);
   strictTsconfig(tools.dir, { compilerOptions: { outDir: "dist" }, include: ["generated", "main.ts"] });
-  writeFileSync(
-    join(tools.dir, "main.ts"),
-    `import { LocalHub } from "orbitalis";
-` +
-      `import { ClimateCore, ThermostatPlugin, type Reading, type Target } from "./generated/index.js";
-` +
-      `class Thermostat extends ThermostatPlugin {
-  target = 18;
-` +
-      `  setTarget(t: Target): void { this.target = t.celsius; }
-` +
-      `  readTemperature(): Reading { return { celsius: 19, target: this.target }; }
-}
-` +
-      `const hub = new LocalHub();
-const plugin = new Thermostat({ id: "t1", bus: hub.bus() });
-` +
-      `const core = new ClimateCore({ id: "c1", bus: hub.bus() });
-` +
-      `await plugin.start(); await core.start(); await core.compliant({ timeoutMs: 5000 });
-` +
-      `await core.execute("set_target", { celsius: 21 });
-const r = await core.request("read_temperature");
-` +
-      `console.log(JSON.stringify(r));
-await core.stop(); await plugin.stop();
-`,
-  );
+  const thermostatMain =
+    `import { LocalHub } from "orbitalis";\n` +
+    `import { ClimateCore, ThermostatPlugin, type Reading, type Target } from "./generated/index.js";\n` +
+    `class Thermostat extends ThermostatPlugin {\n  target = 18;\n` +
+    `  setTarget(t: Target): void { this.target = t.celsius; }\n` +
+    `  readTemperature(): Reading { return { celsius: 19, target: this.target }; }\n}\n` +
+    `const hub = new LocalHub();\nconst plugin = new Thermostat({ id: "t1", bus: hub.bus() });\n` +
+    `const core = new ClimateCore({ id: "c1", bus: hub.bus() });\n` +
+    `await plugin.start(); await core.start(); await core.compliant({ timeoutMs: 5000 });\n` +
+    `await core.execute("set_target", { celsius: 21 });\nconst r = await core.request("read_temperature");\n` +
+    `console.log(JSON.stringify(r));\nawait core.stop(); await plugin.stop();\n`;
+  writeFileSync(join(tools.dir, "main.ts"), thermostatMain);
   const built = run(
     process.execPath,
     [join(tools.dir, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
@@ -392,6 +550,108 @@ await core.stop(); await plugin.stop();
   check(
     ran.out.trim() === '{"celsius":19,"target":21}',
     `and run: a core sets and reads the generated plugin (${ran.out.trim()})`,
+  );
+  checkSourceMaps("@orbitalis/cli", join(tools.dir, "node_modules", "@orbitalis", "cli"));
+
+  // The same generated code and plugin under both compilers and both tsconfigs, then run.
+  for (const compiler of compilers) {
+    tsconfigs(compiler).forEach(([config, tsconfig], i) => {
+      const dir = project(`thermostat-${compiler.name}-${i}`, tools.dir, tsconfig, {
+        generated: { copy: join(tools.dir, "generated") },
+        "main.ts": thermostatMain,
+      });
+      const compiled = compile(compiler, dir);
+      check(
+        compiled.code === 0,
+        `typescript ${compiler.version}, ${config}: the generated thermostat code and a plugin extending it compile${compiled.code === 0 ? "" : `:\n${compiled.out}`}`,
+      );
+      if (compiled.code !== 0) return;
+      const output = run(process.execPath, ["main.js"], dir);
+      check(output.out.trim() === '{"celsius":19,"target":21}', `  and run (${output.out.trim()})`);
+    });
+  }
+
+  // ---- a layout that does not hoist: npm's install-strategy=linked ------------------------
+  // Only the project's own dependencies are visible at its top level (as with pnpm): code
+  // that imports a dependency of orbitalis (ajv) fails there with ERR_MODULE_NOT_FOUND.
+  const linked = join(work, "linked");
+  mkdirSync(linked);
+  writeFileSync(
+    join(linked, "package.json"),
+    JSON.stringify({ name: "try-linked", private: true, type: "module" }),
+  );
+  writeFileSync(join(linked, ".npmrc"), "install-strategy=linked\n");
+  const linkedInstall = run("npm", ["install", runtime.file, cli.file], linked);
+  check(
+    linkedInstall.code === 0,
+    `npm install (install-strategy=linked) orbitalis and @orbitalis/cli succeeds${linkedInstall.code === 0 ? "" : `:\n${linkedInstall.out}`}`,
+  );
+  check(
+    existsSync(join(linked, "node_modules", "orbitalis")) && !existsSync(join(linked, "node_modules", "ajv")),
+    "  there, orbitalis is at the top level of node_modules and its dependency ajv is not",
+  );
+  cpSync(
+    join(repo, "test", "generator", "fixtures", "validation", "signup.asyncapi.yaml"),
+    join(linked, "signup.asyncapi.yaml"),
+  );
+  const linkedGenerated = run(
+    join(linked, "node_modules", ".bin", "orbitalis"),
+    ["generate", "signup.asyncapi.yaml", "--out", "generated"],
+    linked,
+  );
+  check(
+    linkedGenerated.code === 0,
+    `  npx orbitalis generate <a contract with minLength and format> exits 0${linkedGenerated.code === 0 ? "" : `:\n${linkedGenerated.out}`}`,
+  );
+  const generatedImports = readdirSync(join(linked, "generated"))
+    .filter((f) => f.endsWith(".ts"))
+    .flatMap((f) =>
+      [
+        ...readFileSync(join(linked, "generated", f), "utf8").matchAll(
+          /\bfrom\s*"([^"]+)"|require\("([^"]+)"\)/g,
+        ),
+      ].map((m) => `${f}: ${m[1] ?? m[2]}`),
+    )
+    .filter((i) => !/: (orbitalis(\/[\w-]+)?|\.\/.*)$/.test(i));
+  check(
+    generatedImports.length === 0,
+    `  the generated code imports only orbitalis${generatedImports.length ? `, not ${generatedImports.join(", ")}` : ""}`,
+  );
+  writeFileSync(
+    join(linked, "main.ts"),
+    `import { LocalHub } from "orbitalis";\n` +
+      `import { FrontendCore, RegistryPlugin, type Receipt, type Signup } from "./generated/index.js";\n` +
+      `class Registry extends RegistryPlugin {\n` +
+      `  signUp(s: Signup): Receipt { return { id: "6f1c1e0a-8a6b-4c55-9a57-2f0d3c3f3c11", at: \`\${s.born ?? "2026-01-01"}T00:00:00Z\` }; }\n}\n` +
+      `const hub = new LocalHub();\nconst plugin = new Registry({ id: "r1", bus: hub.bus() });\n` +
+      `const core = new FrontendCore({ id: "f1", bus: hub.bus() });\n` +
+      `await plugin.start(); await core.start(); await core.compliant({ timeoutMs: 5000 });\n` +
+      `const ok = await core.request("sign_up", { name: "Ada", email: "ada@example.org", born: "1815-12-10" });\n` +
+      `const refused: string[] = [];\n` +
+      `for (const bad of [{ name: "A", email: "ada@example.org" }, { name: "Ada", email: "not an email" }]) {\n` +
+      `  await core.request("sign_up", bad).then(() => refused.push("accepted"), (e: unknown) => refused.push(String(e)));\n}\n` +
+      `console.log(JSON.stringify({ ok: ok.at, refused }));\nawait core.stop(); await plugin.stop();\n`,
+  );
+  const latest = compilers[0];
+  writeFileSync(join(linked, "tsconfig.json"), latest.initTsconfig);
+  const linkedCompiled = compile(latest, linked);
+  check(
+    linkedCompiled.code === 0,
+    `  it compiles (typescript ${latest.version}, tsc --init)${linkedCompiled.code === 0 ? "" : `:\n${linkedCompiled.out}`}`,
+  );
+  const linkedRan = run(process.execPath, ["main.js"], linked);
+  let linkedResult = {};
+  try {
+    linkedResult = JSON.parse(linkedRan.out.trim().split("\n").pop());
+  } catch {
+    /* reported below */
+  }
+  check(
+    linkedRan.code === 0 &&
+      linkedResult.ok === "1815-12-10T00:00:00Z" &&
+      /fewer than 2 characters/.test(linkedResult.refused?.[0]) &&
+      /must match format \\?"email/.test(linkedResult.refused?.[1]),
+    `  and runs under node: minLength and format checked (${linkedRan.code === 0 ? linkedRan.out.trim() : linkedRan.out})`,
   );
 } catch (error) {
   failures.push(String(error?.stack ?? error));

@@ -26,8 +26,11 @@ interface Note {
 
 export class Candidates {
   private readonly notes = new Map<string, Map<string, Note>>();
-  /** Plugins known to run: id -> epoch. */
-  private readonly running = new Map<string, string>();
+  /**
+   * Plugins known to run: id -> its epoch and, once its announce was heard, the operations
+   * it lends (a plugin that does not lend an operation is no candidate for it).
+   */
+  private readonly running = new Map<string, { readonly epoch: string; lends?: Set<string> }>();
   /** Discovers sent since the orb started. */
   private discovers = 0;
 
@@ -89,16 +92,23 @@ export class Candidates {
     else if (message.role !== "core") this.runs(message.from, message.epoch);
   }
 
-  /** `plugin` (instance `epoch`) runs: its online presence, an announce or an offer came. */
-  runs(plugin: string, epoch: string): void {
+  /**
+   * `plugin` (instance `epoch`) runs: its online presence, an announce (with the operations
+   * it `lends`) or an offer came.
+   */
+  runs(plugin: string, epoch: string, lends?: readonly string[]): void {
+    const known = this.running.get(plugin);
+    const entry = known?.epoch === epoch ? known : { epoch };
+    // A hybrid announces the operations it offers only while compliant later: add them up.
+    if (lends) entry.lends = new Set([...(entry.lends ?? []), ...lends]);
     this.running.delete(plugin);
-    this.running.set(plugin, epoch);
+    this.running.set(plugin, entry);
     if (this.running.size > RUNNING) this.running.delete(this.running.keys().next().value as string);
   }
 
   /** `plugin`'s instance `epoch` said it went offline: no longer a candidate, unless a note says otherwise. */
   offline(plugin: string, epoch: string): void {
-    if (this.running.get(plugin) !== epoch) return;
+    if (this.running.get(plugin)?.epoch !== epoch) return;
     this.running.delete(plugin);
     for (const notes of this.notes.values())
       if (notes.get(plugin)?.reason === "not-offered") notes.delete(plugin);
@@ -134,8 +144,8 @@ export class Candidates {
     }
     let listed = 0;
     let unlisted = 0;
-    for (const plugin of this.running.keys()) {
-      if (connected.has(plugin) || notes.has(plugin)) continue;
+    for (const [plugin, { lends }] of this.running) {
+      if (connected.has(plugin) || notes.has(plugin) || lends?.has(operation) === false) continue;
       if (listed++ >= LISTED_RUNNING) {
         unlisted++;
         continue;
@@ -149,8 +159,8 @@ export class Candidates {
         plugin,
         reason: "not-offered",
         message:
-          `${plugin} runs but did not offer ${operation}: it does not lend it, or refused this core (an input ` +
-          `or output schema that does not match, an allow/block list, its maxCores): see its \`skipped\` event`,
+          `${plugin} runs but did not offer ${operation}: it does not lend it, or refused this core ` +
+          `(schemas, allow/block, maxCores: see its \`skipped\` event)`,
       });
     }
     return { candidates, unlisted };
@@ -161,8 +171,8 @@ export class Candidates {
     if (note.discoversBefore >= this.discovers) return `${plugin} announced ${operation}; no discover since`;
     // Its schemas passed the core's check, and the plugin matches them the same way (SCH-3).
     return (
-      `${plugin} announced ${operation} but did not offer it: its schemas match this core's, so its own ` +
-      `limits (maxCores, policy allow/block, a hybrid's offerWhen) keep this core out: see its \`skipped\` event`
+      `${plugin} announced ${operation} but did not offer it: its schemas match, so its own limits keep ` +
+      `this core out (maxCores, allow/block, offerWhen: see its \`skipped\` event)`
     );
   }
 

@@ -213,7 +213,8 @@ export class CoreRole implements Role {
 
   private onAnnounce(message: AnnounceMessage): void {
     const needed = new Set(this.needs().map((n) => n.name));
-    this.compliance.candidates.runs(message.from, message.epoch);
+    const names = message.operations.map((op) => op.name);
+    this.compliance.candidates.runs(message.from, message.epoch, names);
     let useful = false;
     for (const op of message.operations) {
       const req = this.compliance.requirements.get(op.name);

@@ -85,8 +85,7 @@ describe("compliant({ timeoutMs }) names the plugins it heard of and why each is
     expect(error.code).toBe("ERR_TIMEOUT");
     expect(error.message).toBe(
       "home not compliant within 3000 ms: print: 0/1 connections; printer-2 runs but did not offer print: it does not " +
-        "lend it, or refused this core (an input or output schema that does not match, an allow/block list, its " +
-        "maxCores): see its `skipped` event",
+        "lend it, or refused this core (schemas, allow/block, maxCores: see its `skipped` event)",
     );
     expect(error.missing).toEqual([
       {
@@ -127,10 +126,29 @@ describe("compliant({ timeoutMs }) names the plugins it heard of and why each is
         plugin: "printer-3",
         reason: "not-offered",
         message:
-          "printer-3 announced print but did not offer it: its schemas match this core's, so its own limits " +
-          "(maxCores, policy allow/block, a hybrid's offerWhen) keep this core out: see its `skipped` event",
+          "printer-3 announced print but did not offer it: its schemas match, so its own limits keep this core " +
+          "out (maxCores, allow/block, offerWhen: see its `skipped` event)",
       },
     ]);
+  });
+
+  it("a plugin whose announce did not list the operation is no candidate for it; one only known to run is", async () => {
+    const w = new World();
+    const core = w.core({ print: {} });
+    const early = orbs.add(
+      new Plugin({ id: "scanner-1", bus: w.hub.bus(), clock: w.clock, logger: silentLogger }),
+    );
+    early.operation("scan", {}, () => undefined);
+    await early.start();
+    await w.clock.advance(100);
+    await core.start(); // knows scanner-1 only from its presence
+    const late = orbs.add(
+      new Plugin({ id: "scanner-2", bus: w.hub.bus(), clock: w.clock, logger: silentLogger }),
+    );
+    late.operation("scan", {}, () => undefined);
+    await late.start(); // its announce says it lends scan, not print
+    const error = await w.timeout(core);
+    expect(error.missing[0]!.candidates.map((c) => c.plugin)).toEqual(["scanner-1"]);
   });
 
   it("a running plugin the core's own block list excludes: skipped, naming the list", async () => {

@@ -86,26 +86,43 @@ export function toBuffer(payload: Uint8Array): Buffer {
  * compile). `mqttOptions` entries are passed through as they are.
  */
 export interface MqttClientOptions {
+  /** 4 (MQTT 3.1.1) or 5. */
   readonly protocolVersion: 4 | 5;
+  /** Clean session / clean start. */
   readonly clean: boolean;
+  /** Milliseconds between reconnect attempts. */
   readonly reconnectPeriod: number;
+  /** Milliseconds allowed for a connection. */
   readonly connectTimeout: number;
+  /** MQTT keepalive, seconds. */
   readonly keepalive: number;
+  /** Always false: the adapter resubscribes itself. */
   readonly resubscribe: boolean;
+  /** Client identifier. */
   readonly clientId?: string;
+  /** User name. */
   readonly username?: string;
+  /** Password. */
   readonly password?: string;
+  /** TLS: trusted CA certificates, PEM. */
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** TLS: client certificate, PEM. */
   readonly cert?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** TLS: client key, PEM. */
   readonly key?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** TLS: verify the broker's certificate. */
   readonly rejectUnauthorized?: boolean;
   /** MQTT 5 CONNECT properties. */
   readonly properties?: { readonly sessionExpiryInterval: number };
   /** The will: published by the broker when the connection is lost. */
   readonly will?: {
+    /** Topic of the will. */
     readonly topic: string;
+    /** Its payload. */
     readonly payload: Buffer;
+    /** Its QoS. */
     readonly qos: MqttQos;
+    /** Whether the broker retains it. */
     readonly retain: boolean;
     /** MQTT 5 will properties. */
     readonly properties?: { readonly messageExpiryInterval: number };

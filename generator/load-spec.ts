@@ -13,7 +13,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { Parser, type AsyncAPIDocumentInterface } from "@asyncapi/parser";
-import { parse as parseYaml, LineCounter, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, parse as parseYaml, LineCounter, parseDocument } from "yaml";
 import { ContractError } from "orbitalis";
 
 /** One file of a contract: the main file, or one that its `$ref`s reach (transitively). */
@@ -67,7 +67,12 @@ export interface LoadedSpec {
 
 const SEVERITY = ["error", "warning", "info", "hint"] as const;
 
-/** A function from a JSON pointer path to its line (1-based) in `text`, parsing `text` once. */
+/**
+ * A function from a JSON pointer path to its line (1-based) in `text`, parsing `text`
+ * once: the line of the key for a map entry (where `name:` is, not its first field), of
+ * the item for a sequence entry; a path that does not exist gets the line of its deepest
+ * part that does.
+ */
 function lineFinder(text: string): (path: readonly (string | number)[]) => number | undefined {
   let doc: ReturnType<typeof parseDocument> | undefined;
   const counter = new LineCounter();
@@ -76,13 +81,27 @@ function lineFinder(text: string): (path: readonly (string | number)[]) => numbe
   } catch {
     // A text the YAML library cannot read has no lines to point at; the message stands alone.
   }
-  return (path) => {
+  const lineAt = (node: unknown): number | undefined => {
+    const range = (node as { range?: [number, number, number] } | null | undefined)?.range;
+    return range ? counter.linePos(range[0]).line : undefined;
+  };
+  const entry = (path: readonly (string | number)[]): number | undefined => {
     if (!doc) return undefined;
+    if (path.length === 0) return lineAt(doc.contents);
+    const parent: unknown = doc.getIn(path.slice(0, -1), true);
+    const last = String(path[path.length - 1]);
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === last);
+      return pair ? (lineAt(pair.key) ?? lineAt(pair.value)) : undefined;
+    }
+    if (isSeq(parent) && /^\d+$/.test(last)) return lineAt(parent.items[Number(last)]);
+    return undefined;
+  };
+  return (path) => {
     for (let depth = path.length; depth >= 0; depth--) {
       try {
-        const node = doc.getIn(path.slice(0, depth), true) as
-          { range?: [number, number, number] } | undefined;
-        if (node?.range) return counter.linePos(node.range[0]).line;
+        const line = entry(path.slice(0, depth));
+        if (line !== undefined) return line;
       } catch {
         // A path through a scalar: try the shorter one.
       }
@@ -350,7 +369,14 @@ function locator(files: readonly SpecFile[]): Pick<LoadedSpec, "locate" | "where
     };
     for (const segment of path) {
       follow();
-      const next = child(node, segment);
+      let next = child(node, segment);
+      if (next === undefined && segment === "messages" && isRecord(node) && node.channel !== undefined) {
+        // An operation or reply without `messages` has those of its channel (AsyncAPI 3).
+        node = node.channel;
+        at.push("channel");
+        follow();
+        next = child(node, segment);
+      }
       if (next === undefined) break;
       node = next;
       at.push(segment);

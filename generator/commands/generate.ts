@@ -1,7 +1,8 @@
 /**
  * `orbitalis generate <contract> --out <dir>`: a user's AsyncAPI contract -> typed
  * cores and plugins. Nothing is written unless the whole contract is valid and the
- * generated code compiles.
+ * generated code compiles. With `--watch`, again on every change of the contract or of a
+ * file it references, until Ctrl-C.
  */
 import { basename, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -9,24 +10,36 @@ import { checkGenerated } from "../check-code.js";
 import { buildContractModel } from "../contract-model.js";
 import { emitContract, isGenerated } from "../emit-contract.js";
 import { loadSpec } from "../load-spec.js";
+import { watchContract } from "../watch.js";
 import { writeGenerated } from "../write.js";
 import { report, UsageError, type Io } from "./io.js";
 
-export const GENERATE_HELP = `usage: orbitalis generate <contract.asyncapi.yaml> --out <dir> [--check] [--no-check-types]
+/** The help of `orbitalis generate`. */
+export const GENERATE_HELP = `usage: orbitalis generate <contract.asyncapi.yaml> --out <dir> [--check | --watch] [--no-check-types]
 
 Generates typed Orbitalis code from an AsyncAPI 3.0 contract: <dir>/index.ts (the
 contract type, a class per plugin and core type of x-orbitalis), types.ts, schemas.ts,
 validators.ts (precompiled) and schemas/*.json (for other languages). The code imports
 the runtime as "orbitalis". Nothing is written when the contract has an error, and a
-file without the @generated header is never overwritten.
+file without the @generated header is never overwritten. The contract may $ref schemas
+in other files (relative paths, YAML or JSON); remote URLs are refused.
 
   --out DIR           where to write (required)
   --check             write nothing; exit 1 when DIR differs from what the contract produces
+  --watch             generate, then again whenever the contract or a file it references
+                      changes (printing which, and the result or the error) until Ctrl-C
   --no-check-types    skip type-checking the generated code before writing it
 
-Exit status: 0 written (or in sync), 1 the contract has errors (or --check found
-differences), 2 usage error or a file that cannot be read.`;
+Exit status: 0 written (or in sync, or --watch stopped), 1 the contract has errors (or
+--check found differences), 2 usage error or a file that cannot be read.`;
 
+interface GenerateOptions {
+  readonly out: string;
+  readonly check: boolean;
+  readonly checkTypes: boolean;
+}
+
+/** Runs `orbitalis generate` with its arguments; resolves with the exit code. */
 export async function generate(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
@@ -34,13 +47,39 @@ export async function generate(args: string[], io: Io): Promise<number> {
     options: {
       out: { type: "string" },
       check: { type: "boolean", default: false },
+      watch: { type: "boolean", default: false },
       "no-check-types": { type: "boolean", default: false },
     },
     strict: true,
   });
   if (positionals.length !== 1) throw new UsageError("give exactly one contract file");
   if (values.out === undefined) throw new UsageError("--out <dir> is required");
+  if (values.watch && values.check)
+    throw new UsageError("--watch writes: it cannot be combined with --check");
   const file = positionals[0]!;
+  const options: GenerateOptions = {
+    out: values.out,
+    check: values.check,
+    checkTypes: !values["no-check-types"],
+  };
+  if (!values.watch) return generateOnce(file, options, io);
+
+  // Until SIGINT (Ctrl-C) or SIGTERM: a run's error is printed and the watch goes on.
+  let stop: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const watcher = watchContract({ file, io, run: () => generateOnce(file, options, io) });
+  await stopped;
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  await watcher.close();
+  io.err("stopped watching");
+  return 0;
+}
+
+/** One generation of `file`; resolves with the exit code, throws a ContractError on an error. */
+async function generateOnce(file: string, values: GenerateOptions, io: Io): Promise<number> {
   const outDir = resolve(values.out);
   const started = Date.now();
   io.err(`reading ${file}`);
@@ -53,7 +92,7 @@ export async function generate(args: string[], io: Io): Promise<number> {
       `${model.plugins.length} plugin and ${model.cores.length} core types`,
   );
   const files = await emitContract(model, basename(file));
-  if (!values["no-check-types"]) {
+  if (values.checkTypes) {
     io.err(`type-checking ${files.filter((f) => f.path.endsWith(".ts")).length} files`);
     checkGenerated(outDir, files);
   }

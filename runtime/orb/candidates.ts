@@ -19,8 +19,9 @@ const LISTED_RUNNING = 8;
 
 interface Note {
   readonly reason: CandidateReason;
-  /** The sentence, or for an announce, the discovers sent before it (see {@link Candidates.announced}). */
+  /** The sentence (empty for an announce: it depends on what came since, see `discoversBefore`). */
   readonly message: string;
+  /** For an announce: the discovers sent before it (see {@link Candidates.announced}). */
   readonly discoversBefore?: number;
 }
 

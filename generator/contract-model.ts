@@ -1,25 +1,33 @@
 /**
  * A user's AsyncAPI contract as the generator sees it: operations with their input and
- * output messages, the messages with clean self-contained payload schemas, and the plugin
- * and core types of `x-orbitalis`. Every rule a contract must follow is checked here, and
- * a broken one is one ContractError naming the file, the line and the JSON pointer.
+ * output messages, the messages with clean self-contained payload schemas, and the plugin,
+ * core and hybrid types of `x-orbitalis` (built by type-models.ts). Every rule a contract
+ * must follow is checked here, and a broken one is one ContractError naming the file, the
+ * line and the JSON pointer.
  */
 import type { MessageInterface, OperationInterface } from "@asyncapi/parser";
 import { ContractError, fingerprint, ID_PATTERN, LocalHub, Plugin, type JsonSchema } from "orbitalis";
 import { FORMAT_NAMES } from "orbitalis/validation";
 import type { LoadedSpec } from "./load-spec.js";
 import { checkExtension } from "./x-orbitalis.js";
-import type {
-  MessageModel,
-  DataModel,
-  OperationModel,
-  PluginTypeModel,
-  CoreTypeModel,
-  ContractModel,
-} from "./contract-types.js";
+import { buildTypeModels } from "./type-models.js";
+import { checkRequired } from "./payload-rules.js";
+import type { MessageModel, DataModel, OperationModel, ContractModel } from "./contract-types.js";
 
-/** Names a generated module defines itself, or that Plugin and Core already have as members. */
-const RESERVED_TYPES = new Set(["Contract", "Core", "Plugin", "OperationContext", "SchemaSpec"]);
+/** Names a generated module defines or imports itself: a message type may not take one. */
+const RESERVED_TYPES = new Set([
+  "Contract",
+  "Core",
+  "Plugin",
+  "Orb",
+  "OperationContext",
+  "OperationError",
+  "OperationPolicy",
+  "SchemaSpec",
+  "CoreOptions",
+  "PluginOptions",
+  "OrbHybridOptions",
+]);
 /**
  * Every member a generated plugin class inherits (methods up the prototype chain and the
  * fields of an instance): a handler may not take one of these names.
@@ -111,6 +119,7 @@ export function buildContractModel(spec: LoadedSpec): ContractModel {
           `schema format ${format} is not supported: use JSON Schema draft-07 (the AsyncAPI default)`,
         );
       }
+      checkRequired(payload.json(), [...path, "payload"], where);
       const id = payload.json<Record<string, unknown>>()["x-parser-schema-id"];
       if (typeof id === "string" && !id.startsWith("<")) rootName = pascal(id);
       const formats = new Map<string, (string | number)[]>();
@@ -185,96 +194,8 @@ export function buildContractModel(spec: LoadedSpec): ContractModel {
     throw new ContractError(where(["operations"]), "the contract has no operations");
 
   const extension = checkExtension(spec, where);
-  const byName = new Map(operations.map((o) => [o.name, o]));
-  const operationAt = (name: string, path: (string | number)[]): OperationModel => {
-    const found = byName.get(name);
-    if (!found) {
-      throw new ContractError(
-        where(path),
-        `no operation ${JSON.stringify(name)} in this contract (operations: ${[...byName.keys()].join(", ")})`,
-      );
-    }
-    return found;
-  };
-  const classNames = new Set<string>();
-  const claimClass = (className: string, path: (string | number)[]): string => {
-    if (classNames.has(className) || typeNames.has(className)) {
-      throw new ContractError(
-        where(path),
-        `the class name ${className} is taken (by another type or a message type)`,
-      );
-    }
-    classNames.add(className);
-    return className;
-  };
-
-  const plugins: PluginTypeModel[] = Object.entries(extension.plugins ?? {}).map(([name, type]) => {
-    const base = ["x-orbitalis", "plugins", name];
-    const seen = new Set<string>();
-    const ops = type.operations.map((entry, i) => {
-      const opName = typeof entry === "string" ? entry : entry.name;
-      const operation = operationAt(opName, [...base, "operations", i]);
-      if (seen.has(opName))
-        throw new ContractError(where([...base, "operations", i]), `operation ${opName} is listed twice`);
-      seen.add(opName);
-      if (typeof entry === "string" || entry.accepts === undefined)
-        return { operation, input: operation.input };
-      if (operation.action !== "receive") {
-        throw new ContractError(
-          where([...base, "operations", i, "accepts"]),
-          `accepts narrows the input of a receive operation; ${opName} is a send operation`,
-        );
-      }
-      const accepted = entry.accepts.map((messageName, j) => {
-        const m = operation.input.messages.find((x) => x.name === messageName);
-        if (!m) {
-          throw new ContractError(
-            where([...base, "operations", i, "accepts", j]),
-            `${opName} takes no message ${JSON.stringify(messageName)} (it takes ${operation.input.messages.map((x) => x.name).join(", ") || "none"})`,
-          );
-        }
-        return m;
-      });
-      return { operation, input: { none: false, messages: accepted } };
-    });
-    for (const opName of Object.keys(type.policy ?? {})) {
-      if (!seen.has(opName))
-        throw new ContractError(
-          where([...base, "policy", opName]),
-          `policy for ${opName}, which ${name} does not list in its operations`,
-        );
-    }
-    const { operations: _o, policy, description, ...options } = type;
-    return {
-      name,
-      className: claimClass(`${name}Plugin`, base),
-      description,
-      operations: ops,
-      options,
-      policy: policy ?? {},
-    };
-  });
-
-  const offered = new Set(plugins.flatMap((p) => p.operations.map((o) => o.operation.name)));
-  const warnings: string[] = [...notes];
-  const cores: CoreTypeModel[] = Object.entries(extension.cores ?? {}).map(([name, type]) => {
-    const base = ["x-orbitalis", "cores", name];
-    const requires = Object.entries(type.requires).map(([opName, options]) => {
-      const operation = operationAt(opName, [...base, "requires", opName]);
-      if (!offered.has(opName)) {
-        warnings.push(
-          `${where([...base, "requires", opName])}: no plugin type of this contract offers ${opName} (plugins from other contracts may)`,
-        );
-      }
-      return { operation, options };
-    });
-    return { name, className: claimClass(`${name}Core`, base), description: type.description, requires };
-  });
-  if (plugins.length === 0 && cores.length === 0) {
-    warnings.push(
-      `${where(["x-orbitalis"])}: no plugin or core types: only the types and the contract are generated`,
-    );
-  }
+  const types = buildTypeModels(extension, operations, new Set(typeNames.keys()), where);
+  const warnings: string[] = [...notes, ...types.warnings];
   const info = spec.document.info();
   return {
     file: spec.file,
@@ -283,8 +204,9 @@ export function buildContractModel(spec: LoadedSpec): ContractModel {
     description: info.description(),
     operations,
     messages: [...messages.values()],
-    plugins,
-    cores,
+    plugins: types.plugins,
+    cores: types.cores,
+    hybrids: types.hybrids,
     warnings,
   };
 }
@@ -306,8 +228,10 @@ function replyData(
   const reply = op.reply();
   if (!reply) return { none: true, messages: [] };
   const own = reply.messages().all();
-  const list = own.length > 0 ? own : (reply.channel()?.messages().all() ?? []);
-  return data(list, [...path, "reply"], message);
+  if (own.length > 0) return data(own, [...path, "reply"], message);
+  // The reply's channel's messages: located where that channel lists them.
+  const channel = reply.channel();
+  return data(channel?.messages().all() ?? [], ["channels", String(channel?.id() ?? "")], message);
 }
 
 /**

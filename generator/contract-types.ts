@@ -1,6 +1,6 @@
 /**
  * The intermediate model of a user's contract: what `buildContractModel` (contract-model.ts)
- * builds and the emitters read (operations, messages, plugin and core types).
+ * builds and the emitters read (operations, messages, plugin, core and hybrid types).
  */
 import type { JsonSchema } from "orbitalis";
 
@@ -61,6 +61,30 @@ export interface CoreTypeModel {
   }[];
 }
 
+/**
+ * A hybrid type of `x-orbitalis.hybrids`: it lends operations as a plugin type does (with
+ * the same options and policy) and requires others as a core type does.
+ */
+export interface HybridTypeModel {
+  readonly name: string;
+  /** `<Name>Orb`. */
+  readonly className: string;
+  readonly description: string | undefined;
+  /** What it lends; `accepts` narrows a receive operation's input. */
+  readonly operations: readonly { readonly operation: OperationModel; readonly input: DataModel }[];
+  /** Plugin options of what it lends (maxCores, allow, block, prefer). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** Per-operation policy of what it lends. */
+  readonly policy: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** What it requires, with the requirement options. */
+  readonly requires: readonly {
+    readonly operation: OperationModel;
+    readonly options: Readonly<Record<string, unknown>>;
+  }[];
+  /** When it offers what it lends (undefined: the runtime's default, `always`). */
+  readonly offerWhen: "always" | "compliant" | undefined;
+}
+
 /** The whole contract. */
 export interface ContractModel {
   readonly file: string;
@@ -72,6 +96,7 @@ export interface ContractModel {
   readonly messages: readonly MessageModel[];
   readonly plugins: readonly PluginTypeModel[];
   readonly cores: readonly CoreTypeModel[];
+  readonly hybrids: readonly HybridTypeModel[];
   /** Warnings (a core requiring what no plugin type of the contract offers ...). */
   readonly warnings: readonly string[];
 }

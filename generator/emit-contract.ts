@@ -2,7 +2,7 @@
  * Emits the code of a user's contract (`orbitalis generate`): message types
  * (json-schema-to-typescript), the schemas as TypeScript constants and as plain JSON files
  * for other languages, precompiled ajv validators, and `index.ts` with the contract type
- * and a class per plugin and core type (handlebars, `templates/contract/`).
+ * and a class per plugin, core and hybrid type (handlebars, `templates/contract/`).
  */
 import Ajv, { _ } from "ajv";
 import standaloneCode from "ajv/dist/standalone/index.js";
@@ -10,7 +10,15 @@ import { compile } from "json-schema-to-typescript";
 import { format } from "prettier";
 import { ContractError, type JsonSchema } from "orbitalis";
 import { camel, SCHEMA_NAME } from "./contract-model.js";
-import type { ContractModel, DataModel, MessageModel, OperationModel } from "./contract-types.js";
+import type {
+  ContractModel,
+  CoreTypeModel,
+  DataModel,
+  HybridTypeModel,
+  MessageModel,
+  OperationModel,
+  PluginTypeModel,
+} from "./contract-types.js";
 import { formats } from "orbitalis/validation";
 import { esmRuntimeImports, typingSchema, VALIDATION_MODULE } from "./emit-protocol.js";
 import { emitFakes } from "./emit-fakes.js";
@@ -219,10 +227,67 @@ function emitValidators(model: ContractModel, header: string): string {
   return `${header}\n/* eslint-disable */\n// @ts-nocheck: ajv standalone validators compiled from the contract's schemas.\n${code}\n/** Validators by schema fingerprint (sha-256 of the RFC 8785 form). */\nexport const validators = {\n${map}\n};\n`;
 }
 
+/** What a plugin or hybrid type lends, as the template writes it. */
+function lentView(type: PluginTypeModel | HybridTypeModel): Record<string, unknown> {
+  return {
+    operationUnion: type.operations.map((o) => JSON.stringify(o.operation.name)).join(" | "),
+    operationList: type.operations.map((o) => o.operation.name).join(", "),
+    handlers: type.operations.some((o) => o.operation.action === "receive"),
+    pushes: type.operations
+      .filter((o) => o.operation.action === "send")
+      .map((o) => o.operation.name)
+      .join(", "),
+    operations: type.operations.map(({ operation, input }) => {
+      const narrowed = input !== operation.input;
+      return {
+        name: operation.name,
+        access: accessOf(operation.name),
+        optAccess: IDENTIFIER.test(operation.name)
+          ? `?.${operation.name}`
+          : `?.[${JSON.stringify(operation.name)}]`,
+        method: operation.method,
+        doc: doc(operation),
+        receive: operation.action === "receive",
+        narrowed,
+        inputSpec: narrowed ? specCode(input) : `operations${accessOf(operation.name)}.input`,
+        inputType: typeCode(input),
+        outputType: typeCode(operation.output),
+        policy: optionsCode(type.policy[operation.name] ?? {}),
+      };
+    }),
+  };
+}
+
+/** What a core or hybrid type requires, as the template writes it. */
+function requiresView(type: CoreTypeModel | HybridTypeModel, constName: string): Record<string, unknown> {
+  return {
+    constName,
+    requireList: type.requires.map((r) => r.operation.name).join(", "),
+    requires: type.requires.map((r) => ({
+      key: keyOf(r.operation.name),
+      access: accessOf(r.operation.name),
+      options: optionsCode(r.options),
+    })),
+  };
+}
+
+/** A type's description as a clause of the class's first sentence (one line, no final period). */
+function clause(description: string | undefined): string | undefined {
+  return description?.replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim().replace(/\.$/, "");
+}
+
+const OFFER_WHEN = {
+  always: "whether or not its requirements are met",
+  compliant:
+    "only while its requirements are met (when they stop being met, the connections it serves close gracefully)",
+} as const;
+
 function view(model: ContractModel, source: string, header: string): Record<string, unknown> {
   const payloadTypes = [
     ...new Set(model.messages.filter((m) => m.schema !== undefined).map((m) => m.typeName)),
   ];
+  const hybrids = model.hybrids;
+  const lenders = [...model.plugins, ...hybrids];
   return {
     header,
     source,
@@ -230,8 +295,12 @@ function view(model: ContractModel, source: string, header: string): Record<stri
     version: model.version,
     description: model.description?.replace(/\*\//g, "*\\/").replace(/\s+/g, " ").trim(),
     typeImports: payloadTypes.join(", "),
-    // Only plugins that push operations need it (their input handler refuses input).
-    usesOperationError: model.plugins.some((p) => p.operations.some((o) => o.operation.action === "send")),
+    // Only types that push operations need it (their input handler refuses input).
+    usesOperationError: lenders.some((p) => p.operations.some((o) => o.operation.action === "send")),
+    usesPlugin: model.plugins.length > 0,
+    usesCore: model.cores.length > 0,
+    usesOrb: hybrids.length > 0,
+    requirers: model.cores.length + hybrids.length > 0,
     operations: model.operations.map((op) => ({
       name: op.name,
       key: keyOf(op.name),
@@ -241,48 +310,34 @@ function view(model: ContractModel, source: string, header: string): Record<stri
       inputSpec: specCode(op.input),
       outputSpec: specCode(op.output),
     })),
-    plugins: model.plugins.map((p) => ({
-      name: p.name,
-      className: p.className,
-      description: p.description?.replace(/\s+/g, " ").trim(),
-      operationUnion: p.operations.map((o) => JSON.stringify(o.operation.name)).join(" | "),
-      operationList: p.operations.map((o) => o.operation.name).join(", "),
-      handlers: p.operations.some((o) => o.operation.action === "receive"),
-      pushes: p.operations
-        .filter((o) => o.operation.action === "send")
-        .map((o) => o.operation.name)
-        .join(", "),
-      defaults: optionsCode(p.options),
-      operations: p.operations.map(({ operation, input }) => {
-        const narrowed = input !== operation.input;
-        return {
-          name: operation.name,
-          access: accessOf(operation.name),
-          optAccess: IDENTIFIER.test(operation.name)
-            ? `?.${operation.name}`
-            : `?.[${JSON.stringify(operation.name)}]`,
-          method: operation.method,
-          doc: doc(operation),
-          receive: operation.action === "receive",
-          narrowed,
-          inputSpec: narrowed ? specCode(input) : `operations${accessOf(operation.name)}.input`,
-          inputType: typeCode(input),
-          outputType: typeCode(operation.output),
-          policy: optionsCode(p.policy[operation.name] ?? {}),
-        };
-      }),
-    })),
+    // Plugin types, then hybrid types: both lend operations and share the template's block.
+    lenders: [
+      ...model.plugins.map((p) => ({
+        name: p.name,
+        className: p.className,
+        description: clause(p.description),
+        hybrid: false,
+        defaults: optionsCode(p.options),
+        ...lentView(p),
+      })),
+      ...hybrids.map((h) => ({
+        name: h.name,
+        className: h.className,
+        description: clause(h.description),
+        hybrid: true,
+        defaults: optionsCode(
+          h.offerWhen === undefined ? h.options : { offerWhen: h.offerWhen, ...h.options },
+        ),
+        offers: OFFER_WHEN[h.offerWhen ?? "always"],
+        ...lentView(h),
+        ...requiresView(h, `${camel(h.name)}OrbRequires`),
+      })),
+    ],
     cores: model.cores.map((c) => ({
       name: c.name,
       className: c.className,
-      constName: `${camel(c.name)}Requires`,
-      description: c.description?.replace(/\s+/g, " ").trim(),
-      requireList: c.requires.map((r) => r.operation.name).join(", "),
-      requires: c.requires.map((r) => ({
-        key: keyOf(r.operation.name),
-        access: accessOf(r.operation.name),
-        options: optionsCode(r.options),
-      })),
+      description: clause(c.description),
+      ...requiresView(c, `${camel(c.name)}Requires`),
     })),
   };
 }

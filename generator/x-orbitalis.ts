@@ -26,10 +26,18 @@ export interface CoreTypeSpec {
   readonly requires: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 }
 
+/** A hybrid type as written: what it lends (as a plugin type) and what it requires (as a core type). */
+export interface HybridTypeSpec extends PluginTypeSpec, CoreTypeSpec {
+  readonly description?: string;
+  /** When it offers what it lends (the hybrid orb's option of the same name). */
+  readonly offerWhen?: "always" | "compliant";
+}
+
 /** The extension as written. */
 export interface ExtensionSpec {
   readonly plugins?: Readonly<Record<string, PluginTypeSpec>>;
   readonly cores?: Readonly<Record<string, CoreTypeSpec>>;
+  readonly hybrids?: Readonly<Record<string, HybridTypeSpec>>;
 }
 
 let validator: Ajv.ValidateFunction | undefined;
@@ -54,20 +62,32 @@ export function checkExtension(
   if (value === undefined) return {};
   const check = validate();
   if (check(value)) {
+    const extension = value as ExtensionSpec;
     // Requirement counts that contradict each other are caught here, where they are written.
-    const cores = (value as ExtensionSpec).cores ?? {};
-    for (const [core, type] of Object.entries(cores)) {
+    const requirers = [
+      ...Object.entries(extension.cores ?? {}).map(([name, type]) => ({ kind: "cores", name, type })),
+      ...Object.entries(extension.hybrids ?? {}).map(([name, type]) => ({ kind: "hybrids", name, type })),
+    ];
+    for (const { kind, name, type } of requirers) {
       for (const [op, req] of Object.entries(type.requires)) {
         const { minimum, maximum } = req as { minimum?: number; maximum?: number };
         if (minimum !== undefined && maximum !== undefined && minimum > maximum) {
           throw new ContractError(
-            where(["x-orbitalis", "cores", core, "requires", op, "minimum"]),
+            where(["x-orbitalis", kind, name, "requires", op, "minimum"]),
             `minimum ${minimum} is above maximum ${maximum}`,
           );
         }
       }
     }
-    return value as ExtensionSpec;
+    for (const [name, type] of Object.entries(extension.hybrids ?? {})) {
+      if (Object.keys(type.requires).length === 0) {
+        throw new ContractError(
+          where(["x-orbitalis", "hybrids", name, "requires"]),
+          `hybrid ${name} requires nothing: a type that only lends operations is a plugin type (x-orbitalis.plugins)`,
+        );
+      }
+    }
+    return extension;
   }
   const error = check.errors![0]!;
   const segments = error.instancePath
@@ -77,6 +97,8 @@ export function checkExtension(
   const detail =
     error.keyword === "additionalProperties"
       ? `unknown field ${JSON.stringify((error.params as { additionalProperty: string }).additionalProperty)}`
-      : (error.message ?? "invalid");
+      : error.keyword === "enum"
+        ? `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`
+        : (error.message ?? "invalid");
   throw new ContractError(where(["x-orbitalis", ...segments]), `x-orbitalis: ${detail}`);
 }

@@ -1,6 +1,7 @@
 /**
  * Runs the three-stage pipeline (fetch -> clean -> summarize), each stage in its own
- * process, with a reader core that requires `fetch`. Midway it kills the middle stage
+ * process, with a reader core that requires `fetch`; every orb is of a class generated
+ * from examples/contracts/pipeline.asyncapi.yaml. Midway it kills the middle stage
  * (SIGKILL: no goodbye, the broker publishes its will), shows the reader learning that
  * the pipeline is broken, restarts the stage, and shows the pipeline working again.
  *
@@ -8,8 +9,8 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { Core, MqttBus, NoConnectionError } from "orbitalis";
-import { DigestSpec, DocNameSpec, type Pipeline } from "./contract.js";
+import { MqttBus, NoConnectionError } from "orbitalis";
+import { ReaderCore } from "../../generated/examples/pipeline/index.js";
 
 const url = process.env.MQTT_URL ?? "mqtt://127.0.0.1:1883";
 const root = `pipeline-${process.pid}`;
@@ -32,11 +33,11 @@ function startStage(name: string): Promise<ChildProcess> {
   });
 }
 
-const reader = new Core<Pipeline>({
+// The generated core: it requires fetch, with the contract's schemas.
+const reader = new ReaderCore({
   id: "reader",
   bus: new MqttBus({ url }),
   root,
-  requires: { fetch: { inputs: [DocNameSpec], outputs: [DigestSpec] } },
   timing: { discoverIntervalMs: 500 },
 });
 reader.on("state", (state) => console.log(`reader: ${state}`));

@@ -73,7 +73,7 @@ describe("orbitalis generate: unusable input", () => {
 });
 
 describe("orbitalis generate: the examples", () => {
-  it.each(["smart-home", "text-processor", "primes"])(
+  it.each(["smart-home", "text-processor", "primes", "pipeline"])(
     "%s: the committed generated/examples tree, byte for byte, on every run",
     async (name) => {
       const first = await generateInto(`examples/contracts/${name}.asyncapi.yaml`, ["--no-check-types"]);
@@ -220,6 +220,88 @@ describe("orbitalis generate: bad contracts get one clear error and nothing is w
       },
       /#\/x-orbitalis\/cores\/Home\/requires\/turn_on\/minimum: minimum 3 is above maximum 2/,
     ],
+    [
+      "a hybrid's minimum above its maximum",
+      (doc) => {
+        doc["x-orbitalis"].hybrids = {
+          Relay: { operations: ["turn_on"], requires: { turn_off: { minimum: 2, maximum: 1 } } },
+        };
+      },
+      /:\d+ #\/x-orbitalis\/hybrids\/Relay\/requires\/turn_off\/minimum: minimum 2 is above maximum 1/,
+    ],
+    [
+      "a hybrid that requires nothing",
+      (doc) => {
+        doc["x-orbitalis"].hybrids = { Relay: { operations: ["turn_on"], requires: {} } };
+      },
+      /:\d+ #\/x-orbitalis\/hybrids\/Relay\/requires: hybrid Relay requires nothing: a type that only lends operations is a plugin type/,
+    ],
+    [
+      "a hybrid lending an operation that does not exist",
+      (doc) => {
+        doc["x-orbitalis"].hybrids = { Relay: { operations: ["turn_up"], requires: { turn_on: {} } } };
+      },
+      /:\d+ #\/x-orbitalis\/hybrids\/Relay\/operations\/0: no operation "turn_up" in this contract/,
+    ],
+    [
+      "a hybrid requiring an operation that does not exist",
+      (doc) => {
+        doc["x-orbitalis"].hybrids = { Relay: { operations: ["turn_on"], requires: { dim: {} } } };
+      },
+      /:\d+ #\/x-orbitalis\/hybrids\/Relay\/requires\/dim: no operation "dim"/,
+    ],
+    [
+      "a hybrid with an offerWhen the runtime does not have",
+      (doc) => {
+        doc["x-orbitalis"].hybrids = {
+          Relay: { operations: ["turn_on"], requires: { turn_off: {} }, offerWhen: "ready" },
+        };
+      },
+      /#\/x-orbitalis\/hybrids\/Relay\/offerWhen: x-orbitalis: must be one of "always", "compliant"/,
+    ],
+    [
+      "a hybrid lending an operation whose handler would replace a member of Orb",
+      (doc) => {
+        doc.operations.missing = doc.operations.turn_off;
+        doc["x-orbitalis"].hybrids = { Relay: { operations: ["missing"], requires: { turn_on: {} } } };
+      },
+      /#\/x-orbitalis\/hybrids\/Relay\/operations\/0: operation "missing" becomes the method name "missing", which Orb already has/,
+    ],
+    [
+      "a hybrid's policy for an operation it does not lend",
+      (doc) => {
+        doc["x-orbitalis"].hybrids = {
+          Relay: {
+            operations: ["turn_on"],
+            requires: { turn_off: {} },
+            policy: { get_status: { maxCores: 1 } },
+          },
+        };
+      },
+      /#\/x-orbitalis\/hybrids\/Relay\/policy\/get_status: policy for get_status, which Relay does not list in its operations/,
+    ],
+    [
+      "a message named like a class the generated module imports",
+      (doc) => {
+        doc.components.messages.ColorHsv.name = "Orb";
+      },
+      /message name "Orb" cannot be a type name/,
+    ],
+    [
+      "required naming a property a closed schema does not have",
+      (doc) => {
+        doc.components.messages.ColorHsv.payload.required = ["h", "s", "vv"];
+      },
+      /:\d+ #\/channels\/setColor\/messages\/ColorHsv\/payload\/required\/2: required names "vv", which is not among the properties \(h, s, v\): with additionalProperties false no payload can be valid \(did you mean "v"\?\)/,
+    ],
+    [
+      "required naming a property an open schema does not declare",
+      (doc) => {
+        delete doc.components.schemas.LampStatus.additionalProperties;
+        doc.components.schemas.LampStatus.required = ["lamp", "stauts"];
+      },
+      /#\/channels\/status\/messages\/LampStatus\/payload\/required\/1: required names "stauts", which is not among the properties \(lamp, status\): the generated type does not ask for it but validators do/,
+    ],
   ];
   it.each(cases)(
     "%s",
@@ -261,8 +343,23 @@ describe("orbitalis generate: bad contracts get one clear error and nothing is w
     const result = await generateInto(file, ["--no-check-types"]);
     expect(result.code, result.text).toBe(0);
     expect(result.text).toMatch(
-      /warning: .*#\/x-orbitalis\/cores\/Home\/requires\/get_status: no plugin type of this contract offers get_status/,
+      /warning: .*#\/x-orbitalis\/cores\/Home\/requires\/get_status: no plugin or hybrid type of this contract offers get_status/,
     );
+  }, 60_000);
+
+  it("what a hybrid type lends counts as offered; what it requires and no type lends is a warning", async () => {
+    const file = await variant("hybrid-warnings", (doc) => {
+      doc.operations.dim = doc.operations.turn_off;
+      doc.operations.relay = doc.operations.turn_off;
+      doc["x-orbitalis"].hybrids = { Relay: { operations: ["relay"], requires: { dim: { minimum: 0 } } } };
+      doc["x-orbitalis"].cores.Home.requires.relay = { minimum: 0 };
+    });
+    const result = await generateInto(file, ["--no-check-types"]);
+    expect(result.code, result.text).toBe(0);
+    expect(result.text).toMatch(
+      /warning: .*#\/x-orbitalis\/hybrids\/Relay\/requires\/dim: no plugin or hybrid type of this contract offers dim/,
+    );
+    expect(result.text).not.toMatch(/offers relay/);
   }, 60_000);
 
   it("refuses to overwrite a file without the @generated header, before writing anything", async () => {
@@ -317,7 +414,7 @@ describe("orbitalis docs", () => {
     const md = await readFile(out, "utf8");
     expect(md).toMatch(/^<!-- @generated by orbitalis/);
     expect(md).toContain("### LampRgb (`LampRgbPlugin`)");
-    expect(md).toMatch(/\| `set_color` +\| ColorRgb +\|/);
+    expect(md).toMatch(/\| `set_color` +\| handles it with `setColor\(input, ctx\)` +\| `ColorRgb` only /);
     expect(md).toContain("### Home (`HomeCore`)");
     expect(md).toMatch(/### `get_status`[\s\S]*\*\*Output:\*\* `LampStatus`/);
     expect(md).toMatch(/\| `status` +\| "on" or "off" +\| yes +\|/);
@@ -362,7 +459,9 @@ describe("orbitalis validate on contracts", () => {
         named.io,
       ),
     ).toBe(1);
-    expect(named.text()).toMatch(/invalid message[\s\S]*must have required property 'h'/);
+    expect(named.text()).toMatch(
+      /^invalid ColorHsv payload \(6 errors\):\n {2}\/h: expected number, 0 to 360 \(required field\), found nothing\n/,
+    );
     const unknown = capture();
     expect(
       await main(

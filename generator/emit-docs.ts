@@ -1,24 +1,33 @@
 /**
  * Markdown documentation of a spec (`orbitalis docs`): the protocol (channels, messages
- * with field tables, the rules, sequence diagrams) or a contract (plugin and core types,
- * operations with their input and output). Rendered with handlebars from `templates/docs/`.
+ * with field tables, the rules, sequence diagrams) or a contract (plugin and core types
+ * with their options in words, operations with how each side uses them, messages with
+ * field tables and their constraints). Rendered with handlebars from `templates/docs/`.
  */
 import { basename } from "node:path";
 import { format } from "prettier";
 import type { JsonSchema } from "orbitalis";
 import { buildContractModel } from "./contract-model.js";
-import type { DataModel } from "./contract-types.js";
+import type {
+  ContractModel,
+  CoreTypeModel,
+  DataModel,
+  HybridTypeModel,
+  OperationModel,
+  PluginTypeModel,
+} from "./contract-types.js";
+import {
+  coreUse,
+  optionsText,
+  pluginUse,
+  policyText,
+  requirementCount,
+  requirementPlugins,
+} from "./docs-text.js";
 import type { LoadedSpec } from "./load-spec.js";
 import { buildProtocolModel, type ProtocolModel } from "./protocol-model.js";
+import { code, constraintsOf, fieldRows, objectNotes, typeOf } from "./schema-text.js";
 import { render } from "./templates.js";
-
-/** One row of a field table. */
-interface FieldRow {
-  readonly field: string;
-  readonly type: string;
-  readonly required: string;
-  readonly description: string;
-}
 
 type Schema = Readonly<Record<string, unknown>>;
 
@@ -27,42 +36,27 @@ function cell(text: string): string {
   return text.replace(/\s+/g, " ").replace(/\|/g, "\\|").trim();
 }
 
-/** A short type description of a schema: `string`, `integer 1..100`, `OrbId`, `array of Role`, `"on" \| "off"`. */
-function typeOf(schema: unknown): string {
-  if (schema === true || schema === undefined) return "any";
-  if (schema === false) return "nothing";
-  const s = schema as Schema;
-  if (typeof s.$ref === "string") return s.$ref.split("/").pop()!;
-  if ("const" in s) return JSON.stringify(s.const);
-  if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(" or ");
-  for (const key of ["oneOf", "anyOf"]) {
-    if (Array.isArray(s[key])) return (s[key] as unknown[]).map(typeOf).join(" or ");
-  }
-  const type = Array.isArray(s.type) ? (s.type as string[]).join(" or ") : (s.type as string | undefined);
-  if (type === "array") return `array of ${typeOf(s.items)}`;
-  const bounds: string[] = [];
-  if (typeof s.minimum === "number" || typeof s.maximum === "number")
-    bounds.push(
-      `${typeof s.minimum === "number" ? s.minimum : ""}..${typeof s.maximum === "number" ? s.maximum : ""}`,
-    );
-  if (typeof s.maxLength === "number") bounds.push(`at most ${s.maxLength} chars`);
-  if (typeof s.pattern === "string") bounds.push(`pattern \`${s.pattern}\``);
-  const base = type ?? (s.properties ? "object" : "any");
-  return bounds.length > 0 ? `${base} (${bounds.join(", ")})` : base;
+/** `No other fields.` from `["no other fields"]`: phrases as one sentence. */
+function sentence(phrases: readonly string[]): string {
+  if (phrases.length === 0) return "";
+  const text = phrases.join("; ");
+  return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
 }
 
-/** The field table of an object schema (empty for other schemas). */
-function fields(schema: unknown): FieldRow[] {
-  if (schema === null || typeof schema !== "object") return [];
-  const s = schema as Schema;
-  const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
-  const props = (s.properties ?? {}) as Record<string, unknown>;
-  return Object.entries(props).map(([field, child]) => ({
-    field: `\`${field}\``,
-    type: cell(typeOf(child)),
-    required: required.has(field) ? "yes" : "",
-    description: cell(((child as Schema | undefined)?.description as string | undefined) ?? ""),
+/** The field table of a schema (nested objects and arrays of objects included), for the templates. */
+function fields(schema: unknown): Record<string, string>[] {
+  return fieldRows(schema).map((row) => ({
+    field: code(row.field),
+    type: cell(row.type),
+    required: row.required ? "yes" : "",
+    constraints: cell(row.constraints.join("; ")),
+    description: cell(row.description),
   }));
+}
+
+/** What a schema is when it has no field table: `string, matching `...``. */
+function typeLine(schema: unknown): string {
+  return cell([typeOf(schema), ...constraintsOf(schema)].join(", "));
 }
 
 /** The roles behind AsyncAPI operation ids (`coreSendDiscover` -> `core`). */
@@ -92,24 +86,96 @@ function protocolView(model: ProtocolModel, spec: LoadedSpec): Record<string, un
       summary: cell(m.summary),
       channels: m.channels.join(", "),
       fields: fields(definitions[m.schemaName]),
+      notes: sentence(objectNotes(definitions[m.schemaName])),
     })),
     types: Object.entries(definitions)
       .filter(([name]) => !model.messages.some((m) => m.schemaName === name))
       .map(([name, schema]) => ({
         name,
-        type: cell(typeOf({ ...(schema as object), description: undefined })),
+        type: typeLine({ ...(schema as object), description: undefined }),
         description: cell(((schema as Schema).description as string | undefined) ?? ""),
         fields: fields(schema),
+        notes: sentence(objectNotes(schema)),
       })),
   };
 }
 
-function dataView(data: DataModel): Record<string, unknown> {
-  return { none: data.none, messages: data.messages.map((m) => ({ name: m.name })) };
+function names(data: DataModel): string {
+  return data.none ? "none" : data.messages.map((m) => code(m.name)).join(" or ");
+}
+
+function operationView(op: OperationModel): Record<string, unknown> {
+  return {
+    name: op.name,
+    summary: op.summary ?? "",
+    input: names(op.input),
+    output: names(op.output),
+    plugin: pluginUse(op),
+    core: coreUse(op),
+  };
+}
+
+type Lent = PluginTypeModel["operations"];
+type Required = CoreTypeModel["requires"];
+
+/** What a plugin or a hybrid lends: its options in words and a row per operation. */
+function lendsView(
+  role: string,
+  type: { operations: Lent; options: PluginTypeModel["options"]; policy: PluginTypeModel["policy"] },
+): Record<string, unknown> {
+  const operations = type.operations.map((o) => ({
+    name: o.operation.name,
+    does: cell(pluginUse(o.operation)),
+    input:
+      o.input === o.operation.input
+        ? names(o.input)
+        : `${names(o.input)} only (of ${names(o.operation.input)}: \`accepts\`)`,
+    output: names(o.operation.output),
+    limits: cell(policyText(type.policy[o.operation.name] ?? {})),
+  }));
+  return {
+    role,
+    options: optionsText(type.options),
+    limits: operations.some((o) => o.limits !== ""),
+    operations,
+  };
+}
+
+/** What a core or a hybrid requires: a row per operation. */
+function requiresView(role: string, requires: Required): Record<string, unknown> {
+  return {
+    role,
+    requires: requires.map((r) => ({
+      name: r.operation.name,
+      connections: cell(requirementCount(r.options)),
+      plugins: cell(requirementPlugins(r.options)),
+      use: cell(coreUse(r.operation)),
+    })),
+  };
+}
+
+function list(items: readonly { operation: OperationModel }[]): string {
+  return items.length === 0 ? "nothing" : items.map((i) => code(i.operation.name)).join(", ");
+}
+
+function hybridView(h: HybridTypeModel): Record<string, unknown> {
+  return {
+    name: h.name,
+    className: h.className,
+    description: h.description ?? "",
+    lent: list(h.operations),
+    required: list(h.requires),
+    offerWhen:
+      h.offerWhen === "compliant"
+        ? "It offers what it lends only while its requirements are met (`offerWhen: compliant`): when they stop being met it closes the connections it serves, gracefully."
+        : "It offers what it lends whether or not its requirements are met (`offerWhen: always`, the default).",
+    ...lendsView("orb", h),
+    ...requiresView("orb", h.requires),
+  };
 }
 
 function contractView(spec: LoadedSpec): Record<string, unknown> {
-  const model = buildContractModel(spec);
+  const model: ContractModel = buildContractModel(spec);
   return {
     header: header(spec),
     title: model.title,
@@ -119,35 +185,24 @@ function contractView(spec: LoadedSpec): Record<string, unknown> {
       name: m.name,
       description: cell(m.description ?? ""),
       empty: m.schema === undefined,
-      type: m.schema === undefined ? "" : cell(typeOf(m.schema)),
+      type: m.schema === undefined ? "" : typeLine(m.schema),
       fields: fields(m.schema),
+      notes: sentence(objectNotes(m.schema)),
     })),
-    operations: model.operations.map((op) => ({
-      name: op.name,
-      action: op.action === "receive" ? "cores send, plugins handle" : "plugins push (emit)",
-      summary: op.summary ?? "",
-      method: op.method,
-      input: dataView(op.input),
-      output: dataView(op.output),
-    })),
+    operations: model.operations.map(operationView),
     plugins: model.plugins.map((p) => ({
       name: p.name,
       className: p.className,
       description: p.description ?? "",
-      operations: p.operations.map((o) => ({
-        name: o.operation.name,
-        input:
-          o.input === o.operation.input ? "as the operation" : o.input.messages.map((m) => m.name).join(", "),
-        policy: cell(JSON.stringify(p.policy[o.operation.name] ?? {})),
-      })),
-      options: cell(JSON.stringify(p.options)),
+      ...lendsView("plugin", p),
     })),
     cores: model.cores.map((c) => ({
       name: c.name,
       className: c.className,
       description: c.description ?? "",
-      requires: c.requires.map((r) => ({ name: r.operation.name, options: cell(JSON.stringify(r.options)) })),
+      ...requiresView("core", c.requires),
     })),
+    hybrids: model.hybrids.map(hybridView),
   };
 }
 

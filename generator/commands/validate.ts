@@ -1,22 +1,33 @@
 /**
  * `orbitalis validate <spec> <message.json> [--message Name]`: exit 0 valid, 1 invalid,
- * 2 usage or unreadable input.
+ * 2 usage or unreadable input. One line when valid; when invalid a heading, one line per
+ * error (`<pointer>: expected <what>, found <value>`) and, when no message was named and
+ * none matched, one line naming the others it was checked against.
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ContractError } from "orbitalis";
-import { UsageError, type Io } from "./io.js";
+import { plural } from "../schema-text.js";
+import { ArgumentProblem, notAFile, parseProblem, usageProblem } from "./arguments.js";
+import type { Io } from "./io.js";
 
 export const VALIDATE_HELP = `usage: orbitalis validate <spec.yaml> <message.json | -> [--message Name]
 
 Validates a JSON message (a file, or - for standard input) against an AsyncAPI spec:
-  - the Orbitalis protocol spec: the message's kind picks its schema;
+  - the Orbitalis protocol spec: the message's kind (or --message KIND) picks its schema;
   - a contract: the payload is checked against message Name (--message), or against
-    every message with a payload, and the ones it matches are named.
-A conformance vector file ({ description, valid, message }) is accepted: its message is
-checked and the verdict compared with the vector's.
+    every message with a payload: it names the ones it matches or, when it matches
+    none, prints the errors of the closest one.
+Each error is one line: where in the message (a JSON pointer), what was expected, what
+was found. A conformance vector file ({ description, valid, message }) is accepted: its
+message is checked and the verdict compared with the vector's.
 
 Exit status: 0 valid, 1 invalid, 2 usage error or unreadable input.`;
+
+/** Error lines printed for the closest of several messages; --message prints them all. */
+const SHOWN = 10;
+/** Other candidates named on the last line. */
+const NAMED = 6;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -33,16 +44,50 @@ function asVector(value: unknown): { message: unknown; valid: boolean; descripti
   return { message: v.message, valid: v.valid, description: String(v.description) };
 }
 
+/** The two files, or the problem with the command line. */
+async function files(args: string[]): Promise<{ spec: string; message: string; name: string | undefined }> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { message: { type: "string" } },
+    });
+  } catch (error) {
+    throw parseProblem(error);
+  }
+  const { positionals, values } = parsed;
+  const [spec, message, ...extra] = positionals;
+  if (spec === undefined)
+    throw new ArgumentProblem("give a spec and a message file (or - for standard input)");
+  if (message === undefined)
+    throw new ArgumentProblem(`give the message file to check against ${spec} (or - for standard input)`);
+  if (extra.length > 0)
+    throw new ArgumentProblem(`one spec and one message at a time; also given: ${extra.join(" ")}`);
+  const problem =
+    (await notAFile(spec, "spec")) ?? (message === "-" ? undefined : await notAFile(message, "message"));
+  if (problem) throw new ArgumentProblem(problem);
+  return { spec, message, name: values.message };
+}
+
+/** Why a message file that is not JSON is not: it may be the spec, given in the wrong place. */
+function notJson(file: string, text: string, error: Error): string {
+  if (text.trim() === "") return `${file} is empty: a message is one JSON value`;
+  if (/\.ya?ml$/i.test(file) || /^asyncapi\s*:/m.test(text))
+    return `${file} looks like an AsyncAPI spec, not a JSON message: the spec comes first (orbitalis validate <spec.yaml> <message.json>)`;
+  return `${file} is not JSON: ${error.message.split("\n")[0]!}`;
+}
+
 export async function validate(args: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: { message: { type: "string" } },
-  });
-  const [specFile, messageFile] = positionals;
-  if (specFile === undefined || messageFile === undefined || positionals.length > 2) {
-    throw new UsageError("give a spec and a message file (or -)");
+  let spec: string;
+  let messageFile: string;
+  let messageName: string | undefined;
+  try {
+    ({ spec, message: messageFile, name: messageName } = await files(args));
+  } catch (error) {
+    if (error instanceof ArgumentProblem) return usageProblem(io, "validate", VALIDATE_HELP, error.message);
+    throw error;
   }
   let text: string;
   try {
@@ -55,7 +100,7 @@ export async function validate(args: string[], io: Io): Promise<number> {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    io.err(`error: ${messageFile} is not JSON: ${(error as Error).message}`);
+    io.err(`error: ${notJson(messageFile === "-" ? "standard input" : messageFile, text, error as Error)}`);
     return 2;
   }
   const vector = asVector(value);
@@ -64,7 +109,7 @@ export async function validate(args: string[], io: Io): Promise<number> {
   const { validateAgainstSpec } = await import("../validate-message.js");
   let result: Awaited<ReturnType<typeof validateAgainstSpec>>;
   try {
-    result = await validateAgainstSpec(specFile, message, values.message);
+    result = await validateAgainstSpec(spec, message, messageName);
   } catch (error) {
     if (!(error instanceof ContractError)) throw error;
     io.err(`error: ${error.message}`);
@@ -72,8 +117,23 @@ export async function validate(args: string[], io: Io): Promise<number> {
   }
   if (result.ok) io.out(`valid ${result.what}`);
   else {
-    io.out(`invalid message (${messageFile}):`);
-    for (const e of result.errors) io.out(`  ${e}`);
+    const count = plural(result.errors.length, "error");
+    io.out(
+      result.unmatched === undefined
+        ? `invalid ${result.what} (${count}):`
+        : `invalid: ${result.unmatched}; closest is ${result.what} (${count}):`,
+    );
+    const shown = result.unmatched === undefined ? result.errors : result.errors.slice(0, SHOWN);
+    for (const line of shown) io.out(`  ${line}`);
+    if (shown.length < result.errors.length)
+      io.out(
+        `  ... ${result.errors.length - shown.length} more (--message ${result.what.split(" ")[0]!} prints them all)`,
+      );
+    if (result.others.length > 0) {
+      const named = result.others.slice(0, NAMED).map((o) => `${o.name} (${plural(o.errors, "error")})`);
+      const more = result.others.length - named.length;
+      io.out(`also checked against ${named.join(", ")}${more > 0 ? ` and ${more} more` : ""}`);
+    }
   }
   if (vector) {
     const agrees = vector.valid === result.ok;

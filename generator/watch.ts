@@ -165,6 +165,7 @@ export function watchContract(options: WatchOptions): ContractWatch {
 
   return {
     async close(): Promise<void> {
+      if (running && !closed) io.err("stopping after the run in progress");
       closed = true;
       if (timer) clearTimeout(timer);
       timer = undefined;

@@ -122,6 +122,13 @@ describe("multi-file contracts: generation", () => {
       await main(["validate", `${WEATHER}/weather.asyncapi.yaml`, payload, "--message", "Reading"], bad.io),
     ).toBe(1);
     expect(bad.text()).toMatch(/latitude/);
+    const md = join(dir, "weather.md");
+    const docs = capture();
+    expect(await main(["docs", `${WEATHER}/weather.asyncapi.yaml`, "--out", md], docs.io), docs.text()).toBe(
+      0,
+    );
+    // The fields of Reading, from common.yaml and place.json.
+    expect(await readFile(md, "utf8")).toMatch(/`celsius`[\s\S]*`place`/);
   }, 60_000);
 });
 

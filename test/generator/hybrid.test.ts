@@ -5,7 +5,9 @@
  * working in a chain on a LocalHub: the pipeline example's classes, whose `offerWhen:
  * compliant` comes from the contract.
  */
+import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { LocalHub, RemoteOperationError, type CoreState } from "orbitalis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -141,5 +143,20 @@ describe("generated hybrids in a chain on a LocalHub (the pipeline example's cla
     } finally {
       await Promise.all([reader.stop(), fetch.stop(), clean.stop(), summarize.stop()]);
     }
+  }, 60_000);
+
+  it("examples/pipeline/local.ts prints what the README shows", async () => {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "tsx", "examples/pipeline/local.ts"],
+      { timeout: 30_000 },
+    );
+    expect(stderr).toBe("");
+    expect(stdout).toMatch(
+      /reader: compliant\nreader: kernel: "A micro-kernel keeps the core small\." \(13 words\)\nstopping summarize\n/,
+    );
+    expect(stdout).toMatch(
+      /stopping summarize\nclean: not-compliant\nfetch: not-compliant\nreader: not-compliant\nstarting summarize\nclean: compliant\nfetch: compliant\nreader: compliant\nreader: hybrid: "An orb may lend and require at once\." \(17 words\)\n/,
+    );
   }, 60_000);
 });

@@ -8,7 +8,13 @@
  */
 import { RESERVED_ORB_IDS } from "orbitalis";
 import { camel, pascal } from "./contract-model.js";
-import type { ContractModel, DataModel, MessageModel, PluginTypeModel } from "./contract-types.js";
+import type {
+  ContractModel,
+  DataModel,
+  HybridTypeModel,
+  MessageModel,
+  PluginTypeModel,
+} from "./contract-types.js";
 import { render } from "./templates.js";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -61,17 +67,8 @@ function optionsCode(options: Readonly<Record<string, unknown>>): string {
     .join(", ");
 }
 
-/**
- * The hybrid types of a model: what they lend is described as a plugin type's is. Read
- * without naming the hybrid model's type, so that this emitter also reads a model
- * without hybrids.
- */
-function hybridTypes(model: ContractModel): readonly PluginTypeModel[] {
-  return (model as { readonly hybrids?: readonly PluginTypeModel[] }).hybrids ?? [];
-}
-
 /** A plugin or hybrid type: what a fake stands in for (a hybrid's fake only lends). */
-function pluginView(p: PluginTypeModel, hybrid: boolean): Record<string, unknown> {
+function pluginView(p: PluginTypeModel | HybridTypeModel, hybrid: boolean): Record<string, unknown> {
   const receives = p.operations.filter((o) => o.operation.action === "receive").map((o) => o.operation.name);
   return {
     name: p.name,
@@ -111,7 +108,7 @@ function pluginView(p: PluginTypeModel, hybrid: boolean): Record<string, unknown
 
 function view(model: ContractModel, source: string, header: string): Record<string, unknown> {
   // Plugin types, then hybrid types: a hybrid's fake is a plugin lending what it lends.
-  const types = [...model.plugins, ...hybridTypes(model)];
+  const types = [...model.plugins, ...model.hybrids];
   const plugins = types.map((p, i) => pluginView(p, i >= model.plugins.length));
   const cores = model.cores.map((c) => {
     const required = new Set(c.requires.map((r) => r.operation.name));

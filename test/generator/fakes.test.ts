@@ -24,6 +24,7 @@ import {
 } from "../../generated/examples/thermostat/fakes.js";
 import { startHomeCoreWithFakes } from "../../generated/examples/smart-home/fakes.js";
 import { startSieveCoreWithFakes } from "../../generated/examples/primes/fakes.js";
+import { startReaderCoreWithFakes } from "../../generated/examples/pipeline/fakes.js";
 
 const READING = { celsius: 19, target: 21 };
 
@@ -270,6 +271,14 @@ describe("generated fakes: which fakes a core gets", () => {
       lamp: "rgb",
       status: "on",
     });
+  });
+
+  it("what a hybrid type lends (pipeline): its fake lends it and requires nothing", async () => {
+    const digest = { doc: "orbs", summary: "Orbs find each other.", words: 4 };
+    await using sys = await startReaderCoreWithFakes({ Fetch: { answers: { fetch: digest } } });
+    expect(sys.fakes.Fetch.id).toBe("fake-fetch");
+    expect(await sys.core.request("fetch", { doc: "orbs" })).toEqual(digest);
+    expect(sys.fakes.Fetch.inputsOf("fetch")).toEqual([{ doc: "orbs" }]);
   });
 
   it("refuses the setup of a plugin type the core is not faked with", async () => {

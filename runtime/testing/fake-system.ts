@@ -5,7 +5,7 @@
  */
 import { LocalHub } from "../bus/local.js";
 import { asError } from "../as-error.js";
-import { ConfigError, TimeoutError } from "../errors.js";
+import { ComplianceTimeoutError, ConfigError, TimeoutError } from "../errors.js";
 import { checkTimeoutMs, type OrbOptions } from "../orb/options.js";
 import type { RequirementOptions } from "../orb/requirements.js";
 import type { FakeCall } from "./call-log.js";
@@ -143,9 +143,9 @@ class RunningSystem<
  * fake per plugin type of `design` (more where a requirement's `minimum` or `mandatory`
  * ids need them, see {@link planFakes}), each made with its type's setup.
  * @throws ConfigError (before anything starts) for a setup of a plugin type the design
- * does not have, or a fake's or the core's bad option (a wrong answer ...); TimeoutError
- * when the core is not compliant within `timeoutMs`, naming what it is missing and the
- * fakes started (everything is stopped again).
+ * does not have, or a fake's or the core's bad option (a wrong answer ...);
+ * ComplianceTimeoutError when the core is not compliant within `timeoutMs`, naming what it
+ * is missing and the fakes started (everything is stopped again).
  */
 export async function startWithFakes<
   CoreT extends FakeSystemCore,
@@ -207,7 +207,10 @@ export async function startWithFakes<
     const started = Object.entries(instances)
       .map(([type, list]) => `${list.map((f) => f.id).join(", ")} (${type})`)
       .join("; ");
-    throw new TimeoutError(`${error.message} [fakes started: ${started || "none"}]`);
+    const message = `${error.message} [fakes started: ${started || "none"}]`;
+    throw error instanceof ComplianceTimeoutError
+      ? new ComplianceTimeoutError(message, error.missing)
+      : new TimeoutError(message);
   }
   return system;
 }

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  ComplianceTimeoutError,
   ConfigError,
   LocalHub,
   OperationError,
@@ -236,14 +237,15 @@ describe("generated fakes: which fakes a core gets", () => {
 
   it("ids chosen per plugin type; a core that cannot become compliant names what is missing and the fakes, then everything stops", async () => {
     const hub = new LocalHub();
-    await expect(
-      startClimateCoreWithFakes(
-        { Thermostat: { ids: ["thermostat-1"] } },
-        { hub, timeoutMs: 300, core: { requires: { set_target: { mandatory: ["thermostat-2"] } } } },
-      ),
-    ).rejects.toThrow(
+    const failed = await startClimateCoreWithFakes(
+      { Thermostat: { ids: ["thermostat-1"] } },
+      { hub, timeoutMs: 300, core: { requires: { set_target: { mandatory: ["thermostat-2"] } } } },
+    ).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(ComplianceTimeoutError);
+    expect((failed as ComplianceTimeoutError).message).toMatch(
       /^climate not compliant within 300 ms: set_target: .*thermostat-2.* \[fakes started: thermostat-1 \(Thermostat\)\]$/,
     );
+    expect((failed as ComplianceTimeoutError).missing.map((m) => m.operation)).toEqual(["set_target"]);
     expect(hub.retainedCount).toBe(0); // the fake and the core stopped (their presence cleared)
   });
 

@@ -142,7 +142,7 @@ export function constraintsOf(schema: unknown): string[] {
   const length = countText(num(s.minLength), num(s.maxLength), "character");
   if (length) out.push(length);
   if (typeof s.pattern === "string") out.push(`matching ${code(s.pattern)}`);
-  if (typeof s.format === "string") out.push(`format ${s.format} (not checked)`);
+  if (typeof s.format === "string") out.push(`format ${s.format}`);
   const items = countText(num(s.minItems), num(s.maxItems), "item");
   if (items) out.push(items);
   if (s.uniqueItems === true) out.push("no duplicates");

@@ -10,6 +10,7 @@
  */
 import Ajv, { type ErrorObject } from "ajv";
 import { ContractError } from "orbitalis";
+import { formats } from "orbitalis/validation";
 import { buildContractModel } from "./contract-model.js";
 import { combinedSchema, SCHEMA_ID } from "./emit-protocol.js";
 import { loadSpec, type LoadedSpec } from "./load-spec.js";
@@ -212,6 +213,8 @@ function validateContract(
       others: [],
     };
   const ajv = new Ajv.default({ allErrors: true, strict: false, logger: false, verbose: true });
+  // Formats are checked with the generated validators' own definitions.
+  for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
   const checks = candidates.map((m) => check(m.name, m.schema, ajv.compile(m.schema as object), payload));
   return verdict(checks, payload, "payload", "matches no message of the contract");
 }

@@ -215,7 +215,7 @@ describe("orbitalis docs: field tables with their constraints", () => {
       "1 to 64 characters; matching `^[a-z][a-z0-9-]*$`",
       "The job's name.",
     ]);
-    expect(row(job(), "`id`")[3]).toBe("format uuid (not checked)");
+    expect(row(job(), "`id`")[3]).toBe("format uuid");
     expect(row(job(), "`kind`").slice(1, 3)).toEqual(['"job"', "yes"]);
     expect(row(job(), "`priority`").slice(1, 4)).toEqual(["integer", "", "0 to 9; default `5`"]);
     expect(row(job(), "`weight`")[3]).toBe("above 0, below 1; a multiple of 0.01");

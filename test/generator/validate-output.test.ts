@@ -36,6 +36,7 @@ components:
           kind: { const: job }
           id: { type: string }
           name: { type: string, minLength: 1, maxLength: 8 }
+          ref: { type: string, format: uuid }
     JobDone:
       name: JobDone
       payload:
@@ -135,6 +136,15 @@ describe("orbitalis validate on a contract", () => {
       "  /ok: expected boolean (required field), found nothing",
       '  /name: expected no other fields than kind, id, ok, found "x"',
       "also checked against Job (1 error)",
+    ]);
+  }, 60_000);
+
+  it("formats are checked, as the generated validators check them", async () => {
+    const r = await run(jobs, await message("ref.json", { kind: "job", id: "j1", name: "a", ref: "x" }));
+    expect(r.out).toEqual([
+      "invalid: matches no message of the contract; closest is Job payload (1 error):",
+      '  /ref: expected format uuid, found "x"',
+      "also checked against JobDone (4 errors)",
     ]);
   }, 60_000);
 });

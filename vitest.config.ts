@@ -10,6 +10,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL("./generated/protocol/index.ts", import.meta.url)),
       },
       {
+        find: /^orbitalis\/validation$/,
+        replacement: fileURLToPath(new URL("./runtime/validation.ts", import.meta.url)),
+      },
+      {
         find: /^orbitalis\/testing$/,
         replacement: fileURLToPath(new URL("./runtime/testing/index.ts", import.meta.url)),
       },

@@ -305,7 +305,9 @@ function view(model: ContractModel, source: string, header: string): Record<stri
       name: op.name,
       key: keyOf(op.name),
       doc: doc(op),
-      inputType: typeCode(op.input),
+      // No input at all (a send operation: pushed with emit) is `never`: request and execute
+      // of it do not compile (CallableName); an input without payload is `void`.
+      inputType: op.input.none ? "never" : typeCode(op.input),
       outputType: typeCode(op.output),
       inputSpec: specCode(op.input),
       outputSpec: specCode(op.output),

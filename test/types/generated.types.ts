@@ -51,6 +51,12 @@ export async function generatedCore(): Promise<void> {
   // @ts-expect-error a requirement the contract does not have
   new ClimateCore({ id: "c3", bus: hub.bus(), requires: { set_humidity: {} } });
   expectTypeOf<Contract["set_target"]["input"]>().toEqualTypeOf<Target>();
+  // A send operation takes no input at all: push-only, it cannot be called.
+  expectTypeOf<Contract["temperature_changed"]["input"]>().toEqualTypeOf<never>();
+  // @ts-expect-error request of a push-only operation
+  await climate.request("temperature_changed");
+  // @ts-expect-error execute of a push-only operation
+  await climate.execute("temperature_changed");
 }
 
 export class GoodThermostat extends ThermostatPlugin {

@@ -37,7 +37,7 @@ export type Contract = {
   /** Change the color, given in RGB or HSV (`set_color`: sent by cores, handled by plugins). */
   set_color: { input: ColorRgb | ColorHsv; output: void };
   /** Pushed by a lamp whenever it is switched (`status_changed`: pushed by plugins with emit). */
-  status_changed: { input: void; output: LampStatus };
+  status_changed: { input: never; output: LampStatus };
 };
 
 /** Each operation's input and output, as the runtime takes them (schema specs). */

@@ -33,7 +33,7 @@ export type Contract = {
   /** The temperature now (`read_temperature`: sent by cores, handled by plugins). */
   read_temperature: { input: void; output: Reading };
   /** Pushed whenever the temperature changes (`temperature_changed`: pushed by plugins with emit). */
-  temperature_changed: { input: void; output: Reading };
+  temperature_changed: { input: never; output: Reading };
 };
 
 /** Each operation's input and output, as the runtime takes them (schema specs). */

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { OrbitalisError } from "orbitalis";
 import { CONFORMANCE_HELP, conformance } from "./commands/conformance.js";
+import { DIFF_HELP, diff } from "./commands/diff.js";
 import { DOCS_HELP, docs } from "./commands/docs.js";
 import { GENERATE_HELP, generate } from "./commands/generate.js";
 import { GENERATE_PROTOCOL_HELP, generateProtocol } from "./commands/generate-protocol.js";
@@ -30,6 +31,9 @@ Usage:
       Markdown documentation of the protocol spec or of a contract.
   orbitalis validate <spec.yaml> <message.json | -> [--message Name]
       Validate a message against a spec; exit 0 valid, 1 invalid, 2 usage or unreadable input.
+  orbitalis diff <old.asyncapi.yaml> <new.asyncapi.yaml> [--json] [--strict]
+      Classify the changes between two revisions of a contract; exit 0 compatible,
+      1 a breaking change, 2 usage or unusable input.
   orbitalis generate-protocol [--spec FILE] [--out DIR] [--check]
       The protocol module from the Orbitalis spec (for Orbitalis itself).
   orbitalis conformance --implementation "<command>" --role plugin|core --bus <url> [options]
@@ -42,6 +46,7 @@ const COMMANDS: Record<string, { help: string; run: (args: string[], io: Io) => 
   generate: { help: GENERATE_HELP, run: generate },
   docs: { help: DOCS_HELP, run: docs },
   validate: { help: VALIDATE_HELP, run: validate },
+  diff: { help: DIFF_HELP, run: diff },
   "generate-protocol": { help: GENERATE_PROTOCOL_HELP, run: generateProtocol },
   conformance: { help: CONFORMANCE_HELP, run: conformance },
 };

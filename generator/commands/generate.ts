@@ -18,9 +18,10 @@ import { report, UsageError, type Io } from "./io.js";
 export const GENERATE_HELP = `usage: orbitalis generate <contract.asyncapi.yaml> --out <dir> [--check | --watch] [--no-check-types]
 
 Generates typed Orbitalis code from an AsyncAPI 3.0 contract: <dir>/index.ts (the
-contract type, a class per plugin and core type of x-orbitalis), types.ts, schemas.ts,
-validators.ts (precompiled) and schemas/*.json (for other languages). The code imports
-the runtime as "orbitalis". Nothing is written when the contract has an error, and a
+contract type, a class per plugin, core and hybrid type of x-orbitalis), types.ts,
+schemas.ts, validators.ts (precompiled), fakes.ts (test doubles: a fake per plugin type,
+a core started against fakes in one call) and schemas/*.json (for other languages). The
+code imports only "orbitalis" and its subpaths. Nothing is written when the contract has an error, and a
 file without the @generated header is never overwritten. The contract may $ref schemas
 in other files (relative paths, YAML or JSON); remote URLs are refused.
 
@@ -89,7 +90,7 @@ async function generateOnce(file: string, values: GenerateOptions, io: Io): Prom
   for (const warning of model.warnings) io.err(`  warning: ${warning}`);
   io.err(
     `emitting ${model.operations.length} operations, ${model.messages.length} messages, ` +
-      `${model.plugins.length} plugin and ${model.cores.length} core types`,
+      `${model.plugins.length} plugin, ${model.cores.length} core and ${model.hybrids.length} hybrid types`,
   );
   const files = await emitContract(model, basename(file));
   if (values.checkTypes) {

@@ -1,6 +1,6 @@
 /**
  * The `orbitalis` command line (the @orbitalis/cli package): generate, docs, validate,
- * generate-protocol. Each command is in `commands/`; this file dispatches and turns every
+ * diff, generate-protocol, conformance. Each command is in `commands/`; this file dispatches and turns every
  * failure into one line and an exit status (never a stack trace, unless ORBITALIS_DEBUG
  * is set).
  */
@@ -24,9 +24,9 @@ export type { Io } from "./commands/io.js";
 const HELP = `orbitalis: the Orbitalis toolchain
 
 Usage:
-  orbitalis generate <contract.asyncapi.yaml> --out <dir> [--check]
-      Typed cores and plugins from an AsyncAPI 3.0 contract (index.ts, types,
-      schemas, precompiled validators).
+  orbitalis generate <contract.asyncapi.yaml> --out <dir> [--check | --watch]
+      Typed cores, plugins and hybrids from an AsyncAPI 3.0 contract (index.ts, types,
+      schemas, precompiled validators, fakes for tests); --watch regenerates on change.
   orbitalis docs <spec.yaml> --out <file.md> [--check]
       Markdown documentation of the protocol spec or of a contract.
   orbitalis validate <spec.yaml> <message.json | -> [--message Name]

@@ -17,13 +17,14 @@ describe("README", () => {
     expect(readme).toContain("```ts\n" + source + "\n```");
   });
 
-  it.each(["plugin.ts", "core.ts"])(
-    "shows examples/thermostat/%s as it is (the five-minute path)",
+  it.each(["plugin.ts", "core.ts", "core.test.ts"])(
+    "shows examples/thermostat/%s as it is (the five-minute path, the fakes)",
     (file) => {
       const source = readFileSync(join(REPO, "examples", "thermostat", file), "utf8")
         .trim()
         // In the README the generated code is in the user's ./generated folder.
-        .replace("../../generated/examples/thermostat/index.js", "./generated/index.js");
+        .replace("../../generated/examples/thermostat/index.js", "./generated/index.js")
+        .replace("../../generated/examples/thermostat/fakes.js", "./generated/fakes.js");
       expect(readme).toContain("```ts\n" + source + "\n```");
     },
   );

@@ -1,8 +1,8 @@
 /**
  * The `orbitalis` command line (the @orbitalis/cli package): generate, docs, validate,
- * diff, generate-protocol, conformance. Each command is in `commands/`; this file dispatches and turns every
- * failure into one line and an exit status (never a stack trace, unless ORBITALIS_DEBUG
- * is set).
+ * diff, generate-protocol, conformance. Each command is in `commands/`; this file
+ * dispatches and turns every failure into one line and an exit status (never a stack
+ * trace, unless ORBITALIS_DEBUG is set).
  */
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";

@@ -477,6 +477,17 @@ try {
   );
 
   // ---- the toolchain, reported ------------------------------------------------------------
+  // What the CLI brings (measured for issue 18; every direct dependency is used at run time):
+  // - @asyncapi/parser: about 180 of the packages and 28 MB, most of them Spectral (its
+  //   validator) and Spectral's polyfills, @scarf/scarf among them. A published package
+  //   cannot override its dependencies' dependencies for its users (npm `overrides` apply
+  //   only to the root project), and every import of the parser installs the same tree:
+  //   only replacing the parser would take them out.
+  // - prettier: the generator formats what it writes, and json-schema-to-typescript
+  //   depends on it anyway.
+  // - ts-morph (the pre-write type check): 10 packages, 15 MB, with a TypeScript of its
+  //   own. `typescript` alone could do that check, but weighs 23 MB by itself; a user's own
+  //   compiler cannot be relied on for it (TypeScript 7 has no such JavaScript API).
   // Until both are published, the CLI's dependency on orbitalis is met by the tarball.
   const tools = installInto("cli", runtime.file, cli.file);
   report.cli = {

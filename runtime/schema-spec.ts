@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import Ajv, { type ValidateFunction } from "ajv";
 import canonicalize from "canonicalize";
 import { ConfigError } from "./errors.js";
+import { FORMAT_NAMES, formats } from "./validation.js";
 import type { SchemaSpec as WireSchemaSpec } from "../generated/protocol/index.js";
 import { formatValidationErrors } from "../generated/protocol/index.js";
 
@@ -31,10 +32,43 @@ export function fingerprint(schema: JsonSchema): string {
   return createHash("sha256").update(canonical).digest("hex");
 }
 
+/**
+ * ajv's logger for this process's own schemas. With `strict: false` the one thing ajv
+ * warns about is a `format` it does not know, and it would ignore it after a console
+ * line: a schema of one's own naming one is refused instead (a ConfigError where the
+ * schema is given), as `orbitalis generate` refuses it in a contract.
+ */
+const REFUSE_UNKNOWN_FORMATS = {
+  log(): void {},
+  warn(...args: unknown[]): void {
+    const name = /unknown format "([^"]*)"/.exec(String(args[0]))?.[1];
+    throw new Error(
+      name === undefined
+        ? String(args[0])
+        : `format "${name}" is not one Orbitalis checks (${FORMAT_NAMES.join(", ")}): use one of these, or a pattern`,
+    );
+  },
+  error(): void {},
+};
+
+/**
+ * A new ajv: the format checks of `orbitalis/validation` (the ones generated validators
+ * use, so a schema is checked the same compiled ahead of time or here). For schemas from
+ * other orbs an unknown format stays an annotation, silently: refusing it would make a
+ * peer's schema unusable for a check JSON Schema leaves optional.
+ */
+function newAjv(kind: "user" | "remote"): Ajv.default {
+  const ajv = new Ajv.default({
+    allErrors: true,
+    strict: false,
+    logger: kind === "user" ? REFUSE_UNKNOWN_FORMATS : false,
+  });
+  for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check as Ajv.Format);
+  return ajv;
+}
 // Compiled validators are shared by fingerprint.
-const newAjv = (): Ajv.default => new Ajv.default({ allErrors: true, strict: false });
 /** Our own schemas' ajv, and the one remote schemas get (evicted ones are removed from it). */
-const ajvs = { user: newAjv(), remote: newAjv() };
+const ajvs = { user: newAjv("user"), remote: newAjv("remote") };
 /** Validators of this process's own schemas (its orbs', registered ones): kept for good. */
 const compiled = new Map<string, ValidateFunction>();
 /**
@@ -144,7 +178,7 @@ function build(fp: string, schema: JsonSchema, remote = false): ValidateFunction
   } catch (error) {
     // Two different schemas with the same $id cannot live in one ajv instance: start a new one.
     if (!/already exists/.test((error as Error).message)) throw error;
-    ajvs[kind] = newAjv();
+    ajvs[kind] = newAjv(kind);
     return ajvs[kind].compile(schema as object);
   }
 }

@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { CompiledSpec, fingerprint, type JsonSchema, type WireSchemaSpec } from "../../runtime/index.js";
+import { describe, expect, it, vi } from "vitest";
+import {
+  CompiledSpec,
+  ConfigError as FormatConfigError,
+  fingerprint,
+  type JsonSchema,
+  type WireSchemaSpec,
+} from "../../runtime/index.js";
 import { REMOTE_SCHEMA_LIMITS, remoteValidatorCount } from "../../runtime/schema-spec.js";
 
 const spec = (s: Parameters<typeof CompiledSpec.fromUser>[0]): CompiledSpec =>
@@ -127,5 +133,36 @@ describe("setRemoteSchemaLimits", () => {
     expect(CompiledSpec.fromWire(wire).usable()).toBe(true);
     expect(() => setRemoteSchemaLimits({ size: 0 })).toThrow(ConfigError);
     expect(() => setRemoteSchemaLimits({ sizes: 1 } as never)).toThrow(/unknown limit/);
+  });
+
+  it("format: a schema of one's own is checked with the generated validators' formats; an unknown format is refused", () => {
+    const email = spec({ schemas: [{ type: "string", format: "email" }] });
+    expect(email.check("ada@example.org").ok).toBe(true);
+    expect(email.check("not an email").ok).toBe(false);
+    const date = spec({ schemas: [{ type: "string", format: "date-time" }] });
+    expect(date.check("2026-11-30T09:00:00Z").ok).toBe(true);
+    expect(date.check("yesterday").ok).toBe(false);
+    expect(() => spec({ schemas: [{ type: "string", format: "phone" }] })).toThrow(FormatConfigError);
+    expect(() => spec({ schemas: [{ type: "string", format: "phone2" }] })).toThrow(
+      /format "phone2" is not one Orbitalis checks \(.*email.*\): use one of these, or a pattern/,
+    );
+  });
+
+  it("format: a peer's schema with an unknown format stays usable, without a console line; known formats are checked", () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const unknown = { type: "string", format: "peer-only-format" };
+      const remote = CompiledSpec.fromWire({
+        schemas: [{ fingerprint: fingerprint(unknown), schema: unknown }],
+      });
+      expect(remote.usable()).toBe(true);
+      expect(remote.check("anything").ok).toBe(true);
+      const uuid = { type: "string", format: "uuid" };
+      const checked = CompiledSpec.fromWire({ schemas: [{ fingerprint: fingerprint(uuid), schema: uuid }] });
+      expect(checked.check("not-a-uuid").ok).toBe(false);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -21,18 +21,30 @@ function nearestTsconfig(dir: string): string | undefined {
   }
 }
 
-const STRICT: ts.CompilerOptions = {
+/**
+ * What a user's tsconfig may add to `strict` (`npx tsc --init` of TypeScript 5.9 and 7
+ * turns both on): generated code must compile under them whatever the nearest tsconfig
+ * says. (Module-syntax options such as verbatimModuleSyntax depend on the user's package
+ * type, so they are left to that tsconfig.)
+ */
+const STRICTER: ts.CompilerOptions = {
+  noEmit: true,
   strict: true,
+  exactOptionalPropertyTypes: true,
+  noUncheckedIndexedAccess: true,
+};
+
+const STRICT: ts.CompilerOptions = {
+  ...STRICTER,
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.NodeNext,
   moduleResolution: ts.ModuleResolutionKind.NodeNext,
   skipLibCheck: true,
-  noEmit: true,
 };
 
 /**
- * Compiles `files` as if written under `outDir`, strict, with the nearest tsconfig's
- * options (module resolution and paths included).
+ * Compiles `files` as if written under `outDir`, with the nearest tsconfig's options
+ * (module resolution and paths included) and at least {@link STRICTER}.
  * @throws ContractError listing the first errors when they do not compile.
  */
 export function checkGenerated(outDir: string, files: readonly GeneratedFile[]): void {
@@ -41,7 +53,7 @@ export function checkGenerated(outDir: string, files: readonly GeneratedFile[]):
     ? new Project({
         tsConfigFilePath: tsconfig,
         skipAddingFilesFromTsConfig: true,
-        compilerOptions: { noEmit: true, strict: true },
+        compilerOptions: STRICTER,
       })
     : new Project({ compilerOptions: STRICT });
   const sources = files

@@ -349,6 +349,7 @@ function locator(files: readonly SpecFile[]): Pick<LoadedSpec, "locate" | "where
     let node = main.data;
     let at: Path = [];
     let left = false; // whether a $ref led out of the main file
+    let hopped = false; // whether a $ref was followed at all
     const follow = (): void => {
       // Bounded: a cycle of $refs (the parser reports those) must not loop here.
       for (let hops = 0; hops < 64 && isRecord(node) && typeof node.$ref === "string"; hops++) {
@@ -362,6 +363,7 @@ function locator(files: readonly SpecFile[]): Pick<LoadedSpec, "locate" | "where
         for (const segment of parts.pointer) next = child(next, segment);
         if (next === undefined) return;
         if (target !== main) left = true;
+        hopped = true;
         file = target;
         node = next;
         at = [...parts.pointer];
@@ -382,7 +384,9 @@ function locator(files: readonly SpecFile[]): Pick<LoadedSpec, "locate" | "where
       at.push(segment);
     }
     follow();
-    if (!left) return { file: main.name, line: lineIn(main, path), path };
+    // Within the main file the pointer stays the path as the contract reads it, and the
+    // line is where the thing is written (past any $ref), not the line of the $ref.
+    if (!left) return { file: main.name, line: lineIn(main, hopped ? at : path), path };
     return { file: file.name, line: lineIn(file, at), path: at };
   };
   return { locate, where: (path) => format(locate(path)) };

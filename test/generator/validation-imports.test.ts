@@ -132,6 +132,10 @@ describe("format is checked", () => {
     expect(result.text).toMatch(
       /phone\.asyncapi\.yaml:\d+ #\/\S*payload\/properties\/email\/format: format "phone" is not one Orbitalis checks \(.*email.*\)/,
     );
+    // The line is where the format is written (the message's payload is a $ref within the
+    // file), not the line of the $ref.
+    const line = text.split("\n").findIndex((l) => l.includes("format: email")) + 1;
+    expect(result.text).toContain(`phone.asyncapi.yaml:${line} #/`);
     expect(existsSync(result.out)).toBe(false);
   }, 60_000);
 

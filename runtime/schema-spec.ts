@@ -63,7 +63,7 @@ function newAjv(kind: "user" | "remote"): Ajv.default {
     strict: false,
     logger: kind === "user" ? REFUSE_UNKNOWN_FORMATS : false,
   });
-  for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check as Ajv.Format);
+  for (const [name, check] of Object.entries(formats)) ajv.addFormat(name, check);
   return ajv;
 }
 // Compiled validators are shared by fingerprint.

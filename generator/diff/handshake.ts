@@ -9,7 +9,7 @@ import { CompiledSpec, type WireSchemaSpec } from "orbitalis";
 import type { DataModel, OperationModel } from "../contract-types.js";
 import { compareData } from "./data-diff.js";
 import type { Handshake } from "./rules.js";
-import { canonical } from "./schema-diff.js";
+import { canonical } from "./schema-keywords.js";
 
 /** The wire spec generated code sends for one side of an operation. */
 export function wireSpec(data: DataModel): WireSchemaSpec {

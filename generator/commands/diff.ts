@@ -31,7 +31,7 @@ function rulesTable(): string {
 export const DIFF_HELP = `usage: orbitalis diff <old.asyncapi.yaml> <new.asyncapi.yaml> [--json] [--strict]
 
 Classifies every change between two revisions of a contract as compatible or breaking
-for deployed orbs. The model: orbs built from the old contract keep running while orbs
+for deployed orbs (doc: a description or example, no verdict). The model: orbs built from the old contract keep running while orbs
 built from the new one join, plugins first. An operation's input (core -> plugin) must
 not narrow: new plugins must accept what deployed cores send. Its output (replies and
 pushes, plugin -> core) must not widen: deployed cores must accept what new plugins send.

@@ -42,6 +42,13 @@ describe("README", () => {
     expect(readme).toContain("```yaml\n" + contract + "\n```");
   });
 
+  it("carries no notes for its editors (HTML comments, headings with stray quotes)", () => {
+    // The one kind allowed: the markers the benchmark writes its tables between.
+    const comments = readme.replace(/<!-- bench:(begin|end) -->/g, "");
+    expect(comments).not.toMatch(/<!--|-->/);
+    expect(readme.split("\n").filter((l) => /^#+ .*"/.test(l))).toEqual([]);
+  });
+
   it("starts with npm install orbitalis", () => {
     const firstCommand = /```sh\n([^\n]+)/.exec(readme)?.[1];
     expect(firstCommand).toBe("npm install orbitalis");

@@ -17,22 +17,26 @@ const fetch = new Fetcher({ id: "fetch", bus: hub.bus() });
 const reader = new ReaderCore({ id: "reader", bus: hub.bus() });
 for (const orb of [clean, fetch, reader]) orb.on("state", (state) => console.log(`${orb.id}: ${state}`));
 
-await Promise.all([summarize.start(), clean.start(), fetch.start(), reader.start()]);
-await reader.compliant({ timeoutMs: 5000 });
-const read = async (doc: string): Promise<void> => {
-  const digest = await reader.request("fetch", { doc });
-  console.log(`reader: ${digest.doc}: "${digest.summary}" (${digest.words} words)`);
-};
-await read("kernel");
+try {
+  await Promise.all([summarize.start(), clean.start(), fetch.start(), reader.start()]);
+  await reader.compliant({ timeoutMs: 5000 });
+  const read = async (doc: string): Promise<void> => {
+    const digest = await reader.request("fetch", { doc });
+    console.log(`reader: ${digest.doc}: "${digest.summary}" (${digest.words} words)`);
+  };
+  await read("kernel");
 
-console.log("stopping summarize");
-const broken = new Promise<void>((resolve) => {
-  const off = reader.on("state", (state) => state === "not-compliant" && (off(), resolve()));
-});
-await summarize.stop();
-await broken; // clean stops offering, so fetch does, so the reader has no fetch left
-console.log("starting summarize");
-await summarize.start();
-await reader.compliant({ timeoutMs: 5000 });
-await read("hybrid");
-await Promise.all([reader.stop(), fetch.stop(), clean.stop(), summarize.stop()]);
+  console.log("stopping summarize");
+  const broken = new Promise<void>((resolve) => {
+    const off = reader.on("state", (state) => state === "not-compliant" && (off(), resolve()));
+  });
+  await summarize.stop();
+  await broken; // clean stops offering, so fetch does, so the reader has no fetch left
+  console.log("starting summarize");
+  await summarize.start();
+  await reader.compliant({ timeoutMs: 5000 });
+  await read("hybrid");
+} finally {
+  // Also when something above fails: running orbs would keep the process alive.
+  await Promise.all([reader.stop(), fetch.stop(), clean.stop(), summarize.stop()]);
+}

@@ -29,6 +29,12 @@ describe("README", () => {
     },
   );
 
+  it("shows examples/pipeline/local.ts as it is, after its header comment", () => {
+    const source = readFileSync(join(REPO, "examples", "pipeline", "local.ts"), "utf8");
+    const code = source.slice(source.indexOf("*/\n") + 3).trim();
+    expect(readme).toContain("```ts\n" + code + "\n```");
+  });
+
   it("shows examples/hybrid.ts as it is", () => {
     const source = readFileSync(join(REPO, "examples", "hybrid.ts"), "utf8").trim();
     expect(readme).toContain("```ts\n" + source + "\n```");

@@ -125,9 +125,16 @@ export type FormatCheck =
  * is refused by the generator.
  */
 export const formats: Readonly<Record<string, FormatCheck>> = Object.freeze(
-  // ajv-formats types its table with ajv's wider `Format` (which also allows asynchronous
-  // checks and bare pattern strings); the full set holds only the shapes above.
-  { ...(fullFormats as unknown as Record<string, FormatCheck>) },
+  Object.fromEntries(
+    // ajv-formats types its table with ajv's wider `Format` (which also allows asynchronous
+    // checks and bare pattern strings); the full set holds only the shapes above. Each
+    // definition object is a frozen copy: the runtime's ajv uses these, so nobody may
+    // change a check for the whole process through them.
+    Object.entries(fullFormats as unknown as Record<string, FormatCheck>).map(([name, check]) => [
+      name,
+      typeof check === "object" && !(check instanceof RegExp) ? Object.freeze({ ...check }) : check,
+    ]),
+  ),
 );
 
 /** The names of {@link formats}, sorted. */

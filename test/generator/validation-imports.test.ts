@@ -121,6 +121,10 @@ describe("format is checked", () => {
       expect(formats[name]).toBeDefined();
     }
     expect(Object.isFrozen(formats)).toBe(true);
+    // Definition objects (a validate function and a compare) are frozen too.
+    const definitions = Object.values(formats).filter((f) => typeof f === "object" && !(f instanceof RegExp));
+    expect(definitions.length).toBeGreaterThan(0);
+    for (const definition of definitions) expect(Object.isFrozen(definition)).toBe(true);
   });
 
   it("an unknown format is refused with the file, the line and the pointer, and nothing is written", async () => {

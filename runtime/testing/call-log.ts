@@ -57,9 +57,9 @@ export class CallLog {
     private readonly clock: Clock,
   ) {}
 
-  /** Every call, oldest first. */
+  /** Every call so far, oldest first: a frozen snapshot (later calls do not appear in it). */
   get all(): readonly FakeCall[] {
-    return this.list;
+    return Object.freeze(this.list.slice());
   }
 
   /** The calls of one operation, oldest first. */

@@ -51,8 +51,14 @@ describe("generated fakes: a core against fakes in one call", () => {
     });
     const thermostat = sys.fakes.Thermostat;
     expect(thermostat.calls.map((c) => c.operation)).toEqual(["read_temperature", "set_target"]);
+    // `calls` is a frozen snapshot: the log itself cannot be changed through it.
+    const snapshot = thermostat.calls;
+    expect(Object.isFrozen(snapshot)).toBe(true);
+    await sys.core.request("read_temperature");
+    expect(snapshot).toHaveLength(2);
+    expect(thermostat.calls).toHaveLength(3);
     expect(thermostat.inputsOf("set_target")).toEqual([{ celsius: 22 }]);
-    expect(thermostat.callsOf("read_temperature")).toHaveLength(1);
+    expect(thermostat.callsOf("read_temperature")).toHaveLength(2);
     const [first, second] = sys.calls;
     expect(first!.seq).toBeLessThan(second!.seq);
     expect(sys.instances.Thermostat).toEqual([thermostat]);

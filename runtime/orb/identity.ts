@@ -94,6 +94,11 @@ export class Identity {
     }
     const presence = message.kind === "presence" ? message : undefined;
     if (presence?.status === "offline") {
+      // That instance is gone: it is no twin any more (traffic for a connection this orb
+      // does not hold is then a half-open connection again, reported as such), and should
+      // it come back under the same epoch it is answered again.
+      this.others.delete(message.epoch);
+      this.answered.delete(message.epoch);
       if (this.host.running() && once(this.reclaimed, message.epoch)) this.host.announce();
       return;
     }
@@ -114,10 +119,17 @@ export class Identity {
 
 /** Presences of our id answered once started, at most (a start hears few). */
 const MAX_UNANSWERED = 16;
+/**
+ * Epochs remembered per set, at most: a duplicate in a crash loop comes back under a new
+ * epoch each time, and the oldest are forgotten first (one more report or announce, at
+ * worst).
+ */
+const MAX_REMEMBERED = 64;
 
-/** Adds `value` to `set`; true when it was not there yet. */
+/** Adds `value` to `set` (bounded, oldest out); true when it was not there yet. */
 function once(set: Set<string>, value: string): boolean {
   if (set.has(value)) return false;
+  if (set.size >= MAX_REMEMBERED) set.delete(set.values().next().value!);
   set.add(value);
   return true;
 }

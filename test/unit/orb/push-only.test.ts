@@ -65,6 +65,8 @@ describe("a push-only operation (plugin input none)", () => {
     );
     await expect(core.execute("level")).rejects.toThrow(/level is push-only/);
     await expect(core.executeDistributed("level", [undefined])).rejects.toThrow(/level is push-only/);
+    // Let anything sent be delivered before looking: a send followed by the rejection would show here.
+    await clock.advance(50);
     expect(inputs).toEqual([]);
   });
 
@@ -94,13 +96,14 @@ describe("a push-only operation (plugin input none)", () => {
   });
 
   it("a requirement whose inputs are only none is push-only by the core's own word, connected or not", async () => {
-    const { core, inputs } = await world({ level: { minimum: 0, inputs: ["none"] } });
+    const { clock, core, inputs } = await world({ level: { minimum: 0, inputs: ["none"] } });
     const error = await core.request("level").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NoConnectionError);
     expect((error as Error).message).toBe(
       'level is push-only: requires.level.inputs is ["none"] (no input); its outputs reach onOutput sinks',
     );
     await expect(core.execute("level")).rejects.toThrow(/requires\.level\.inputs is \["none"\]/);
+    await clock.advance(50);
     expect(inputs).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ import { ContractError, fingerprint, ID_PATTERN, LocalHub, Plugin, type JsonSche
 import { FORMAT_NAMES } from "orbitalis/validation";
 import type { LoadedSpec } from "./load-spec.js";
 import { checkExtension } from "./x-orbitalis.js";
-import { buildTypeModels } from "./type-models.js";
+import { buildTypeModels, membersOf } from "./type-models.js";
 import { checkRequired } from "./payload-rules.js";
 import type { MessageModel, DataModel, OperationModel, ContractModel } from "./contract-types.js";
 
@@ -32,17 +32,7 @@ const RESERVED_TYPES = new Set([
  * Every member a generated plugin class inherits (methods up the prototype chain and the
  * fields of an instance): a handler may not take one of these names.
  */
-const RESERVED_METHODS: ReadonlySet<string> = (() => {
-  const names = new Set<string>(["constructor"]);
-  const sample = new Plugin({ id: "sample", bus: new LocalHub().bus() });
-  for (
-    let o: object | null = sample;
-    o !== null && o !== Object.prototype;
-    o = Object.getPrototypeOf(o) as object | null
-  )
-    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
-  return names;
-})();
+const RESERVED_METHODS = membersOf(new Plugin({ id: "sample", bus: new LocalHub().bus() }));
 
 /** `set_target` -> `SetTarget`. */
 export function pascal(name: string): string {

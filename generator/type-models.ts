@@ -25,10 +25,12 @@ export interface TypeModels {
   readonly warnings: string[];
 }
 
-/** Every member a generated hybrid class inherits: a handler it lends may not take one of these names. */
-const ORB_MEMBERS: ReadonlySet<string> = (() => {
+/**
+ * Every member an instance of `sample`'s class has (methods up the prototype chain and the
+ * fields of an instance): a generated handler may not take one of these names.
+ */
+export function membersOf(sample: object): ReadonlySet<string> {
   const names = new Set<string>(["constructor"]);
-  const sample = new Orb({ id: "sample", bus: new LocalHub().bus(), requires: {} });
   for (
     let o: object | null = sample;
     o !== null && o !== Object.prototype;
@@ -36,7 +38,10 @@ const ORB_MEMBERS: ReadonlySet<string> = (() => {
   )
     for (const name of Object.getOwnPropertyNames(o)) names.add(name);
   return names;
-})();
+}
+
+/** Every member a generated hybrid class inherits. */
+const ORB_MEMBERS = membersOf(new Orb({ id: "sample", bus: new LocalHub().bus(), requires: {} }));
 
 type Lent = PluginTypeModel["operations"][number];
 

@@ -240,6 +240,7 @@ export type CandidateReason =
 export interface Candidate {
   /** The plugin's id. */
   readonly plugin: string;
+  /** Why it is not connected (see {@link CandidateReason}). */
   readonly reason: CandidateReason;
   /** The same in words, starting with the plugin's id (as in the error's message). */
   readonly message: string;
@@ -269,6 +270,7 @@ export interface UnmetRequirement {
 export class ComplianceTimeoutError extends TimeoutError {
   /** The unmet requirements at the time it ran out. */
   readonly missing: readonly UnmetRequirement[];
+  /** @param message What is missing, in words; `missing` the same as data. */
   constructor(message: string, missing: readonly UnmetRequirement[]) {
     super(message);
     this.missing = missing;

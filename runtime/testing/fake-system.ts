@@ -13,19 +13,29 @@ import { planFakes, type FakeTypeInfo } from "./plan.js";
 
 /** What the system needs of a core. */
 export interface FakeSystemCore {
+  /** The core's id. */
   readonly id: string;
+  /** Its state (`compliant` once the system has started). */
   readonly state: string;
+  /** Connects it to the hub. */
   start(): Promise<void>;
+  /** Stops it (when the system stops). */
   stop(): Promise<void>;
+  /** Resolves once compliant; rejects with a ComplianceTimeoutError after `timeoutMs`. */
   compliant(options: { readonly timeoutMs?: number }): Promise<void>;
 }
 
 /** What the system needs of a fake plugin. */
 export interface FakeSystemPlugin {
+  /** The fake's id. */
   readonly id: string;
+  /** Its state. */
   readonly state: string;
+  /** The calls it got, oldest first. */
   readonly calls: readonly FakeCall[];
+  /** Connects it to the hub. */
   start(): Promise<void>;
+  /** Stops it (when the system stops). */
   stop(): Promise<void>;
 }
 
@@ -56,6 +66,7 @@ export interface FakeSystemOptions<CoreOpts> {
 
 /** A core type and the plugin types a system fakes for it, as a generated `startNameCoreWithFakes` gives them. */
 export interface FakeSystemDesign<CoreT, Fakes> {
+  /** The core under test. */
   readonly core: {
     /** The core type's name (in error messages). */
     readonly type: string;

@@ -13,6 +13,7 @@ import { DIFF_HELP, diff } from "./commands/diff.js";
 import { DOCS_HELP, docs } from "./commands/docs.js";
 import { GENERATE_HELP, generate } from "./commands/generate.js";
 import { GENERATE_PROTOCOL_HELP, generateProtocol } from "./commands/generate-protocol.js";
+import { parseProblem, usageProblem } from "./commands/arguments.js";
 import { UsageError, type Io } from "./commands/io.js";
 import { VALIDATE_HELP, validate } from "./commands/validate.js";
 import { UnreadableFileError } from "./load-spec.js";
@@ -91,11 +92,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     return await entry.run(rest, io);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
-    if (error instanceof UsageError || (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))) {
-      io.err(`orbitalis ${command}: ${(error as Error).message}\n`);
-      io.err(entry.help);
-      return 2;
-    }
+    // One line naming the problem and the usage line, not the whole help (a page for diff).
+    if (error instanceof UsageError) return usageProblem(io, command, entry.help, error.message);
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS"))
+      return usageProblem(io, command, entry.help, parseProblem(error).message);
     if (error instanceof OrbitalisError) {
       io.err(`error: ${error.message}`);
       // A file that cannot be read is unusable input (2), like a usage error; a contract with errors is 1.

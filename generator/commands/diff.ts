@@ -31,8 +31,8 @@ function rulesTable(): string {
 export const DIFF_HELP = `usage: orbitalis diff <old.asyncapi.yaml> <new.asyncapi.yaml> [--json] [--strict]
 
 Classifies every change between two revisions of a contract as compatible or breaking
-for deployed orbs (doc: a description or example, no verdict). The model: orbs built from the old contract keep running while orbs
-built from the new one join, plugins first. An operation's input (core -> plugin) must
+for deployed orbs (doc: a description or example, no verdict). The model: orbs built
+from the old contract keep running while orbs built from the new one join, plugins first. An operation's input (core -> plugin) must
 not narrow: new plugins must accept what deployed cores send. Its output (replies and
 pushes, plugin -> core) must not widen: deployed cores must accept what new plugins send.
 Plugin and hybrid types must not lend less (deployed cores rely on it); core and hybrid

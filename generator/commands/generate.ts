@@ -21,8 +21,8 @@ Generates typed Orbitalis code from an AsyncAPI 3.0 contract: <dir>/index.ts (th
 contract type, a class per plugin, core and hybrid type of x-orbitalis), types.ts,
 schemas.ts, validators.ts (precompiled), fakes.ts (test doubles: a fake per plugin type,
 a core started against fakes in one call) and schemas/*.json (for other languages). The
-code imports only "orbitalis" and its subpaths. Nothing is written when the contract has an error, and a
-file without the @generated header is never overwritten. The contract may $ref schemas
+code imports only "orbitalis" and its subpaths. Nothing is written when the contract has
+an error, and a file without the @generated header is never overwritten. The contract may $ref schemas
 in other files (relative paths, YAML or JSON); remote URLs are refused.
 
   --out DIR           where to write (required)

@@ -27,11 +27,14 @@ describe("orbitalis conformance: usage errors exit 2 with one clear line", () =>
     ],
     [[...BASE, "--timeout-scale", "0"], "--timeout-scale must be a number above 0"],
     [[...BASE, "--only", "no-such-scenario"], '--only: no plugin scenario "no-such-scenario"'],
-    [[...BASE, "--frobnicate"], "Unknown option '--frobnicate'"],
+    [[...BASE, "--frobnicate"], "unknown option --frobnicate"],
   ])("%j", async (args, message) => {
     const r = await run(...args);
     expect(r.code).toBe(2);
     expect(r.err.split("\n")[0]).toContain(message);
+    // The problem and the usage line, not the whole help.
+    expect(r.err.trim().split("\n")).toHaveLength(2);
+    expect(r.err.trim().split("\n")[1]).toMatch(/^usage: orbitalis conformance .*--help for more\)$/);
   });
 
   it("an unreadable scenario names the file and the step", async () => {

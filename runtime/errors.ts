@@ -117,10 +117,23 @@ export class NoConnectionError extends OrbitalisError {
   }
 }
 
-/** A request got no answer within its timeout. */
-export class RequestTimeoutError extends OrbitalisError {
+/**
+ * Waiting for something took longer than allowed: a state or event (`ERR_TIMEOUT`), or,
+ * as its subclasses say, a request's answer ({@link RequestTimeoutError}) or compliance
+ * ({@link ComplianceTimeoutError}). `catch (e) { if (e instanceof TimeoutError) ... }`
+ * takes every timeout.
+ */
+export class TimeoutError extends OrbitalisError {
+  /** @param code a subclass's own stable code (default `ERR_TIMEOUT`). */
+  constructor(message: string, code: ErrorCode = "ERR_TIMEOUT") {
+    super(code, message);
+  }
+}
+
+/** A request got no answer within its timeout (code `ERR_REQUEST_TIMEOUT`; a {@link TimeoutError}). */
+export class RequestTimeoutError extends TimeoutError {
   constructor(message: string) {
-    super("ERR_REQUEST_TIMEOUT", message);
+    super(message, "ERR_REQUEST_TIMEOUT");
   }
 }
 
@@ -202,13 +215,6 @@ export class ConnectionClosedError extends OrbitalisError {
 export class NotRunningError extends OrbitalisError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("ERR_NOT_RUNNING", message, options);
-  }
-}
-
-/** Waiting for a state or event took longer than allowed. */
-export class TimeoutError extends OrbitalisError {
-  constructor(message: string) {
-    super("ERR_TIMEOUT", message);
   }
 }
 

@@ -17,6 +17,7 @@ import {
   Plugin,
   RemoteOperationError,
   RequestTimeoutError,
+  TimeoutError,
   silentLogger,
   type BusStatus,
   type LocalBus,
@@ -157,7 +158,11 @@ describe("cancellation", () => {
     await clock.advance(sentAt + 499 - clock.now());
     expect(signals[0]!.reason).toBeUndefined();
     await clock.advance(1);
-    expect(await pending).toBeInstanceOf(RequestTimeoutError);
+    const timeout = await pending;
+    expect(timeout).toBeInstanceOf(RequestTimeoutError);
+    // Every timeout is a TimeoutError; the request's keeps its own stable code.
+    expect(timeout).toBeInstanceOf(TimeoutError);
+    expect(timeout).toMatchObject({ code: "ERR_REQUEST_TIMEOUT", name: "RequestTimeoutError" });
     expect(signals[0]!.aborted).toBe(true);
     expect(signals[0]!.reason).toBeInstanceOf(RequestTimeoutError);
   });

@@ -8,6 +8,7 @@
  */
 export {
   Core,
+  type CompliantOptions,
   type CoreOptions,
   type CoreState,
   type RequirementOptions,

@@ -34,8 +34,12 @@ export class CoreCalls {
   private readonly requests: ReplyRegistry<unknown, Connection>;
   private readonly sinks = new Map<string, Set<Sink>>();
   private roundRobin = 0;
+  private late = 0;
+
   /** Answers that arrived after their request ended (dropped, see `lateAnswersDropped`). */
-  lateAnswers = 0;
+  get lateAnswers(): number {
+    return this.late;
+  }
 
   constructor(
     private readonly host: RoleHost,
@@ -161,7 +165,7 @@ export class CoreCalls {
       // Only answers to requests carry a corr. Nobody waits for this one: its request
       // already ended (timed out, aborted, its connection closed) or it is a duplicate
       // (at-least-once delivery). Its caller was told; no sink may take it for a new output.
-      this.lateAnswers++;
+      this.late++;
       const why = this.requests.abandonedRecently(corr) ? "a late" : "an unexpected";
       host.logger.debug(
         `${host.id}: dropped ${why} ${message.kind} from ${message.from} for ${message.operation}`,

@@ -15,6 +15,7 @@ import {
   type DisconnectionDetail,
   type OperationContext,
   type CallableName,
+  type CompliantOptions,
   type SkipDetail,
   type Untyped,
 } from "orbitalis";
@@ -228,4 +229,10 @@ export async function typedHybrid(): Promise<void> {
   // @ts-expect-error a wrong emitted output
   await orb.emit("clean", "s");
   expectTypeOf(orb.state).toEqualTypeOf<CoreState>();
+}
+
+/** The parameter type of `compliant()` is public (a wrapper can pass it on). */
+export function waitCompliant(core: Core<Home>, options: CompliantOptions): Promise<void> {
+  expectTypeOf<Parameters<Core<Home>["compliant"]>[0]>().toEqualTypeOf<CompliantOptions | undefined>();
+  return core.compliant(options);
 }

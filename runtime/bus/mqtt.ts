@@ -3,8 +3,8 @@
  * @packageDocumentation
  */
 
-// Types only: the library itself is loaded when the bus connects (see load-client.ts), and
-// the public types below do not mention it, so its typings never reach a user's compiler.
+// Types only: the library is loaded when the bus connects (load-client.ts). Our public types
+// never name it (our options are a structural subset of IClientOptions), nor reach its typings.
 import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from "mqtt";
 import { BusError } from "../errors.js";
 import { BaseBus, checkPayload, toBusError } from "./base.js";
@@ -125,7 +125,6 @@ export class MqttBus extends BaseBus {
     if (this.isClosed()) throw this.closedError("connect");
     let client: MqttClient;
     try {
-      // Our options are a structural subset of mqtt.js's, plus the raw `mqttOptions`.
       client = mqtt.connect(url, clientOptions as IClientOptions);
     } catch (error) {
       throw toBusError(error, `mqtt connect to ${url} failed`);

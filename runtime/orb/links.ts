@@ -253,6 +253,11 @@ export class Links implements RoleInbound {
     return this.termination.close(remote, operation, options, reason);
   }
 
+  /** Closes a connection that carried nothing for `closeUnusedAfterMs`, gracefully (the idle reaper's close). */
+  closeUnused(c: Connection): void {
+    void this.close(c.remote, c.operation, { graceful: true, reason: "unused", role: c.role }, "unused");
+  }
+
   /** Tells `remote` to drop a connection (ours in `role`) that we do not have. */
   stray(remote: string, operation: string, role: ConnectionRole, reason: string, closeTo?: string): void {
     this.termination.stray(remote, operation, role, reason, closeTo);

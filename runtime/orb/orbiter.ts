@@ -164,13 +164,7 @@ export abstract class Orbiter<S extends string> {
       idleMs: this.timing.closeUnusedAfterMs,
       connections: () => this.table.values(),
       mayClose: (c) => this.roles.get(c.role)?.mayCloseUnused(c) ?? true,
-      close: (c) =>
-        void this.links.close(
-          c.remote,
-          c.operation,
-          { graceful: true, reason: "unused", role: c.role },
-          "unused",
-        ),
+      close: (c) => this.links.closeUnused(c),
     });
     this.host = {
       ...common,

@@ -11,7 +11,12 @@ import {
   type MessageKind,
   type OrbitalisMessage,
 } from "../../generated/protocol/index.js";
-import type { MessageFields } from "./termination.js";
+
+/** The envelope fields: filled in by {@link Envelope.message}, never by the sender. */
+type EnvelopeField = "v" | "kind" | "id" | "from" | "epoch" | "ts";
+
+/** Fields of a message of kind `K` that the sender fills in (all but the envelope). */
+export type MessageFields<K extends MessageKind> = Omit<MessageByKind[K], EnvelopeField>;
 
 /**
  * Kinds that state the sender's protocol revision (`rev`, spec rule VER-4): presence and

@@ -28,7 +28,8 @@ import { ConnectionTable } from "./connection-table.js";
 import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
 import type { CloseOptions } from "./options.js";
 import type { RoleInbound } from "./role-host.js";
-import { Termination, type MessageFields } from "./termination.js";
+import type { MessageFields } from "./envelope.js";
+import { Termination } from "./termination.js";
 
 export interface LinksHost {
   readonly id: string;

@@ -14,7 +14,7 @@ import {
   type PresenceMessage,
 } from "../../generated/protocol/index.js";
 import type { OrbRole } from "./connection.js";
-import type { MessageFields } from "./termination.js";
+import type { MessageFields } from "./envelope.js";
 
 /** How long a broker keeps a retained will (MQTT 5): long enough for every peer to hear it. */
 const WILL_EXPIRY_SECONDS = 300;

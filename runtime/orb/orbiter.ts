@@ -38,7 +38,7 @@ import {
 import { Queries } from "./queries.js";
 import type { Role, RoleHost } from "./role-host.js";
 import { Strays } from "./strays.js";
-import type { MessageFields } from "./termination.js";
+import type { MessageFields } from "./envelope.js";
 import { asError } from "../as-error.js";
 
 /**

@@ -19,7 +19,7 @@ import { abortError, checkSignal } from "./abort.js";
 import { checkTimeoutMs, type WaitOptions } from "./options.js";
 import { ReplyRegistry } from "./replies.js";
 import type { RoleInbound } from "./role-host.js";
-import type { MessageFields } from "./termination.js";
+import type { MessageFields } from "./envelope.js";
 import { asError } from "../as-error.js";
 
 /** What a status says about an orb (a hybrid's also lists what it offers and requires). */

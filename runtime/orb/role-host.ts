@@ -19,7 +19,7 @@ import type { PeerTopics } from "./liveness.js";
 import type { SkipReason } from "./orb-events.js";
 import type { CloseOptions, TimingOptions } from "./options.js";
 import type { StrayMessage } from "./strays.js";
-import type { MessageFields } from "./termination.js";
+import type { MessageFields } from "./envelope.js";
 
 /** Handles one validated inbound message of kind `K`. */
 export type InboundHandler<K extends MessageKind = MessageKind> = (message: MessageByKind[K]) => void;

@@ -9,12 +9,8 @@ import type { Clock, TimerHandle } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { CloseMessage, MessageByKind, MessageKind } from "../../generated/protocol/index.js";
 import type { Connection, ConnectionRole, DisconnectionDetail } from "./connection.js";
+import type { MessageFields } from "./envelope.js";
 import type { CloseOptions } from "./options.js";
-
-type Envelope = "v" | "kind" | "id" | "from" | "epoch" | "ts";
-
-/** Fields of a message of kind `K` that the sender fills in (all but the envelope). */
-export type MessageFields<K extends MessageKind> = Omit<MessageByKind[K], Envelope>;
 
 /** What termination needs from its orb. */
 export interface TerminationHost {

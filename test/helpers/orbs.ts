@@ -15,6 +15,7 @@ import {
   type DisconnectionDetail,
   type PluginOptions,
 } from "../../runtime/index.js";
+import { advanceUntil } from "./clock.js";
 import { withTimeout } from "./wait.js";
 
 type AnyOrb = Core | Plugin | Orb;
@@ -91,9 +92,13 @@ export class Orbs {
     });
     const clocks = [...this.clocks];
     this.clocks.clear();
-    for (let i = 0; i < 100 && !done && clocks.length > 0; i++) {
-      for (const clock of clocks) await clock.advance(1000);
-    }
+    // Up to 100 s of protocol time; past it, the stops may still end on real time alone.
+    if (clocks.length > 0)
+      await advanceUntil(clocks, () => done, {
+        maxSteps: 100,
+        stepMs: 1000,
+        what: "every orb stopped",
+      }).catch(() => undefined);
     await stopped;
   }
 }

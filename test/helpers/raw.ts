@@ -24,9 +24,13 @@ export class RawOrb {
   private waiters: (() => void)[] = [];
   private n = 0;
 
+  /**
+   * `id` and `epoch` may be changed between messages: one RawOrb then speaks as many
+   * orbs (a flood of invented ids).
+   */
   constructor(
     readonly bus: Bus,
-    readonly id: string,
+    public id: string,
     public epoch = "rawEpoch1",
   ) {}
 

@@ -26,6 +26,7 @@ import {
   type SkipDetail,
 } from "../../../runtime/index.js";
 import { offerTopic } from "../../../generated/protocol/index.js";
+import { advanceUntil, turnUntil } from "../../helpers/clock.js";
 import { Orbs } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
@@ -71,7 +72,10 @@ async function slowPair(opts: { requestTimeoutMs?: number } = {}) {
   await withTimeout(core.compliant(), 2000, "compliant");
   /** Resolves once the handler has been called `n` times. */
   const called = async (n: number): Promise<void> => {
-    for (let i = 0; i < 200 && calls.length < n; i++) await clock.advance(1);
+    await advanceUntil(clock, () => calls.length >= n, {
+      maxSteps: 200,
+      what: `the handler called ${n} times`,
+    });
     expect(calls).toHaveLength(n);
   };
   return { hub, clock, plugin, core, signals, release, calls, called };
@@ -136,7 +140,7 @@ describe("cancellation", () => {
     controller.abort();
     expect(await pending).toBeInstanceOf(AbortError);
     release[0]!();
-    for (let i = 0; i < 50 && core.lateAnswersDropped === 0; i++) await clock.advance(1);
+    await advanceUntil(clock, () => core.lateAnswersDropped > 0, { what: "the late answer counted" });
     expect(core.lateAnswersDropped).toBe(1);
     expect(sunk).toEqual([]);
   });
@@ -174,7 +178,7 @@ describe("cancellation", () => {
     await clock.advance(250);
     expect(await pending).toBeInstanceOf(RequestTimeoutError);
     release();
-    for (let i = 0; i < 50 && read.length === 0; i++) await clock.advance(1);
+    await advanceUntil(clock, () => read.length > 0, { what: "the handler to read ctx.signal" });
     expect(read[0]!.aborted).toBe(true);
     expect(read[0]!.reason).toBeInstanceOf(RequestTimeoutError);
   });
@@ -186,7 +190,7 @@ describe("cancellation", () => {
     const pending = core.request("slow", "a").catch((e: unknown) => e);
     await called(1);
     await core.close(plugin.id, "slow", { graceful: false });
-    for (let i = 0; i < 50 && !signals[0]!.aborted; i++) await clock.advance(1);
+    await advanceUntil(clock, () => signals[0]!.aborted, { what: "ctx.signal to abort" });
     expect(signals[0]!.aborted).toBe(true);
     expect(signals[0]!.reason).toBeInstanceOf(ConnectionClosedError);
     expect(await pending).toBeInstanceOf(ConnectionClosedError);
@@ -204,7 +208,7 @@ describe("cancellation", () => {
       return text;
     });
     const answer = core.request("peek", "a");
-    for (let i = 0; i < 50 && seen.length === 0; i++) await clock.advance(1);
+    await advanceUntil(clock, () => seen.length > 0, { what: "the handler to run" });
     expect(await answer).toBe("a");
     expect(seen[0]!.signal).toBeInstanceOf(AbortSignal);
     expect(seen[0]!.remote).toBe("peek-core");
@@ -216,15 +220,17 @@ describe("cancellation", () => {
     const { handler, read, release } = lateReader();
     const { clock, core, plugin } = await onePair("late", handler);
     const pending = core.request("late", "a").catch((e: unknown) => e);
-    for (let i = 0; i < 50 && plugin.connections({ operation: "late" })[0]?.remote !== "late-core"; i++)
-      await clock.advance(1);
+    await advanceUntil(clock, () => plugin.connections({ operation: "late" })[0]?.remote === "late-core", {
+      what: "the plugin to hold the connection",
+    });
     await clock.advance(1);
     await core.close(plugin.id, "late", { graceful: false });
-    for (let i = 0; i < 50 && plugin.connections({ operation: "late" }).length > 0; i++)
-      await clock.advance(1);
+    await advanceUntil(clock, () => plugin.connections({ operation: "late" }).length === 0, {
+      what: "the plugin to drop the connection",
+    });
     expect(plugin.connections({ operation: "late" })).toEqual([]);
     release();
-    for (let i = 0; i < 50 && read.length === 0; i++) await clock.advance(1);
+    await advanceUntil(clock, () => read.length > 0, { what: "the handler to read ctx.signal" });
     expect(read[0]!.aborted).toBe(true);
     expect(read[0]!.reason).toBeInstanceOf(ConnectionClosedError);
     expect(await pending).toBeInstanceOf(ConnectionClosedError);
@@ -266,7 +272,7 @@ describe("cancellation", () => {
 /** Sends "b" and lets the handler answer it. */
 async function requestAgain(core: Core<Slow>, release: (() => void)[]): Promise<string> {
   const answer = core.request("slow", "b");
-  while (release.length < 2) await new Promise((r) => setImmediate(r));
+  await turnUntil(() => release.length >= 2, { maxTurns: 50, what: "the handler called again" });
   release[1]!();
   return answer;
 }

@@ -21,6 +21,7 @@ import {
 } from "../../../runtime/index.js";
 import { offerTopic, responseTopic } from "../../../generated/protocol/index.js";
 import { Candidates } from "../../../runtime/orb/candidates.js";
+import { advanceUntil } from "../../helpers/clock.js";
 import { Orbs } from "../../helpers/orbs.js";
 import { RawOrb } from "../../helpers/raw.js";
 
@@ -203,7 +204,7 @@ describe("compliant({ timeoutMs }) names the plugins it heard of and why each is
     const core = w.core({ print: {} });
     const printer = w.printer("printer-5", Job);
     await Promise.all([core.start(), printer.start()]);
-    for (let i = 0; i < 100 && !core.isCompliant; i++) await w.clock.advance(10);
+    await advanceUntil(w.clock, () => core.isCompliant, { maxSteps: 100, stepMs: 10, what: "compliant" });
     expect(core.isCompliant).toBe(true);
     const stopped = printer.stop();
     await w.clock.advance(100);

@@ -16,6 +16,7 @@ import {
   RequestTimeoutError,
   silentLogger,
 } from "../../../runtime/index.js";
+import { advanceUntil } from "../../helpers/clock.js";
 import { Orbs } from "../../helpers/orbs.js";
 import { withTimeout } from "../../helpers/wait.js";
 
@@ -55,11 +56,14 @@ async function setup(silent: number) {
       (e: unknown) => e as Error,
     );
     void result.then(() => (done = true));
-    for (let t = 0; t < ms && !done; t += 10) await clock.advance(10);
-    expect(done).toBe(true);
+    await advanceUntil(clock, () => done, {
+      maxSteps: Math.ceil(ms / 10),
+      stepMs: 10,
+      what: "the request to settle",
+    });
     return result;
   };
-  return { core, calls, settle };
+  return { core, calls, settle, clock };
 }
 
 describe("request retries", () => {
@@ -95,9 +99,9 @@ describe("request retries", () => {
   });
 
   it("a retry that finds no connection reports the loss that made it retry (ConnectionClosedError)", async () => {
-    const { core, calls, settle } = await setup(5);
+    const { core, calls, settle, clock } = await setup(5);
     const pending = core.request("echo", "hi", { to: "flaky", timeoutMs: 10_000, retries: 2 });
-    for (let i = 0; i < 20 && calls.echo === 0; i++) await settle(Promise.resolve(), 10);
+    await advanceUntil(clock, () => calls.echo > 0, { maxSteps: 20, stepMs: 10, what: "the first attempt" });
     expect(calls.echo).toBe(1);
     await core.close("flaky", "echo", { graceful: false });
     const error = await settle(pending, 1000);
@@ -105,10 +109,10 @@ describe("request retries", () => {
   });
 
   it("an abort during a retry is an AbortError, not the loss before it", async () => {
-    const { core, calls, settle } = await setup(5);
+    const { core, calls, settle, clock } = await setup(5);
     const controller = new AbortController();
     const pending = core.request("echo", "hi", { timeoutMs: 100, retries: 3, signal: controller.signal });
-    for (let i = 0; i < 30 && calls.echo < 2; i++) await settle(Promise.resolve(), 10);
+    await advanceUntil(clock, () => calls.echo >= 2, { maxSteps: 30, stepMs: 10, what: "the retry" });
     expect(calls.echo).toBe(2); // the first attempt timed out, the retry is out
     controller.abort(new Error("user gave up"));
     expect(await settle(pending, 100)).toBeInstanceOf(AbortError);

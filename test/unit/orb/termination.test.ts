@@ -7,6 +7,7 @@ import { CompiledSpec, ManualClock, silentLogger } from "../../../runtime/index.
 import { Connection, type DisconnectionDetail } from "../../../runtime/orb/connection.js";
 import { Termination } from "../../../runtime/orb/termination.js";
 import type { CloseMessage } from "../../../generated/protocol/index.js";
+import { turnUntil } from "../../helpers/clock.js";
 
 const any = CompiledSpec.fromWire({ any: true });
 
@@ -99,7 +100,7 @@ describe("Termination", () => {
     expect(c.state).toBe("closing");
     expect(removed).toEqual([]);
     c.end();
-    for (let i = 0; i < 5 && removed.length === 0; i++) await new Promise((r) => setImmediate(r));
+    await turnUntil(() => removed.length > 0, { what: "the connection removed" });
     expect(sent.at(-1)).toMatchObject({ topic: "close/peer", kind: "close-ack" });
     expect(removed).toEqual([["echo", { reason: "closed-by-remote", graceful: true }]]);
   });

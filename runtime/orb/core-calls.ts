@@ -157,7 +157,9 @@ export class CoreCalls {
     const host = this.host;
     const connection = host.table.find(message.from, message.operation, "core");
     // A connection the plugin has and we do not (half-open, or another orb's with our id).
-    if (!connection || connection.remoteEpoch !== message.epoch) return host.strayTraffic(message, "core");
+    // Its epoch needs no check: `Links.witness` drops what another epoch of a connected
+    // plugin sends, and a connection's remoteEpoch is always its peer's.
+    if (!connection) return host.strayTraffic(message, "core");
     connection.lastUsed = host.clock.now();
     const corr = message.corr;
     const awaited = corr !== undefined && this.requests.meta(corr) === connection;

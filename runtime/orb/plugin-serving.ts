@@ -77,9 +77,10 @@ export class PluginServing {
     const host = this.host;
     const connection = host.table.find(message.from, message.operation, "plugin");
     const op = this.operations.get(message.operation);
-    // The core has a connection we do not (half-open, or another orb's with our id).
-    if (!connection || !op || connection.remoteEpoch !== message.epoch)
-      return host.strayTraffic(message, "plugin");
+    // The core has a connection we do not (half-open, or another orb's with our id). Its
+    // epoch needs no check: `Links.witness` drops what another epoch of a connected core
+    // sends, and a connection's remoteEpoch is always its peer's.
+    if (!connection || !op) return host.strayTraffic(message, "plugin");
     connection.lastUsed = host.clock.now();
     if (connection.state !== "open")
       return this.fail(message, connection, op, PLUGIN_ERROR_CODES.closing, "the connection is closing");

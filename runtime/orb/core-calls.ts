@@ -123,24 +123,29 @@ export class CoreCalls {
       );
     const connection = this.pick(roomy);
     const corr = randomId(16);
+    // Made here, not when the deadline passes, so that its stack is the caller's.
+    const timeout = new RequestTimeoutError(
+      `${connection.remote} did not answer ${operation} within ${timeoutMs} ms`,
+    );
     connection.begin();
+    // The deadline counts from here. The publish is not awaited: a bus that holds it (a
+    // broker down, an offline queue) does not hold the deadline back. A publish that fails
+    // ends the wait if it still runs; one that ends after the wait ended changes nothing.
     const result = this.requests.wait(corr, {
       meta: connection,
       timeoutMs,
       signal,
       what: `request ${operation} to ${connection.remote}`,
-      onTimeout: () =>
-        new RequestTimeoutError(`${connection.remote} did not answer ${operation} within ${timeoutMs} ms`),
+      onTimeout: () => timeout,
       onEnd: () => connection.end(),
     });
-    // The result may settle (connection closed, timeout) while the input is still being
-    // published: mark it handled now; the caller gets it below all the same.
-    result.catch(() => undefined);
+    let sent: Promise<void>;
     try {
-      await this.sendInput(connection, data, corr, timeoutMs, meta);
+      sent = this.sendInput(connection, data, corr, timeoutMs, meta);
     } catch (error) {
-      this.requests.reject(corr, asError(error));
+      sent = Promise.reject(asError(error));
     }
+    sent.catch((error: unknown) => this.requests.reject(corr, asError(error)));
     return result;
   }
 

@@ -140,16 +140,24 @@ export class Queries implements RoleInbound {
     const signal = checkSignal(options.signal);
     if (signal?.aborted) return Promise.reject(abortError(signal, `${message.kind} to ${to}`));
     this.host.assertRunning();
+    // Made here, not when the deadline passes, so that its stack is the caller's.
+    const timeout = new TimeoutError(`${to} did not answer ${message.kind} within ${timeoutMs} ms`);
+    // The deadline counts from here, whatever the bus does with the publish (not awaited):
+    // a publish that fails ends the wait if it still runs, and nothing once it ended.
     const reply = this.replies.wait(message.id, {
       meta: undefined,
       timeoutMs,
       signal,
       what: `${message.kind} to ${to}`,
-      onTimeout: () => new TimeoutError(`${to} did not answer ${message.kind} within ${timeoutMs} ms`),
+      onTimeout: () => timeout,
     });
-    this.host
-      .send(topic, message, to)
-      .catch((error: unknown) => this.replies.reject(message.id, asError(error)));
+    let sent: Promise<void>;
+    try {
+      sent = this.host.send(topic, message, to);
+    } catch (error) {
+      sent = Promise.reject(asError(error));
+    }
+    sent.catch((error: unknown) => this.replies.reject(message.id, asError(error)));
     return reply;
   }
 }

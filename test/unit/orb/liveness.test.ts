@@ -408,20 +408,30 @@ describe("bus outages", () => {
 describe("half-open connections", () => {
   it("a heartbeat for a connection the receiver no longer has is answered with a close, so both sides agree", async () => {
     const w = new EchoWorld(orbs);
-    const c = w.core("core");
+    // The core's bus loses the closes it sends while `loseCloses` is set.
+    const bus = w.hub.bus();
+    const publishValue = bus.publishValue.bind(bus);
+    let loseCloses = false;
+    bus.publishValue = (topic, value, options) =>
+      loseCloses && (value as { kind?: unknown }).kind === "close"
+        ? Promise.resolve()
+        : publishValue(topic, value, options);
+    const c = w.core("core", { bus });
     const p = w.plugin("plugin");
     await Promise.all([c.start(), p.start()]);
     await withTimeout(c.compliant(), 2000, "compliant");
-    // The core drops the connection without telling the plugin (as if the close got lost).
-    const internals = c as unknown as {
-      table: Map<string, unknown>;
-      peers: { get(id: string): unknown; drop(peer: unknown): void };
-    };
-    internals.table.clear();
-    internals.peers.drop(internals.peers.get("plugin"));
+    // The core drops the connection; its close to the plugin gets lost.
+    loseCloses = true;
+    await c.close("plugin", "echo", { graceful: false });
+    loseCloses = false;
+    expect(c.connections()).toEqual([]);
+    expect(p.connections()).toHaveLength(1);
+    const tap = await new RawOrb(w.hub.bus(), "tap").listen(closeTopic({ root: ROOT, orb: "plugin" }));
     const freed = nextDisconnection(p);
     await w.clock.advance(2100); // the plugin's next heartbeat
     expect((await freed).detail).toEqual({ reason: "closed-by-remote", graceful: false });
+    // It went by the core's answer to the heartbeat (a close), not by a discover (HS-11, not within holdMs).
+    expect(tap.all("close")).toMatchObject([{ from: "core", graceful: false }]);
     await w.clock.advance(2500); // the core's next discover finds the plugin again
     await until(c, () => c.connections().length === 1, "reconnected");
   });

@@ -192,7 +192,7 @@ export class CoreRole implements Role {
       host.post(discoverTopic({ root: host.root }), message);
       this.compliance.candidates.discovered();
     }
-    const jitter = 0.8 + 0.4 * Math.random();
+    const jitter = 0.8 + 0.4 * host.random();
     this.discoverTimer = host.clock.setTimeout(
       () => this.discover(),
       Math.max(1, Math.round(host.timing.discoverIntervalMs * jitter)),

@@ -35,6 +35,8 @@ export interface LinksHost {
   readonly id: string;
   readonly root: string;
   readonly clock: Clock;
+  /** Random source of the keepalive jitter. */
+  readonly random: () => number;
   readonly logger: Logger;
   readonly deadAfterMs: number;
   readonly gracefulCloseTimeoutMs: number;
@@ -80,6 +82,7 @@ export class Links implements RoleInbound {
   constructor(private readonly host: LinksHost) {
     this.peers = new PeerLiveness({
       clock: host.clock,
+      random: host.random,
       deadAfterMs: host.deadAfterMs,
       busDisconnected: () => host.busDisconnected(),
       sendKeepalive: (peer) => host.post(peer.keepaliveTo, host.message("keepalive", {}), peer.id),

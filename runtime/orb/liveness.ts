@@ -45,6 +45,8 @@ export interface Peer {
 /** What liveness needs from its orb. */
 export interface LivenessHost {
   readonly clock: Clock;
+  /** Random source of the keepalive jitter (`OrbOptions.random`). */
+  readonly random: () => number;
   /** This orb's deadAfterMs: a remote silent that long is dead. */
   readonly deadAfterMs: number;
   /** Whether the bus is down now (its status is `disconnected`). */
@@ -174,7 +176,7 @@ export class PeerLiveness {
 
   /** Keepalive period towards a peer: a third of its deadAfterMs, jittered down by up to 20%. */
   private keepaliveInterval(peer: Peer): number {
-    return Math.max(1, Math.floor((peer.remoteDeadAfterMs / 3) * (0.8 + 0.2 * Math.random())));
+    return Math.max(1, Math.floor((peer.remoteDeadAfterMs / 3) * (0.8 + 0.2 * this.host.random())));
   }
 
   private armKeepalive(peer: Peer): void {

@@ -52,6 +52,13 @@ export interface OrbOptions {
   /** Time source (tests pass a ManualClock). */
   readonly clock?: Clock;
   /**
+   * Random source of every jitter the orb applies to its timers (the discover interval, the
+   * keepalive interval): a function returning a number in [0, 1), as `Math.random` does
+   * (the default). With a seeded one beside a ManualClock, an orb's timer schedule is
+   * reproducible.
+   */
+  readonly random?: () => number;
+  /**
    * Where the orb logs (default: warnings and errors to the console). Takes `console`, a
    * pino or bunyan logger, or any object with `debug`, `info`, `warn`, `error`.
    */
@@ -134,12 +141,13 @@ export function checkRoot(root: unknown): string {
   return root;
 }
 
-/** Checks what every orb is given: its id, its bus, its topic root and its timing. @throws ConfigError. */
+/** Checks what every orb is given: its id, its bus, its topic root, its timing and its random source. @throws ConfigError. */
 export function checkOrbOptions(options: OrbOptions): {
   id: string;
   bus: Bus;
   root: string;
   timing: TimingOptions;
+  random: () => number;
 } {
   if (options === null || typeof options !== "object")
     throw new ConfigError("options", "an options object is required");
@@ -148,5 +156,14 @@ export function checkOrbOptions(options: OrbOptions): {
   if (!bus || typeof bus.publishValue !== "function" || typeof bus.subscribeValue !== "function") {
     throw new ConfigError("bus", "a Bus is required (e.g. new LocalHub().bus(), new MqttBus({ url }))");
   }
-  return { id, bus, root: checkRoot(options.root ?? "orbitalis"), timing: checkTiming(options.timing) };
+  const random = options.random ?? Math.random;
+  if (typeof random !== "function")
+    throw new ConfigError("random", "must be a function returning a number in [0, 1), as Math.random");
+  return {
+    id,
+    bus,
+    root: checkRoot(options.root ?? "orbitalis"),
+    timing: checkTiming(options.timing),
+    random,
+  };
 }

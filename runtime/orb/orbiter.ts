@@ -6,7 +6,7 @@
  */
 import type { Bus, BusStatus } from "../bus/bus.js";
 import { systemClock, type Clock } from "../clock.js";
-import { BusError, NotRunningError, OrbitalisError } from "../errors.js";
+import { BusError, InternalError, NotRunningError, OrbitalisError, ThrownValueError } from "../errors.js";
 import { randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
 import type {
@@ -95,7 +95,8 @@ export abstract class Orbiter<S extends string> {
   protected abstract get running(): boolean;
 
   protected constructor(options: OrbOptions, initial: S) {
-    ({ id: this.id, bus: this.bus, root: this.root, timing: this.timing } = checkOrbOptions(options));
+    let random: () => number;
+    ({ id: this.id, bus: this.bus, root: this.root, timing: this.timing, random } = checkOrbOptions(options));
     this.clock = options.clock ?? systemClock;
     this.logger = resolveLogger(options.logger);
     this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
@@ -108,6 +109,7 @@ export abstract class Orbiter<S extends string> {
       id: this.id,
       root: this.root,
       clock: this.clock,
+      random,
       logger: this.logger,
       running: () => this.running,
       message: <K extends MessageKind>(kind: K, fields: MessageFields<K>) => this.message(kind, fields),
@@ -227,7 +229,7 @@ export abstract class Orbiter<S extends string> {
     const previous = this.currentState;
     if (previous === next) return;
     if (!this.transitions[previous].includes(next)) {
-      throw new Error(`internal: illegal state transition ${previous} -> ${next}`);
+      throw new InternalError(`illegal state transition ${previous} -> ${next}`);
     }
     this.currentState = next;
     this.events.emit("state", ...([next, previous] as unknown as OrbEvents<S>["state"]));
@@ -358,7 +360,7 @@ export abstract class Orbiter<S extends string> {
   protected reportError(error: unknown, context: string): void {
     const err = asError(error);
     this.emitError(
-      err instanceof OrbitalisError
+      err instanceof OrbitalisError && !(err instanceof ThrownValueError)
         ? err
         : new BusError("ERR_BUS", `${this.id}: ${context}: ${err.message}`, { cause: err }),
     );

@@ -54,6 +54,8 @@ export interface RoleHost {
   readonly root: string;
   readonly timing: TimingOptions;
   readonly clock: Clock;
+  /** Random source of timer jitter (`OrbOptions.random`). */
+  readonly random: () => number;
   readonly logger: Logger;
   /** The orb's connections (read; change them through add/remove). */
   readonly table: ConnectionTable;

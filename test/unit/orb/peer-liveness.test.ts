@@ -12,6 +12,7 @@ function setup() {
   let down = false;
   const liveness = new PeerLiveness({
     clock,
+    random: Math.random,
     deadAfterMs: 3000,
     busDisconnected: () => down,
     sendKeepalive: (p: Peer) => events.push(`keepalive ${p.id}`),

@@ -1,7 +1,10 @@
 /**
- * What was thrown, as an `Error` (a thrown string or object is wrapped, its text kept).
+ * What was thrown, as an `Error`: an Error is kept as it is, anything else (a thrown
+ * string or object) becomes a {@link ThrownValueError} holding it, its text the message.
  * Internal: not exported from the package.
  */
+import { ThrownValueError } from "./errors.js";
+
 export function asError(value: unknown): Error {
-  return value instanceof Error ? value : new Error(String(value));
+  return value instanceof Error ? value : new ThrownValueError(value);
 }

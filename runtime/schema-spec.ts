@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import Ajv, { type ValidateFunction } from "ajv";
 import canonicalize from "canonicalize";
-import { ConfigError } from "./errors.js";
+import { ConfigError, SchemaError } from "./errors.js";
 import { FORMAT_NAMES, formats } from "./validation.js";
 import type { SchemaSpec as WireSchemaSpec } from "../generated/protocol/index.js";
 import { formatValidationErrors } from "../generated/protocol/index.js";
@@ -25,10 +25,13 @@ export type SchemaSpec =
 
 export type { WireSchemaSpec };
 
-/** Sha-256 (lower-case hex) of the RFC 8785 canonical JSON of `schema`. */
+/**
+ * Sha-256 (lower-case hex) of the RFC 8785 canonical JSON of `schema`.
+ * @throws SchemaError when it has no canonical form.
+ */
 export function fingerprint(schema: JsonSchema): string {
   const canonical = canonicalize(schema);
-  if (canonical === undefined) throw new TypeError("schema cannot be canonicalized");
+  if (canonical === undefined) throw new SchemaError("schema cannot be canonicalized");
   return createHash("sha256").update(canonical).digest("hex");
 }
 
@@ -42,7 +45,7 @@ const REFUSE_UNKNOWN_FORMATS = {
   log(): void {},
   warn(...args: unknown[]): void {
     const name = /unknown format "([^"]*)"/.exec(String(args[0]))?.[1];
-    throw new Error(
+    throw new SchemaError(
       name === undefined
         ? String(args[0])
         : `format "${name}" is not one Orbitalis checks (${FORMAT_NAMES.join(", ")}): use one of these, or a pattern`,
@@ -141,7 +144,7 @@ function compileRemote(fp: string, schema: JsonSchema): ValidateFunction {
     remoteCompiled.delete(fp); // most recently used last
   } else {
     const why = tooLarge(schema);
-    if (why !== undefined) throw new Error(`a schema from another orb is too large to compile: ${why}`);
+    if (why !== undefined) throw new SchemaError(`a schema from another orb is too large to compile: ${why}`);
     validate = build(fp, schema, true);
   }
   remoteCompiled.set(fp, validate);
@@ -171,16 +174,26 @@ function compile(fp: string, schema: JsonSchema): ValidateFunction {
 function build(fp: string, schema: JsonSchema, remote = false): ValidateFunction {
   // The cache is keyed by fingerprint: never let a schema in under another's fingerprint.
   const actual = fingerprint(schema);
-  if (actual !== fp) throw new Error(`fingerprint ${fp} does not match its schema (${actual})`);
+  if (actual !== fp) throw new SchemaError(`fingerprint ${fp} does not match its schema (${actual})`);
   const kind = remote ? "remote" : "user";
   try {
     return ajvs[kind].compile(schema as object);
   } catch (error) {
     // Two different schemas with the same $id cannot live in one ajv instance: start a new one.
-    if (!/already exists/.test((error as Error).message)) throw error;
-    ajvs[kind] = newAjv(kind);
-    return ajvs[kind].compile(schema as object);
+    if (!/already exists/.test((error as Error).message)) throw notCompiled(error);
   }
+  ajvs[kind] = newAjv(kind);
+  try {
+    return ajvs[kind].compile(schema as object);
+  } catch (error) {
+    throw notCompiled(error);
+  }
+}
+
+/** What ajv threw compiling a schema, as a {@link SchemaError} with the same message (ajv's error its cause). */
+function notCompiled(error: unknown): SchemaError {
+  if (error instanceof SchemaError) return error;
+  return new SchemaError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
 /**

@@ -137,7 +137,13 @@ export class MqttBus extends BaseBus {
         let lastError: Error | undefined;
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`no CONNACK within ${clientOptions.connectTimeout} ms`, { cause: lastError }));
+          reject(
+            new BusError(
+              "ERR_BUS",
+              `mqtt connect to ${url} failed: no CONNACK within ${clientOptions.connectTimeout} ms`,
+              { cause: lastError },
+            ),
+          );
         }, clientOptions.connectTimeout);
         const onConnect = (packet: IConnackPacket): void => {
           done();
@@ -156,7 +162,10 @@ export class MqttBus extends BaseBus {
         };
         const onClose = (): void => {
           done();
-          reject(lastError ?? new Error("connection closed before CONNACK"));
+          reject(
+            lastError ??
+              new BusError("ERR_BUS", `mqtt connect to ${url} failed: connection closed before CONNACK`),
+          );
         };
         const done = (): void => {
           clearTimeout(timer);

@@ -5,7 +5,12 @@
  * stops, only the kinds registered as such still get through (results of in-flight work,
  * the close handshake).
  */
-import { AuthenticationError, InvalidMessageError, UnsupportedVersionError } from "../errors.js";
+import {
+  AuthenticationError,
+  InternalError,
+  InvalidMessageError,
+  UnsupportedVersionError,
+} from "../errors.js";
 import {
   PROTOCOL_VERSION,
   validateMessage,
@@ -47,7 +52,7 @@ export class Inbound {
   /** Registers `part`'s handlers (and, with `stoppable`, the kinds it takes while stopping). */
   register(part: RoleInbound, stoppable: boolean): void {
     for (const [kind, handle] of Object.entries(part.handlers) as [MessageKind, InboundHandler][]) {
-      if (this.handlers.has(kind)) throw new Error(`internal: two handlers for ${kind}`);
+      if (this.handlers.has(kind)) throw new InternalError(`two handlers for ${kind}`);
       this.handlers.set(kind, {
         handle,
         whileStopping: stoppable && (part.whileStopping as readonly string[]).includes(kind),

@@ -87,7 +87,7 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
 
   /**
    * Resolves once the orb is compliant (at once if it is).
-   * @throws ComplianceTimeoutError (a TimeoutError, `ERR_TIMEOUT`) after `timeoutMs`
+   * @throws ComplianceTimeoutError (a TimeoutError, `ERR_COMPLIANCE_TIMEOUT`) after `timeoutMs`
    * (default: wait forever), naming what is missing and why the plugins heard of were not
    * connected (`missing` holds the same as data); AbortError when `signal` aborts;
    * NotRunningError if it stops first.

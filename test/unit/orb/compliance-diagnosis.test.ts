@@ -83,7 +83,7 @@ describe("compliant({ timeoutMs }) names the plugins it heard of and why each is
     await core.start();
     const error = await w.timeout(core);
     expect(error).toBeInstanceOf(TimeoutError);
-    expect(error.code).toBe("ERR_TIMEOUT");
+    expect(error.code).toBe("ERR_COMPLIANCE_TIMEOUT");
     expect(error.message).toBe(
       "home not compliant within 3000 ms: print: 0/1 connections; printer-2 runs but did not offer print: it does not " +
         "lend it, or refused this core (schemas, allow/block, maxCores: see its `skipped` event)",

@@ -9,8 +9,8 @@ import { runSmartHome } from "./smart-home.js";
 import { runTextProcessor } from "./text-processor.js";
 
 if (process.argv.includes("--protocol")) {
-  const { loadSpec } = await import("../generator/load-spec.js");
-  const { buildProtocolModel } = await import("../generator/protocol-model.js");
+  const { loadSpec } = await import("../generator/load/load-spec.js");
+  const { buildProtocolModel } = await import("../generator/model/protocol-model.js");
   const { describeProtocol } = await import("./protocol-tour.js");
   const model = buildProtocolModel(
     await loadSpec(new URL("../spec/orbitalis.asyncapi.yaml", import.meta.url).pathname),

@@ -4,8 +4,8 @@
  *
  *   npx tsx examples/protocol-tour.ts
  */
-import { loadSpec } from "../generator/load-spec.js";
-import { buildProtocolModel, type ProtocolModel } from "../generator/protocol-model.js";
+import { loadSpec } from "../generator/load/load-spec.js";
+import { buildProtocolModel, type ProtocolModel } from "../generator/model/protocol-model.js";
 
 /** The order a connection's life uses the kinds in (handshake, work, liveness, termination). */
 const LIFE = [

@@ -16,7 +16,7 @@ import { GENERATE_PROTOCOL_HELP, generateProtocol } from "./commands/generate-pr
 import { parseProblem, usageProblem } from "./commands/arguments.js";
 import { UsageError, type Io } from "./commands/io.js";
 import { VALIDATE_HELP, validate } from "./commands/validate.js";
-import { UnreadableFileError } from "./load-spec.js";
+import { UnreadableFileError } from "./load/load-spec.js";
 import { packageRoot } from "./paths.js";
 
 export { packageRoot } from "./paths.js";

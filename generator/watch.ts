@@ -10,7 +10,7 @@ import { existsSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname, relative, sep } from "node:path";
 import { OrbitalisError } from "orbitalis";
 import type { Io } from "./commands/io.js";
-import { contractFiles, type ContractFile } from "./load-spec.js";
+import { contractFiles, type ContractFile } from "./load/load-spec.js";
 
 /** Options of {@link watchContract}. */
 export interface WatchOptions {

@@ -6,12 +6,12 @@
  */
 import { parseArgs } from "node:util";
 import { ContractError } from "orbitalis";
-import { buildContractModel } from "../contract-model.js";
-import type { ContractModel } from "../contract-types.js";
+import { buildContractModel } from "../model/contract-model.js";
+import type { ContractModel } from "../model/contract-types.js";
 import { diffContracts } from "../diff/contract-diff.js";
 import { formatReport, reportJson } from "../diff/format.js";
 import { DATA_KINDS, dataVerdict, FIXED_RULES, type DataKindName, type DiffReport } from "../diff/rules.js";
-import { loadSpec } from "../load-spec.js";
+import { loadSpec } from "../load/load-spec.js";
 import { UsageError, type Io } from "./io.js";
 
 function rulesTable(): string {

@@ -4,9 +4,9 @@
 import { stat } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { emitDocs } from "../emit-docs.js";
-import { loadSpec } from "../load-spec.js";
-import { writeGenerated } from "../write.js";
+import { emitDocs } from "../emit/emit-docs.js";
+import { loadSpec } from "../load/load-spec.js";
+import { writeGenerated } from "../emit/write.js";
 import { ArgumentProblem, notAFile, parseProblem, usageProblem } from "./arguments.js";
 import { report, type Io } from "./io.js";
 

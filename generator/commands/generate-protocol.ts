@@ -3,11 +3,11 @@
  */
 import { basename, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { emitProtocol } from "../emit-protocol.js";
-import { loadSpec } from "../load-spec.js";
+import { emitProtocol } from "../emit/emit-protocol.js";
+import { loadSpec } from "../load/load-spec.js";
 import { packageRoot } from "../paths.js";
-import { buildProtocolModel } from "../protocol-model.js";
-import { writeGenerated } from "../write.js";
+import { buildProtocolModel } from "../model/protocol-model.js";
+import { writeGenerated } from "../emit/write.js";
 import { report, type Io } from "./io.js";
 
 export const GENERATE_PROTOCOL_HELP = `usage: orbitalis generate-protocol [--spec FILE] [--out DIR] [--check]

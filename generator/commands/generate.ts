@@ -6,12 +6,12 @@
  */
 import { basename, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { checkGenerated } from "../check-code.js";
-import { buildContractModel } from "../contract-model.js";
-import { emitContract, isGenerated } from "../emit-contract.js";
-import { loadSpec } from "../load-spec.js";
+import { checkGenerated } from "../emit/check-code.js";
+import { buildContractModel } from "../model/contract-model.js";
+import { emitContract, isGenerated } from "../emit/emit-contract.js";
+import { loadSpec } from "../load/load-spec.js";
 import { watchContract } from "../watch.js";
-import { writeGenerated } from "../write.js";
+import { writeGenerated } from "../emit/write.js";
 import { report, UsageError, type Io } from "./io.js";
 
 /** The help of `orbitalis generate`. */

@@ -3,7 +3,7 @@
  * its usage errors.
  */
 import { join, relative } from "node:path";
-import type { WriteReport } from "../write.js";
+import type { WriteReport } from "../emit/write.js";
 
 /** Where a command prints: results to `out`, progress and errors to `err`. */
 export interface Io {

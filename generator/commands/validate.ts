@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { ContractError } from "orbitalis";
-import { plural } from "../schema-text.js";
+import { plural } from "../text/schema-text.js";
 import { ArgumentProblem, notAFile, parseProblem, usageProblem } from "./arguments.js";
 import type { Io } from "./io.js";
 
@@ -106,7 +106,7 @@ export async function validate(args: string[], io: Io): Promise<number> {
   const vector = asVector(value);
   const message = vector ? vector.message : value;
   // Loaded lazily: it uses the generated protocol module, which generate-protocol must be able to (re)create.
-  const { validateAgainstSpec } = await import("../validate-message.js");
+  const { validateAgainstSpec } = await import("../text/validate-message.js");
   let result: Awaited<ReturnType<typeof validateAgainstSpec>>;
   try {
     result = await validateAgainstSpec(spec, message, messageName);

@@ -3,7 +3,7 @@
  * removed, its action, its input and output data), per x-orbitalis type, and per
  * operation whether deployed and new orbs still connect (the handshake).
  */
-import type { ContractModel, DataModel, OperationModel } from "../contract-types.js";
+import type { ContractModel, DataModel, OperationModel } from "../model/contract-types.js";
 import { compareData } from "./data-diff.js";
 import { compareExtension, lendersOf } from "./extension-diff.js";
 import { compareHandshake, type Lender } from "./handshake.js";

@@ -3,7 +3,7 @@
  * (DataModel), paired by name, then by payload fingerprint (a rename), and what is left
  * over is an added or removed message. Kinds only; verdicts come from rules.ts.
  */
-import type { DataModel, MessageModel } from "../contract-types.js";
+import type { DataModel, MessageModel } from "../model/contract-types.js";
 import { DATA_KINDS, type DataKindName } from "./rules.js";
 import { compareSchemas, type SchemaChange } from "./schema-diff.js";
 

@@ -5,7 +5,7 @@
  * hybrid type) is what a deployment must provide for new cores to become compliant:
  * requiring more breaks deployments that provided only what the old revision asked for.
  */
-import type { ContractModel, DataModel, OperationModel } from "../contract-types.js";
+import type { ContractModel, DataModel, OperationModel } from "../model/contract-types.js";
 import { FIXED_RULES, type DiffChange, type FixedRuleId } from "./rules.js";
 
 type Options = Readonly<Record<string, unknown>>;

@@ -6,7 +6,7 @@
  * `"none"`) and matched by the runtime's own `CompiledSpec.matches`.
  */
 import { CompiledSpec, type WireSchemaSpec } from "orbitalis";
-import type { DataModel, OperationModel } from "../contract-types.js";
+import type { DataModel, OperationModel } from "../model/contract-types.js";
 import { compareData } from "./data-diff.js";
 import type { Handshake } from "./rules.js";
 import { canonical } from "./schema-keywords.js";

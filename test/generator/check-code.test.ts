@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ContractError } from "orbitalis";
-import { checkGenerated } from "../../generator/check-code.js";
+import { checkGenerated } from "../../generator/emit/check-code.js";
 
 const dir = mkdtempSync(join(tmpdir(), "orbitalis-check-code-"));
 // A lenient project: strict, and nothing more.

@@ -12,13 +12,13 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../generator/cli.js";
-import { buildContractModel } from "../../generator/contract-model.js";
+import { buildContractModel } from "../../generator/model/contract-model.js";
 import type {
   ContractModel,
   DataModel,
   MessageModel,
   OperationModel,
-} from "../../generator/contract-types.js";
+} from "../../generator/model/contract-types.js";
 import { exitStatus } from "../../generator/commands/diff.js";
 import { diffContracts } from "../../generator/diff/contract-diff.js";
 import { compareMessages } from "../../generator/diff/data-diff.js";
@@ -32,7 +32,7 @@ import {
   type Verdict,
 } from "../../generator/diff/rules.js";
 import { compareSchemas } from "../../generator/diff/schema-diff.js";
-import { loadSpec } from "../../generator/load-spec.js";
+import { loadSpec } from "../../generator/load/load-spec.js";
 import { Core, LocalHub, Plugin, silentLogger, type SchemaSpec } from "../../runtime/index.js";
 
 // Each contract revision goes through the AsyncAPI parser (about a second on a busy machine).

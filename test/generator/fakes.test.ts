@@ -16,8 +16,8 @@ import {
   type OutputContext,
 } from "orbitalis";
 import { planFakes } from "orbitalis/testing";
-import type { ContractModel } from "../../generator/contract-types.js";
-import { coreId, emitFakes, fakeId } from "../../generator/emit-fakes.js";
+import type { ContractModel } from "../../generator/model/contract-types.js";
+import { coreId, emitFakes, fakeId } from "../../generator/emit/emit-fakes.js";
 import type { Reading } from "../../generated/examples/thermostat/index.js";
 import {
   FakeThermostatPlugin,

@@ -10,7 +10,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../generator/cli.js";
-import { loadSpec } from "../../generator/load-spec.js";
+import { loadSpec } from "../../generator/load/load-spec.js";
 
 const WEATHER = "examples/contracts-multi/weather";
 const STATION = "test/generator/fixtures/multi-file/station";

@@ -5,7 +5,7 @@
  */
 import { ContractError } from "orbitalis";
 import { describe, expect, it } from "vitest";
-import { checkRequired } from "../../generator/payload-rules.js";
+import { checkRequired } from "../../generator/model/payload-rules.js";
 
 const where = (path: (string | number)[]): string => `c.yaml #/${path.join("/")}`;
 const check = (schema: unknown): void => checkRequired(schema, ["payload"], where);

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { breakingChanges, firstDifference, wireContract } from "../../generator/spec-compat.js";
+import { breakingChanges, firstDifference, wireContract } from "../../generator/model/spec-compat.js";
 
 const SPEC = "spec/orbitalis.asyncapi.yaml";
 const RELEASES = "spec/releases";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadSpec } from "../../generator/load-spec.js";
-import { buildProtocolModel } from "../../generator/protocol-model.js";
+import { loadSpec } from "../../generator/load/load-spec.js";
+import { buildProtocolModel } from "../../generator/model/protocol-model.js";
 
 const SPEC = "spec/orbitalis.asyncapi.yaml";
 

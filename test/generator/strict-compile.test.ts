@@ -13,9 +13,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildContractModel } from "../../generator/contract-model.js";
-import { emitContract } from "../../generator/emit-contract.js";
-import { loadSpec } from "../../generator/load-spec.js";
+import { buildContractModel } from "../../generator/model/contract-model.js";
+import { emitContract } from "../../generator/emit/emit-contract.js";
+import { loadSpec } from "../../generator/load/load-spec.js";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 /** Where the generated files are placed (in memory only): inside the repository, an ES module scope. */

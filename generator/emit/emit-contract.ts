@@ -9,7 +9,8 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { compile } from "json-schema-to-typescript";
 import { format } from "prettier";
 import { ContractError, type JsonSchema } from "orbitalis";
-import { camel, SCHEMA_NAME } from "./contract-model.js";
+import { camel } from "../model/naming.js";
+import { SCHEMA_NAME } from "../model/payload-schema.js";
 import type {
   ContractModel,
   CoreTypeModel,
@@ -18,7 +19,7 @@ import type {
   MessageModel,
   OperationModel,
   PluginTypeModel,
-} from "./contract-types.js";
+} from "../model/contract-types.js";
 import { formats } from "orbitalis/validation";
 import { esmRuntimeImports, typingSchema, VALIDATION_MODULE } from "./emit-protocol.js";
 import { emitFakes } from "./emit-fakes.js";

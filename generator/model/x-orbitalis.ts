@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import Ajv from "ajv";
 import { ContractError } from "orbitalis";
-import type { LoadedSpec } from "./load-spec.js";
-import { packagePath } from "./paths.js";
+import type { LoadedSpec } from "../load/load-spec.js";
+import { packagePath } from "../paths.js";
 
 /** A plugin type as written. */
 export interface PluginTypeSpec {

@@ -8,7 +8,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { compile } from "json-schema-to-typescript";
 import { format } from "prettier";
 import type { GeneratedFile } from "./write.js";
-import { pascal, type ChannelModel, type ProtocolModel } from "./protocol-model.js";
+import { pascal, type ChannelModel, type ProtocolModel } from "../model/protocol-model.js";
 import { render } from "./templates.js";
 
 /** Header of every generated file. */

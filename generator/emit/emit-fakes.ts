@@ -7,14 +7,14 @@
  * types lending what it requires (handlebars, `templates/contract/fakes.ts.hbs`).
  */
 import { RESERVED_ORB_IDS } from "orbitalis";
-import { camel, pascal } from "./contract-model.js";
+import { camel, pascal } from "../model/naming.js";
 import type {
   ContractModel,
   DataModel,
   HybridTypeModel,
   MessageModel,
   PluginTypeModel,
-} from "./contract-types.js";
+} from "../model/contract-types.js";
 import { render } from "./templates.js";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

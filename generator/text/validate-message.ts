@@ -11,10 +11,10 @@
 import Ajv, { type ErrorObject } from "ajv";
 import { ContractError } from "orbitalis";
 import { formats } from "orbitalis/validation";
-import { buildContractModel } from "./contract-model.js";
-import { combinedSchema, SCHEMA_ID } from "./emit-protocol.js";
-import { loadSpec, type LoadedSpec } from "./load-spec.js";
-import { buildProtocolModel, type ProtocolModel } from "./protocol-model.js";
+import { buildContractModel } from "../model/contract-model.js";
+import { combinedSchema, SCHEMA_ID } from "../emit/emit-protocol.js";
+import { loadSpec, type LoadedSpec } from "../load/load-spec.js";
+import { buildProtocolModel, type ProtocolModel } from "../model/protocol-model.js";
 import { shortJson } from "./schema-text.js";
 import { errorLines, formatErrorLine } from "./validation-text.js";
 

@@ -3,7 +3,7 @@
  * cores use each operation (a handler, `emit`, `execute`, `request`, `onOutput`), plugin
  * options and per-operation policy, and what a core requires of each operation.
  */
-import type { DataModel, OperationModel } from "./contract-types.js";
+import type { DataModel, OperationModel } from "../model/contract-types.js";
 import { code, plural, shortJson } from "./schema-text.js";
 
 type Options = Readonly<Record<string, unknown>>;

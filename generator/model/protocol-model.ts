@@ -3,7 +3,7 @@
  * and channels with their addresses. Emitters read only this model.
  */
 import { ContractError } from "orbitalis";
-import { pointer, type LoadedSpec } from "./load-spec.js";
+import { pointer, type LoadedSpec } from "../load/load-spec.js";
 
 /** A JSON Schema as plain data. */
 export type JsonSchema = Record<string, unknown> | boolean;

@@ -7,7 +7,7 @@
 import { basename } from "node:path";
 import { format } from "prettier";
 import type { JsonSchema } from "orbitalis";
-import { buildContractModel } from "./contract-model.js";
+import { buildContractModel } from "../model/contract-model.js";
 import type {
   ContractModel,
   CoreTypeModel,
@@ -15,7 +15,7 @@ import type {
   HybridTypeModel,
   OperationModel,
   PluginTypeModel,
-} from "./contract-types.js";
+} from "../model/contract-types.js";
 import {
   coreUse,
   optionsText,
@@ -23,10 +23,10 @@ import {
   policyText,
   requirementCount,
   requirementPlugins,
-} from "./docs-text.js";
-import type { LoadedSpec } from "./load-spec.js";
-import { buildProtocolModel, type ProtocolModel } from "./protocol-model.js";
-import { code, constraintsOf, fieldRows, objectNotes, typeOf } from "./schema-text.js";
+} from "../text/docs-text.js";
+import type { LoadedSpec } from "../load/load-spec.js";
+import { buildProtocolModel, type ProtocolModel } from "../model/protocol-model.js";
+import { code, constraintsOf, fieldRows, objectNotes, typeOf } from "../text/schema-text.js";
 import { render } from "./templates.js";
 
 type Schema = Readonly<Record<string, unknown>>;

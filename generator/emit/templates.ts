@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import Handlebars from "handlebars";
-import { packagePath } from "./paths.js";
+import { packagePath } from "../paths.js";
 
 /** Folder holding the templates (works from sources and from dist/). */
 export function templatesDir(): string {

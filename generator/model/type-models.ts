@@ -4,7 +4,8 @@
  * a type lends, class names claimed once. A broken rule is one ContractError naming the
  * file, the line and the JSON pointer (through `where`).
  */
-import { ContractError, LocalHub, Orb } from "orbitalis";
+import { ContractError } from "orbitalis";
+import { ORB_MEMBERS } from "./naming.js";
 import type {
   CoreTypeModel,
   DataModel,
@@ -24,24 +25,6 @@ export interface TypeModels {
   readonly hybrids: HybridTypeModel[];
   readonly warnings: string[];
 }
-
-/**
- * Every member an instance of `sample`'s class has (methods up the prototype chain and the
- * fields of an instance): a generated handler may not take one of these names.
- */
-export function membersOf(sample: object): ReadonlySet<string> {
-  const names = new Set<string>(["constructor"]);
-  for (
-    let o: object | null = sample;
-    o !== null && o !== Object.prototype;
-    o = Object.getPrototypeOf(o) as object | null
-  )
-    for (const name of Object.getOwnPropertyNames(o)) names.add(name);
-  return names;
-}
-
-/** Every member a generated hybrid class inherits. */
-const ORB_MEMBERS = membersOf(new Orb({ id: "sample", bus: new LocalHub().bus(), requires: {} }));
 
 type Lent = PluginTypeModel["operations"][number];
 

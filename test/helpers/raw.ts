@@ -104,9 +104,11 @@ export class RawOrb {
     return message;
   }
 
-  /** Messages of `kind` received so far. */
+  /** Messages of `kind` received so far (anything else heard on its filters, even not an object, is skipped). */
   all<K extends MessageKind>(kind: K): MessageByKind[K][] {
-    return this.received.filter((r) => r.message.kind === kind).map((r) => r.message as MessageByKind[K]);
+    return this.received
+      .filter((r) => (r.message as { kind?: unknown } | null)?.kind === kind)
+      .map((r) => r.message as MessageByKind[K]);
   }
 
   /** Resolves with the first message of `kind` (received now or later) matching `match`. */

@@ -6,12 +6,13 @@
  */
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { InvalidMessageError, type LocalBus } from "../../../runtime/index.js";
+import { ID_PATTERN, InvalidMessageError, type LocalBus } from "../../../runtime/index.js";
 import {
   announceTopic,
   closeTopic,
   discoverTopic,
   keepaliveTopic,
+  offerFilter,
   offerTopic,
   outputTopic,
   presenceTopic,
@@ -22,6 +23,7 @@ import {
 } from "../../../generated/protocol/index.js";
 import { loadVectors } from "../../helpers/conformance.js";
 import { EchoWorld, Orbs, until } from "../../helpers/orbs.js";
+import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
 
 const orbs = new Orbs();
@@ -88,6 +90,26 @@ const messageArb = fc.oneof(
       return m;
     }),
   fc.jsonValue({ maxDepth: 4 }),
+  // A well-formed discover of echo from some core id: the plugin reserves a slot for it.
+  fc
+    .record({
+      from: fc.oneof(fc.constantFrom("ghost", "home", "lamp"), fc.stringMatching(/^[a-z][a-z0-9]{0,11}$/)),
+      epoch: fc.constantFrom("fuzzEpoch1", "fuzzEpoch2"),
+      n: fc.nat(),
+    })
+    .map(({ from, epoch, n }) => ({
+      v: 1,
+      kind: "discover",
+      id: `${epoch}.${n}`,
+      from,
+      epoch,
+      ts: 0,
+      offerTo: offerTopic({ root: ROOT, core: from }),
+      keepaliveTo: keepaliveTopic({ root: ROOT, orb: from }),
+      closeTo: closeTopic({ root: ROOT, orb: from }),
+      deadAfterMs: 6000,
+      operations: [{ name: "echo", inputs: [{ any: true }], outputs: [{ any: true }] }],
+    })),
 );
 
 describe("random and mutated inbound messages", () => {
@@ -104,6 +126,11 @@ describe("random and mutated inbound messages", () => {
     await withTimeout(core.compliant(), 2000, "compliant");
     const fuzzer: LocalBus = w.hub.bus();
     await fuzzer.connect();
+    // The discovers and the plugin's offers, to know which cores it reserved slots for.
+    const tap = await new RawOrb(w.hub.bus(), "tap").listen(
+      discoverTopic({ root: ROOT }),
+      offerFilter({ root: ROOT }),
+    );
     let sent = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -123,10 +150,30 @@ describe("random and mutated inbound messages", () => {
     expect(invalid.length).toBeGreaterThan(50);
     // Bounded: no more connections than the one real pair; reservations lapse.
     await w.clock.advance(10_000);
-    const reservations = (plugin as unknown as { lends: { reservations: { size: number } } }).lends
-      .reservations;
-    expect(reservations.size).toBe(0);
     expect(plugin.connections().length).toBeLessThanOrEqual(1);
+    // Every core the plugin offered a slot to holds none any more: asked again, each gets
+    // an offer (a plugin never offers an operation to a core holding a reservation of it).
+    // Not the real core `home` (it holds the connection) nor `lamp` (the plugin's own id).
+    const offeredRe = new Set(tap.all("offer").flatMap((o) => (o.from === "lamp" ? [o.re] : [])));
+    const holders = new Set(
+      tap
+        .all("discover")
+        .filter((d) => offeredRe.has(d.id) && typeof d.from === "string" && ID_PATTERN.test(d.from))
+        .map((d) => d.from),
+    );
+    holders.delete("home");
+    holders.delete("lamp");
+    expect(holders.size).toBeGreaterThan(0);
+    const probe = await new RawOrb(w.hub.bus(), "probe").listen(offerFilter({ root: ROOT }));
+    const asked = new Map<string, string>();
+    for (const id of holders) {
+      probe.id = id;
+      probe.epoch = "probeEpoch";
+      asked.set((await probe.discoverEcho(ROOT)).id, id);
+    }
+    await w.clock.advance(1);
+    const answered = new Set(probe.all("offer").map((o) => asked.get(o.re)));
+    expect([...holders].filter((id) => !answered.has(id))).toEqual([]);
     // And the real pair works: connected again if the fuzz closed something, then a request.
     await until(core, () => core.state === "compliant", "compliant again", 5000).catch(async () => {
       await w.clock.advance(5000);

@@ -15,6 +15,8 @@ export default tseslint.config(
       "**/*.generated.js",
       "test/generator/fixtures/out/**",
       ".tmp/**",
+      "reports/**",
+      ".stryker-tmp/**",
     ],
   },
   js.configs.recommended,

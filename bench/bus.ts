@@ -15,7 +15,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { connectAsync, type MqttClient } from "mqtt";
 import type { Bus } from "../runtime/bus/bus.js";
-import { LocalHub } from "../runtime/bus/local.js";
+import { LocalHub } from "../runtime/bus/local-hub.js";
 import { MqttBus } from "../runtime/bus/mqtt.js";
 import { NatsBus } from "../runtime/bus/nats.js";
 import { RedisBus } from "../runtime/bus/redis.js";

@@ -38,7 +38,10 @@ export {
   type CloseOptions,
   type WaitOptions,
 } from "./orb/options.js";
-export type { OrbEvents, SkipDetail, SkipReason } from "./orb/orb-events.js";
+export type { OrbBusStatus, OrbEvents, SkipDetail, SkipReason } from "./orb/orb-events.js";
+// The bases of Core, Plugin and Orb, as types: what their inherited methods take is named.
+export type { Orbiter } from "./orb/orbiter.js";
+export type { RequiringOrb } from "./orb/requiring-orb.js";
 export type { OrbRole } from "./orb/connection.js";
 export type {
   ConnectionInfo,
@@ -53,6 +56,7 @@ export {
   fingerprint,
   registerValidators,
   setRemoteSchemaLimits,
+  type DataCheck,
   type RemoteSchemaLimits,
   type PrecompiledValidator,
   type SchemaSpec,

@@ -1,6 +1,6 @@
 /**
  * The options of the in-process bus: `LocalHub` and the `LocalBus` clients it
- * creates (local.ts).
+ * creates (local-hub.ts, local-bus.ts).
  */
 import type { BaseBusOptions } from "./base.js";
 

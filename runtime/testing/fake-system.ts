@@ -3,7 +3,7 @@
  * generated `startNameCoreWithFakes` functions run.
  * @packageDocumentation
  */
-import { LocalHub } from "../bus/local.js";
+import { LocalHub } from "../bus/local-hub.js";
 import { asError } from "../as-error.js";
 import { ComplianceTimeoutError, ConfigError, TimeoutError } from "../errors.js";
 import { checkTimeoutMs, type OrbOptions } from "../orb/options.js";

@@ -5,7 +5,7 @@
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Bus } from "../../runtime/bus/bus.js";
-import { LocalHub } from "../../runtime/bus/local.js";
+import { LocalHub } from "../../runtime/bus/local-hub.js";
 import { MqttBus } from "../../runtime/bus/mqtt.js";
 import { NatsBus } from "../../runtime/bus/nats.js";
 import { RedisBus } from "../../runtime/bus/redis.js";

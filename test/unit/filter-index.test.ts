@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../helpers/random.js";
-import { compileFilter } from "../../runtime/bus/topic.js";
+import { compileFilter } from "../../runtime/internal.js";
 import { FilterIndex } from "../../runtime/bus/filter-index.js";
 
 describe("FilterIndex", () => {

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it, vi } from "vitest";
-import { LocalHub } from "../../runtime/bus/local.js";
-import { freezeValue } from "../../runtime/bus/json-value.js";
+import { LocalHub } from "../../runtime/bus/local-hub.js";
+import { freezeValue } from "../../runtime/internal.js";
 import { InvalidPayloadError } from "../../runtime/errors.js";
 import { Inbox } from "../helpers/wait.js";
 

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { MAX_TOPIC_LENGTH, validateFilter, validateTopic } from "../../runtime/bus/topic.js";
 import {
   compileFilter,
+  filterToRedisKey,
+  filterToSubjects,
   matchFilter,
-  MAX_TOPIC_LENGTH,
-  validateFilter,
-  validateTopic,
-} from "../../runtime/bus/topic.js";
-import { filterToSubjects, topicToSubject } from "../../runtime/bus/nats.js";
-import { filterToRedisKey } from "../../runtime/bus/redis.js";
+  topicToSubject,
+} from "../../runtime/internal.js";
 import { InvalidTopicError } from "../../runtime/errors.js";
 
 describe("validateTopic", () => {

@@ -1,6 +1,7 @@
 /**
- * The in-process bus: a {@link LocalHub} routes messages between the {@link LocalBus}
- * clients it creates, with no server, no copying of bytes and no JSON for values.
+ * The in-process message router: a {@link LocalHub} routes messages between the
+ * {@link LocalBus} clients it creates, with no server, no copying of bytes and no JSON for
+ * values. Its clients reach it through a {@link HubPort}, never through public methods.
  *
  * Delivery is asynchronous (never inside the publisher's call) through one FIFO queue per
  * hub, so every subscriber sees the messages of one publisher in publish order (and, in
@@ -10,39 +11,20 @@
  */
 
 import { FilterIndex } from "./filter-index.js";
-import { BaseBus, checkPayload, decodeJson, encodeJson } from "./base.js";
+import { decodeJson, encodeJson } from "./base.js";
+import { createLocalBus, type HubPort, type LocalBus } from "./local-bus.js";
 import type { LocalBusOptions, LocalHubOptions } from "./local-options.js";
 import { freezeValue } from "./json-value.js";
-import type {
-  BusCapabilities,
-  BusConnectOptions,
-  BusWill,
-  MessageHandler,
-  PublishOptions,
-  Subscription,
-  ValueHandler,
-} from "./bus.js";
-import {
-  compileFilter,
-  isWildcardFilter,
-  validateFilter,
-  validateTopic,
-  type TopicMatcher,
-} from "./topic.js";
-import { asError } from "../as-error.js";
+import type { MessageHandler, ValueHandler } from "./bus.js";
+import { compileFilter, isWildcardFilter, type TopicMatcher } from "./topic.js";
 
-export type { LocalBusOptions, LocalHubOptions } from "./local-options.js";
-
-const RESOLVED: Promise<void> = Promise.resolve();
+export type { LocalHubOptions } from "./local-options.js";
 
 /** Topics whose wildcard matches a hub remembers at most (see `LocalHub.#matchCache`). */
 const MATCH_CACHE_SIZE = 4096;
 
-const LOCAL_CAPABILITIES: BusCapabilities = Object.freeze({ will: true, retain: true, values: true });
-
 /** One subscription on the hub. */
 interface HubSubscription {
-  readonly bus: LocalBus;
   readonly filter: string;
   readonly matches: TopicMatcher;
   /** Byte handler, or value handler when {@link HubSubscription.values}. */
@@ -77,7 +59,6 @@ export class LocalHub {
   readonly #batchSize: number;
   /** Literal filter -> subscriptions; arrays are replaced, never mutated. */
   readonly #exact = new Map<string, HubSubscription[]>();
-  /** Wildcard subscriptions; replaced, never mutated. */
   /** Wildcard subscriptions, indexed by their filters' levels. */
   readonly #wildcards = new FilterIndex<HubSubscription>();
   /**
@@ -105,7 +86,7 @@ export class LocalHub {
 
   /** Creates a new, not yet connected, bus client of this hub. */
   bus(options?: LocalBusOptions): LocalBus {
-    return new LocalBus(this, options);
+    return createLocalBus(this.#port, options);
   }
 
   /** Drops `bus` as if its process died: no `close()`, its will (if any) is published. */
@@ -118,33 +99,33 @@ export class LocalHub {
     return this.#retained.size;
   }
 
-  /** @internal Publishes; called by {@link LocalBus} after validation. */
-  _publish(
-    topic: string,
-    bytes: Uint8Array | undefined,
-    value: unknown,
-    hasValue: boolean,
-    retain: boolean,
-  ): void {
-    const message: HubMessage = { topic, seq: ++this.#seq, bytes, value, hasValue, invalid: undefined };
-    if (retain) {
-      // MQTT semantics: an empty payload clears the retained message of the topic.
-      if (!hasValue && (bytes as Uint8Array).byteLength === 0) this.#retained.delete(topic);
-      else this.#retained.set(topic, message);
-    }
-    this.#enqueue(message, undefined);
-  }
+  /** What the buses of this hub call: publish and subscribe, nothing else. */
+  readonly #port: HubPort = {
+    publish: (topic, bytes, value, hasValue, retain) => {
+      const message: HubMessage = { topic, seq: ++this.#seq, bytes, value, hasValue, invalid: undefined };
+      if (retain) {
+        // MQTT semantics: an empty payload clears the retained message of the topic.
+        if (!hasValue && (bytes as Uint8Array).byteLength === 0) this.#retained.delete(topic);
+        else this.#retained.set(topic, message);
+      }
+      this.#enqueue(message, undefined);
+    },
+    subscribe: (filter, handler, values, onInvalid) => {
+      const sub = this.#subscribe(filter, handler, values, onInvalid);
+      return () => {
+        this.#unsubscribe(sub);
+      };
+    },
+  };
 
-  /** @internal Adds a subscription and queues the retained messages it matches. */
-  _subscribe(
-    bus: LocalBus,
+  /** Adds a subscription and queues the retained messages it matches. */
+  #subscribe(
     filter: string,
     handler: MessageHandler | ValueHandler,
     values: boolean,
-    onInvalid?: (topic: string, error: Error) => void,
+    onInvalid: ((topic: string, error: Error) => void) | undefined,
   ): HubSubscription {
     const sub: HubSubscription = {
-      bus,
       filter,
       matches: compileFilter(filter),
       handler,
@@ -169,8 +150,8 @@ export class LocalHub {
     return sub;
   }
 
-  /** @internal Removes a subscription; it gets nothing more, not even queued messages. */
-  _unsubscribe(sub: HubSubscription): void {
+  /** Removes a subscription; it gets nothing more, not even queued messages. */
+  #unsubscribe(sub: HubSubscription): void {
     if (!sub.active) return;
     sub.active = false;
     if (isWildcardFilter(sub.filter)) {
@@ -268,144 +249,5 @@ export class LocalHub {
         // A failing error hook must not stop delivery either.
       }
     }
-  }
-}
-
-/**
- * One client of a {@link LocalHub} (create it with {@link LocalHub.bus}). Capabilities:
- * will (published by {@link LocalBus.simulateCrash}), retained messages, and values:
- * {@link LocalBus.publishValue} hands value subscribers the same deep-frozen object.
- *
- * Byte payloads are passed to subscribers without copying: subscribers must not mutate
- * them.
- */
-export class LocalBus extends BaseBus {
-  /** Always `"local"`. */
-  readonly kind = "local";
-  /** `{ will: true, retain: true, values: true }`. */
-  readonly capabilities: BusCapabilities = LOCAL_CAPABILITIES;
-  /** The hub this bus belongs to. */
-  readonly hub: LocalHub;
-  #will: BusWill | undefined;
-  readonly #subs = new Set<HubSubscription>();
-
-  /** Prefer {@link LocalHub.bus}. */
-  constructor(hub: LocalHub, options?: LocalBusOptions) {
-    super(options);
-    this.hub = hub;
-  }
-
-  /**
-   * Connects (immediately) and remembers the will. Rejects with
-   * `InvalidTopicError`/`InvalidPayloadError` for a bad will.
-   */
-  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
-  protected override async open(options?: BusConnectOptions): Promise<void> {
-    const will = options?.will;
-    if (will !== undefined) {
-      validateTopic(will.topic);
-      checkPayload(will.payload);
-    }
-    this.#will = will;
-    this.setStatus("connected");
-  }
-
-  /**
-   * Queues the bytes for delivery (not copied). Resolves once queued; rejects with
-   * `InvalidTopicError`, `InvalidPayloadError`, `ERR_BUS_NOT_CONNECTED` or `ERR_BUS_CLOSED`
-   * and then publishes nothing.
-   */
-  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
-  async publish(topic: string, payload: Uint8Array, options?: PublishOptions): Promise<void> {
-    const refused = this.unusable("publish");
-    if (refused) throw refused;
-    validateTopic(topic);
-    checkPayload(payload);
-    this.hub._publish(topic, payload, undefined, false, options?.retain === true);
-  }
-
-  /**
-   * Queues a value: value subscribers get it deep-frozen (the same object for all, see
-   * {@link freezeValue}: frozen values pass through, others are copied once), byte
-   * subscribers its UTF-8 JSON, encoded at most once.
-   */
-  override publishValue(topic: string, value: unknown, options?: PublishOptions): Promise<void> {
-    // Not `async`: the hot path of every in-process message returns one settled promise.
-    try {
-      const refused = this.unusable("publish");
-      if (refused) throw refused;
-      validateTopic(topic);
-      this.hub._publish(topic, undefined, freezeValue(value), true, options?.retain === true);
-      return RESOLVED;
-    } catch (error) {
-      return Promise.reject(asError(error));
-    }
-  }
-
-  /** Subscribes to a filter; resolves at once. Retained matches are delivered next. */
-  subscribe(filter: string, onMessage: MessageHandler): Promise<Subscription> {
-    return this.#subscribe(filter, onMessage, false, undefined);
-  }
-
-  /**
-   * Subscribes for values: the publisher's frozen value, or the JSON payload of a byte
-   * publish decoded once per message (shared by all value subscribers, frozen). Payloads
-   * that are not JSON go to `onInvalid`.
-   */
-  override subscribeValue(
-    filter: string,
-    onValue: ValueHandler,
-    onInvalid?: (topic: string, error: Error) => void,
-  ): Promise<Subscription> {
-    return this.#subscribe(filter, onValue, true, onInvalid);
-  }
-
-  // eslint-disable-next-line @typescript-eslint/require-await -- async: errors become rejections
-  async #subscribe(
-    filter: string,
-    handler: MessageHandler | ValueHandler,
-    values: boolean,
-    onInvalid: ((topic: string, error: Error) => void) | undefined,
-  ): Promise<Subscription> {
-    const refused = this.unusable("subscribe");
-    if (refused) throw refused;
-    validateFilter(filter);
-    const sub = this.hub._subscribe(this, filter, handler, values, onInvalid);
-    this.#subs.add(sub);
-    return {
-      filter,
-      unsubscribe: () => {
-        this.#subs.delete(sub);
-        this.hub._unsubscribe(sub);
-        return Promise.resolve();
-      },
-    };
-  }
-
-  /** Drops all subscriptions and forgets the will. */
-  protected override shutdown(): Promise<void> {
-    this.#drop();
-    this.#will = undefined;
-    return Promise.resolve();
-  }
-
-  /**
-   * Simulates the death of this client's process: the bus is dropped without `close()` and
-   * its will, if any, is published (retained if the will says so). Later calls reject with
-   * `ERR_BUS_CLOSED`. Does nothing on a bus that is already closed.
-   */
-  simulateCrash(): void {
-    if (this.isClosed()) return;
-    const will = this.#will;
-    this.#will = undefined;
-    this.#drop();
-    if (will !== undefined)
-      this.hub._publish(will.topic, will.payload, undefined, false, will.retain === true);
-  }
-
-  #drop(): void {
-    for (const sub of this.#subs) this.hub._unsubscribe(sub);
-    this.#subs.clear();
-    this.setStatus("closed");
   }
 }

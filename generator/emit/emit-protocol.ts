@@ -8,7 +8,13 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { compile } from "json-schema-to-typescript";
 import { format } from "prettier";
 import type { GeneratedFile } from "./write.js";
-import { pascal, type ChannelModel, type ProtocolModel } from "../model/protocol-model.js";
+import {
+  combinedSchema,
+  pascal,
+  SCHEMA_ID,
+  type ChannelModel,
+  type ProtocolModel,
+} from "../model/protocol-model.js";
 import { render } from "./templates.js";
 
 /** Header of every generated file. */
@@ -17,20 +23,6 @@ export function generatedHeader(source: string): string {
 }
 
 const PRETTIER = { parser: "typescript", printWidth: 110, trailingComma: "all" } as const;
-
-/** Id under which the combined schema is registered with ajv. */
-export const SCHEMA_ID = "orbitalis.json";
-
-/** One JSON Schema document holding every component schema under `definitions`. */
-export function combinedSchema(model: ProtocolModel): Record<string, unknown> {
-  return {
-    $id: SCHEMA_ID,
-    title: "OrbitalisMessage",
-    description: `Any message of the ${model.title} ${model.version}.`,
-    oneOf: model.messages.map((m) => ({ $ref: `#/definitions/${m.schemaName}` })),
-    definitions: model.definitions,
-  };
-}
 
 /** A fresh ajv instance configured the way the protocol's validators are compiled. */
 export function protocolAjv(source: boolean): Ajv.default {

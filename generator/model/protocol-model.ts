@@ -213,3 +213,17 @@ export function buildProtocolModel(spec: LoadedSpec): ProtocolModel {
 }
 
 export { pascal };
+
+/** Id under which the combined schema is registered with ajv. */
+export const SCHEMA_ID = "orbitalis.json";
+
+/** One JSON Schema document holding every component schema under `definitions`. */
+export function combinedSchema(model: ProtocolModel): Record<string, unknown> {
+  return {
+    $id: SCHEMA_ID,
+    title: "OrbitalisMessage",
+    description: `Any message of the ${model.title} ${model.version}.`,
+    oneOf: model.messages.map((m) => ({ $ref: `#/definitions/${m.schemaName}` })),
+    definitions: model.definitions,
+  };
+}

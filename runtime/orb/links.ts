@@ -2,10 +2,10 @@
  * An orb's links with its remotes: the connection table, the liveness of each remote it
  * has connections with (one per remote, whatever the direction of its connections), and
  * termination. It adds and removes connections, reads what each inbound message says about
- * its sender (life, or a new instance), and answers closes.
+ * its sender (life, or a new instance: see {@link RestartProbes}), and answers closes.
  */
 import type { Clock } from "../clock.js";
-import { ConnectionClosedError, DuplicateIdError } from "../errors.js";
+import { ConnectionClosedError, type DuplicateIdError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import {
   closeTopic,
@@ -27,6 +27,7 @@ import type {
 import { ConnectionTable } from "./connection-table.js";
 import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
 import type { CloseOptions } from "./options.js";
+import { RestartProbes } from "./restart-probe.js";
 import type { RoleInbound } from "./role-host.js";
 import type { MessageFields } from "./envelope.js";
 import { Termination } from "./termination.js";
@@ -53,8 +54,11 @@ export interface LinksHost {
    * its answer carries its epoch). Resolves with whether it answered within `timeoutMs`.
    */
   probe(remote: string, timeoutMs: number): Promise<boolean>;
-  /** Handles again a message `witness` held back (evidence of a restart that proved true). */
-  redeliver(message: OrbitalisMessage): void;
+  /**
+   * Messages `witness` held back (evidence of a restart that proved true: the instance we
+   * knew is gone), to be handled again once the current call returned.
+   */
+  released(messages: OrbitalisMessage[]): void;
   /** A second live instance of a connected remote's id was found. */
   duplicate(error: DuplicateIdError): void;
   /** A connection was removed (after the table and liveness forgot it). */
@@ -78,6 +82,8 @@ export class Links implements RoleInbound {
   readonly peers: PeerLiveness;
   /** Closes of connections, graceful and not. */
   private readonly termination: Termination;
+  /** Another epoch of a connected remote's id: a restart, or a second live instance? */
+  private readonly probes: RestartProbes;
 
   constructor(private readonly host: LinksHost) {
     this.peers = new PeerLiveness({
@@ -93,6 +99,12 @@ export class Links implements RoleInbound {
         this.peerGone(peer, "dead");
       },
       offline: (peer) => this.peerGone(peer, "offline"),
+    });
+    this.probes = new RestartProbes({
+      id: host.id,
+      deadAfterMs: host.deadAfterMs,
+      running: () => host.running(),
+      probe: (remote, timeoutMs) => host.probe(remote, timeoutMs),
     });
     this.termination = new Termination({
       id: host.id,
@@ -156,11 +168,8 @@ export class Links implements RoleInbound {
     for (const c of [...peer.connections]) this.remove(c, { reason, graceful: false });
     this.peers.drop(peer);
     // What a newer instance said while we still knew this one (its announce, its offer ...).
-    const held = peer.held;
-    peer.held = undefined;
-    // Handled after whatever removed the peer is done (it may be inside another handler).
-    const newer = (held ?? []).filter((m) => m.epoch !== peer.epoch);
-    if (newer.length > 0) queueMicrotask(() => newer.forEach((m) => this.host.redeliver(m)));
+    const newer = this.probes.release(peer);
+    if (newer.length > 0) this.host.released(newer);
   }
 
   /**
@@ -191,43 +200,17 @@ export class Links implements RoleInbound {
       this.peers.heard(peer, message.kind === "presence" && message.status === "offline");
       return true;
     }
-    if (peer.duplicates?.has(message.epoch)) return false;
-    // Stopping: nothing to decide (a probe could not be asked); the message is dropped.
-    if (restartEvidence(message) && host.running()) {
-      // Held back until we know: if the instance we know is gone, it is handled then.
-      const held = (peer.held ??= []);
-      if (held.length < HELD_PER_PEER) held.push(message);
-      this.probe(peer, message.epoch);
-    }
-    return false;
-  }
-
-  /** Another epoch showed evidence of a restart: check whether the instance we know is alive. */
-  private probe(peer: Peer, epoch: string): void {
-    if (peer.probing !== undefined) return;
-    peer.probing = epoch;
-    const host = this.host;
-    const timeoutMs = Math.min(1000, Math.max(50, Math.floor(host.deadAfterMs / 4)));
-    void host.probe(peer.id, timeoutMs).then((alive) => {
-      peer.probing = undefined;
+    const epoch = message.epoch;
+    void this.probes.otherEpoch(peer, message)?.then((alive) => {
       if (this.peers.get(peer.id) !== peer) return; // gone meanwhile
       if (!alive) {
         host.logger.info(`${host.id}: ${peer.id} restarted (epoch ${peer.epoch} -> ${epoch})`);
         this.peerGone(peer, "restarted");
         return;
       }
-      (peer.duplicates ??= new Set()).add(epoch);
-      peer.held = undefined;
-      host.duplicate(
-        new DuplicateIdError(
-          peer.id,
-          peer.epoch,
-          epoch,
-          `${host.id}: two live orbs use the id ${peer.id} (epochs ${peer.epoch} and ${epoch}): ` +
-            `keeping the connections of ${peer.epoch}, ignoring ${epoch}`,
-        ),
-      );
+      host.duplicate(this.probes.alive(peer, epoch));
     });
+    return false;
   }
 
   /** Tells the roles who is around; an offline presence of a connected peer (this very instance of it) starts its end. */
@@ -317,16 +300,4 @@ export function closedError(connection: Connection, detail: DisconnectionDetail)
   return new ConnectionClosedError(
     `connection to ${connection.remote} for ${connection.operation} closed (${detail.reason})`,
   );
-}
-
-/** Messages of another epoch held back per peer while its restart is checked. */
-const HELD_PER_PEER = 16;
-
-/** Kinds that may announce a new instance of an orb (the spec's evidence of a restart). */
-const HANDSHAKE: ReadonlySet<string> = new Set(["announce", "discover", "offer", "request", "confirm"]);
-
-/** Whether `message`, from another epoch of a known orb, is evidence that it restarted. */
-function restartEvidence(message: OrbitalisMessage): boolean {
-  if (message.kind === "presence") return message.status === "online";
-  return HANDSHAKE.has(message.kind);
 }

@@ -9,7 +9,6 @@
  * through its {@link LivenessHost}.
  */
 import type { Clock, TimerHandle } from "../clock.js";
-import type { OrbitalisMessage } from "../../generated/protocol/index.js";
 import type { Connection } from "./connection.js";
 
 /** Topics a remote advertised for liveness and termination. */
@@ -34,12 +33,6 @@ export interface Peer {
   keepaliveTimer?: TimerHandle;
   /** An ungraceful offline presence (a will) waiting out its grace period. */
   offlineTimer?: TimerHandle;
-  /** Another epoch of its id is being checked: a restart, or a second live instance? */
-  probing?: string;
-  /** Messages of that epoch held back meanwhile (handled if it proves to be a restart). */
-  held?: OrbitalisMessage[];
-  /** Epochs of other live instances of its id (ignored while this one lives). */
-  duplicates?: Set<string>;
 }
 
 /** What liveness needs from its orb. */

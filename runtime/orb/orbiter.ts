@@ -135,7 +135,8 @@ export abstract class Orbiter<S extends string> {
       probe: (remote, timeoutMs) => this.queries.alive(remote, timeoutMs),
       duplicate: (error) => this.identity.report(error),
       presence: (message) => this.roles.forEach((role) => role.presence?.(message)),
-      redeliver: (message) => this.inbound.receiveValid(message),
+      // Handled after whatever released them is done (it may be inside another handler).
+      released: (messages) => queueMicrotask(() => messages.forEach((m) => this.inbound.receiveValid(m))),
     });
     this.table = this.links.table;
     this.peers = this.links.peers;

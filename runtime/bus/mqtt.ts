@@ -1,5 +1,9 @@
 /**
- * MQTT adapter on mqtt.js (MQTT 3.1.1 and 5). See docs/buses.md for its guarantees.
+ * MQTT adapter on mqtt.js (MQTT 3.1.1 and 5): connecting with the will, subscriptions
+ * (shared per filter; told apart by subscription identifiers under MQTT 5), reconnecting.
+ * Its options, and how they become mqtt.js's, are in mqtt-options.ts; its flow control
+ * (publishes in order, at most `maxInflight` unacknowledged) in mqtt-outbox.ts. See
+ * docs/buses.md for its guarantees.
  * @packageDocumentation
  */
 
@@ -20,22 +24,12 @@ import type {
 import { SubscriptionRegistry, type BrokerEntry } from "./subscriptions.js";
 import { validateFilter, validateTopic } from "./topic.js";
 import { mqttClientOptions, noDelay, toBuffer, type MqttBusOptions, type MqttQos } from "./mqtt-options.js";
+import { MqttOutbox, type OutboxItem } from "./mqtt-outbox.js";
 import { asError } from "../as-error.js";
 
 export type { MqttBusOptions, MqttQos } from "./mqtt-options.js";
 
 const MQTT_CAPABILITIES: BusCapabilities = Object.freeze({ will: true, retain: true, values: false });
-
-/** A publish waiting for an in-flight slot. */
-interface OutboxItem {
-  readonly topic: string;
-  readonly buffer: Buffer;
-  readonly retain: boolean;
-  readonly qos: MqttQos;
-  /** Unset when the publisher was already answered (published during an outage). */
-  readonly resolve: (() => void) | undefined;
-  readonly reject: ((error: Error) => void) | undefined;
-}
 
 /** Largest MQTT 5 subscription identifier. */
 const MAX_SUBSCRIPTION_ID = 268_435_455;
@@ -67,13 +61,25 @@ export class MqttBus extends BaseBus {
   /** Bumped on every disconnection, so a stale reconnect flow does not report. */
   #epoch = 0;
   #lastError: Error | undefined;
-  /** Publishes not yet handed to mqtt.js (flow control), in publish order. */
-  #outbox: OutboxItem[] = [];
-  #outboxHead = 0;
-  #inflight = 0;
-  #maxInflight = 20;
-  /** Resolved when the outbox is empty and nothing is in flight (for close). */
-  #idle: (() => void) | undefined;
+  /** Publishes not yet acknowledged (flow control), in publish order. */
+  readonly #outbox = new MqttOutbox({
+    ready: () => this.#client !== undefined,
+    send: (item, done) => {
+      (this.#client as MqttClient).publish(
+        item.topic,
+        item.buffer,
+        { qos: item.qos, retain: item.retain },
+        done,
+      );
+    },
+    failed: (item, error) => {
+      const failure = this.isClosed()
+        ? this.closedError("publish")
+        : toBusError(error, `mqtt publish to ${item.topic} failed`);
+      if (item.reject !== undefined) item.reject(failure);
+      else if (!this.isClosed()) this.reportError(failure);
+    },
+  });
 
   constructor(options: MqttBusOptions = {}) {
     super(options);
@@ -109,7 +115,7 @@ export class MqttBus extends BaseBus {
 
   protected override resetAfterClose(): void {
     this.#client = undefined;
-    this.#inflight = 0;
+    this.#outbox.reset();
   }
 
   async #open(will: BusWill | undefined): Promise<void> {
@@ -188,8 +194,7 @@ export class MqttBus extends BaseBus {
       throw this.closedError("connect");
     }
     const receiveMaximum = connack.properties?.receiveMaximum;
-    this.#maxInflight = Math.max(
-      1,
+    this.#outbox.setMaxInflight(
       o.maxInflight ?? (version === 5 && receiveMaximum !== undefined ? receiveMaximum : 20),
     );
     this.#useIds = version === 5 && connack.properties?.subscriptionIdentifiersAvailable !== false;
@@ -330,50 +335,17 @@ export class MqttBus extends BaseBus {
     } catch (error) {
       return Promise.reject(asError(error));
     }
-    const client = this.#client as MqttClient;
     const retain = options?.retain === true;
     const qos = options?.reliable === false ? this.#lossyQos : this.#qos;
     const buffer = toBuffer(payload);
-    const detached = !client.connected;
+    const detached = !(this.#client as MqttClient).connected;
     return new Promise<void>((resolve, reject) => {
       const item: OutboxItem = detached
         ? { topic, buffer, retain, qos, resolve: undefined, reject: undefined }
         : { topic, buffer, retain, qos, resolve, reject };
       this.#outbox.push(item);
-      this.#pump();
       if (detached) resolve();
     });
-  }
-
-  /** Hands queued publishes to mqtt.js while fewer than `maxInflight` await their ack. */
-  #pump(): void {
-    const client = this.#client;
-    if (client === undefined) return;
-    const outbox = this.#outbox;
-    while (this.#inflight < this.#maxInflight && this.#outboxHead < outbox.length) {
-      const item = outbox[this.#outboxHead] as OutboxItem;
-      outbox[this.#outboxHead++] = undefined as unknown as OutboxItem;
-      this.#inflight++;
-      client.publish(item.topic, item.buffer, { qos: item.qos, retain: item.retain }, (error) => {
-        this.#inflight--;
-        if (error) this.#fail(item.topic, error, item.reject);
-        else item.resolve?.();
-        this.#pump();
-      });
-    }
-    if (this.#outboxHead === outbox.length) {
-      outbox.length = 0;
-      this.#outboxHead = 0;
-      if (this.#inflight === 0) this.#idle?.();
-    }
-  }
-
-  #fail(topic: string, error: Error, reject: ((error: Error) => void) | undefined): void {
-    const failure = this.isClosed()
-      ? this.closedError("publish")
-      : toBusError(error, `mqtt publish to ${topic} failed`);
-    if (reject !== undefined) reject(failure);
-    else if (!this.isClosed()) this.reportError(failure);
   }
 
   /**
@@ -402,20 +374,10 @@ export class MqttBus extends BaseBus {
     this.setStatus("closed");
     this.#registry.clear();
     if (client === undefined) return;
-    if (wasUp && (this.#inflight > 0 || this.#outboxHead < this.#outbox.length)) {
-      // Let what was published before close() reach the broker (at most 2 s).
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.#idle = resolve;
-        timer = setTimeout(resolve, 2000);
-      });
-      clearTimeout(timer);
-    }
+    // Let what was published before close() reach the broker (at most 2 s).
+    if (wasUp) await this.#outbox.settled(2000);
     // Whatever is still queued is dropped: its publishers hear ERR_BUS_CLOSED.
-    for (let i = this.#outboxHead; i < this.#outbox.length; i++)
-      this.#outbox[i]?.reject?.(this.closedError("publish"));
-    this.#outbox = [];
-    this.#outboxHead = 0;
+    this.#outbox.dropWaiting(() => this.closedError("publish"));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
         client.end(true, () => resolve());

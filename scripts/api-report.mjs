@@ -180,7 +180,6 @@ function referencedSymbols(checker, decl, own, withProtected) {
 /** `class X`: its properties that users can assign (not readonly, not private/protected). */
 function writableProperties(decl) {
   if (!ts.isClassDeclaration(decl)) return [];
-  const setters = new Set(decl.members.filter(ts.isSetAccessorDeclaration).map((m) => m.name.getText()));
   const out = [];
   for (const member of decl.members) {
     const flags = ts.getCombinedModifierFlags(member);
@@ -194,7 +193,7 @@ function writableProperties(decl) {
       out.push(`${decl.name?.text}.${member.name.getText()} (setter)`);
     }
   }
-  return [...new Set(out)].filter((p) => !setters.has(p) || p.endsWith("(setter)"));
+  return out;
 }
 
 function entryPoints() {

@@ -462,13 +462,7 @@ describe("loggers", () => {
       },
     });
     await invalidMessageTo(pino({ level: "debug" }, stream));
-    await withTimeout(
-      (async () => {
-        while (!lines.some((l) => l.level === 50)) await new Promise((r) => setImmediate(r));
-      })(),
-      2000,
-      "the error line",
-    );
+    await turnUntil(() => lines.some((l) => l.level === 50), { maxTurns: 100, what: "the error line" });
     const line = lines.find((l) => l.level === 50)!;
     expect(line.msg).toMatch(/dropped an invalid message on orbitalis\/core\/logged\/offer/);
     expect(line.code).toBe("ERR_INVALID_MESSAGE");
@@ -485,13 +479,7 @@ describe("loggers", () => {
       error: (...args: unknown[]) => calls.push(["error", ...args]),
     };
     await invalidMessageTo(consoleLike);
-    await withTimeout(
-      (async () => {
-        while (!calls.some((c) => c[0] === "error")) await new Promise((r) => setImmediate(r));
-      })(),
-      2000,
-      "the error call",
-    );
+    await turnUntil(() => calls.some((c) => c[0] === "error"), { maxTurns: 100, what: "the error call" });
     const [, message, error] = calls.find((c) => c[0] === "error")!;
     expect(message).toMatch(/dropped an invalid message/);
     expect(error).toMatchObject({ code: "ERR_INVALID_MESSAGE" });

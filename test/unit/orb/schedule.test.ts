@@ -1,14 +1,20 @@
 /**
  * A randomized schedule on a ManualClock with a seeded random source (printed on
  * failure, replay with ORBITALIS_SEED=<seed>): cores and plugins with limits start, stop,
- * crash and restart; after every step no plugin serves more than its maxCores and no core
- * holds more than its maximum; no reservation outlives holdMs; no request outlives its
- * timeout; once quiet, both sides of every connection agree.
+ * crash and restart, and ghost cores discover and never request; after every step no
+ * plugin serves more than its maxCores and no core holds more than its maximum; no
+ * reservation outlives holdMs (read from the outside: a plugin never refuses a core for
+ * want of a slot while fewer cores than its maxCores are connected or were offered a slot
+ * within holdMs; a ghost that let its reservation lapse is, asked again, offered a slot or
+ * refused one, never ignored as still holding it); no request outlives its timeout; once
+ * quiet, both sides of every connection agree.
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom } from "../../helpers/random.js";
-import { Core, Plugin, silentLogger, type LocalBus } from "../../../runtime/index.js";
+import { Core, Plugin, silentLogger, type LocalBus, type SkipDetail } from "../../../runtime/index.js";
+import { discoverTopic, offerFilter } from "../../../generated/protocol/index.js";
 import { EchoWorld, Orbs } from "../../helpers/orbs.js";
+import { RawOrb } from "../../helpers/raw.js";
 
 const orbs = new Orbs();
 afterEach(() => orbs.stopAll());
@@ -28,6 +34,42 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
       const w = new EchoWorld(orbs);
       const timing = { discoverIntervalMs: 500, holdMs: HOLD_MS, deadAfterMs: 3000 };
       type Slot = { id: string; orb: Core | Plugin | undefined };
+      // The offers plugins make, and the discovers they answer.
+      const root = "orbitalis";
+      const tap = await new RawOrb(w.hub.bus(), "tap").listen(discoverTopic({ root }), offerFilter({ root }));
+      /**
+       * The cores `plugin` serves or offered a slot within holdMs: at least every core it
+       * may hold a slot for (more when a reservation ended early: requested, rejected,
+       * taken over), as long as none outlives holdMs.
+       */
+      const servedOrOffered = (plugin: Plugin): Set<string> => {
+        const cores = new Set(plugin.connections().map((c) => c.remote));
+        const discovers = new Map(tap.all("discover").map((d) => [d.id, d.from]));
+        for (const offer of tap.all("offer"))
+          if (
+            offer.from === plugin.id &&
+            offer.epoch === plugin.epoch &&
+            w.clock.now() - offer.ts <= HOLD_MS
+          ) {
+            const core = discovers.get(offer.re);
+            if (core !== undefined) cores.add(core);
+          }
+        return cores;
+      };
+      const refusals: string[] = [];
+      /** A plugin refusing a core for want of a slot while it has one free: some reservation outlived holdMs. */
+      const watchRefusals = (plugin: Plugin): Plugin => {
+        plugin.on("skipped", (d: SkipDetail) => {
+          if (d.reason !== "no-free-slot") return;
+          const held = servedOrOffered(plugin);
+          held.delete(d.remote);
+          if (held.size < MAX_CORES)
+            refusals.push(
+              `${w.clock.now()}: ${plugin.id} refused ${d.remote} a slot (${d.message}) serving or offered to only ${[...held].join(", ") || "none"}: a reservation outlived holdMs`,
+            );
+        });
+        return plugin;
+      };
       const newOrb = (slot: Slot): Core | Plugin =>
         slot.id.startsWith("c")
           ? orbs.add(
@@ -40,9 +82,9 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
                 requires: { echo: { minimum: 1, maximum: MAXIMUM } },
               }),
             )
-          : slot.id === "p4"
-            ? slowPlugin(slot.id)
-            : w.plugin(slot.id, { maxCores: MAX_CORES, timing });
+          : watchRefusals(
+              slot.id === "p4" ? slowPlugin(slot.id) : w.plugin(slot.id, { maxCores: MAX_CORES, timing }),
+            );
       /** A plugin that never answers (nor heeds its signal): requests to it end by the core's own timeout. */
       const slowPlugin = (id: string): Plugin =>
         orbs
@@ -81,14 +123,42 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
             fail(`${orb.id} serves ${n} cores (maxCores ${MAX_CORES})`);
           if (orb instanceof Core && n > MAXIMUM)
             fail(`${orb.id} holds ${n} connections (maximum ${MAXIMUM})`);
-          if (orb instanceof Plugin) {
-            const held = (
-              orb as unknown as { lends: { reservations: { held: Map<string, { at: number }> } } }
-            ).lends.reservations.held;
-            for (const r of held.values())
-              if (w.clock.now() - r.at > HOLD_MS) fail(`${orb.id} holds a reservation past holdMs`);
-          }
         }
+        if (refusals.length > 0) fail(refusals[0]!);
+      };
+      const plugins = (): Plugin[] =>
+        slots.flatMap(({ orb }) => (orb instanceof Plugin && orb.state === "running" ? [orb] : []));
+      let ghosts = 0;
+      /**
+       * A ghost core discovers and never requests; holdMs later it discovers again: every
+       * plugin that offered it a slot and still runs (the same instance) answers again with
+       * an offer or a refusal (skipped, no-free-slot). Silence means it still holds the
+       * ghost's reservation.
+       */
+      const ghostStep = async (): Promise<void> => {
+        const ghost = await new RawOrb(w.hub.bus(), `ghost-${++ghosts}`).listen(offerFilter({ root }));
+        const first = await ghost.discoverEcho(root);
+        await w.clock.advance(1);
+        const offered = ghost
+          .all("offer")
+          .filter((o) => o.re === first.id)
+          .map((o) => ({ id: o.from, epoch: o.epoch }));
+        await w.clock.advance(HOLD_MS);
+        const refused = new Set<string>();
+        const offs = plugins().map((p) => p.on("skipped", (d) => d.remote === ghost.id && refused.add(p.id)));
+        const again = await ghost.discoverEcho(root);
+        await w.clock.advance(1);
+        offs.forEach((off) => off());
+        const answered = new Set(ghost.all("offer").flatMap((o) => (o.re === again.id ? [o.from] : [])));
+        for (const { id, epoch } of offered)
+          if (
+            plugins().some((p) => p.id === id && p.epoch === epoch) &&
+            !answered.has(id) &&
+            !refused.has(id)
+          )
+            fail(
+              `${id} ignored ${ghost.id}'s discover holdMs after its offer: it still holds the reservation`,
+            );
       };
       for (let step = 0; step < 80; step++) {
         const slot = slots[Math.floor(rnd() * slots.length)]!;
@@ -109,6 +179,9 @@ describe("a randomized schedule of starts, stops, crashes and restarts", () => {
           (slot.orb!.bus as LocalBus).simulateCrash();
           void slot.orb!.stop(); // the process is gone: nothing of it runs any more
           slot.orb = undefined;
+        } else if (roll < 0.65) {
+          log.push(`${w.clock.now()}: a ghost discovers, lets its reservations lapse, discovers again`);
+          await ghostStep();
         } else {
           const ms = Math.floor(rnd() * 1500);
           log.push(`${w.clock.now()}: wait ${ms} ms`);

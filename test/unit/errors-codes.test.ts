@@ -10,6 +10,8 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as orbitalis from "../../runtime/index.js";
 import * as testing from "../../runtime/testing/index.js";
+import * as validation from "../../runtime/validation.js";
+import * as protocol from "../../generated/protocol/index.js";
 import {
   AbortError,
   AuthenticationError,
@@ -198,6 +200,11 @@ function exportedErrorClasses(module: Record<string, unknown>): string[] {
 }
 
 describe("error codes", () => {
+  it("the other entry points export no error class of their own (orbitalis/validation: ajv's, for generated code)", () => {
+    expect(exportedErrorClasses(protocol)).toEqual([]);
+    expect(exportedErrorClasses(validation)).toEqual(["ValidationError"]);
+  });
+
   it("every exported error class is an OrbitalisError and is listed with its code", () => {
     const exported = [...new Set([...exportedErrorClasses(orbitalis), ...exportedErrorClasses(testing)])];
     expect(exported.sort()).toEqual([...Object.keys(CLASSES), ...OPEN_CODED].sort());

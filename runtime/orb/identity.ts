@@ -5,14 +5,11 @@
  * `DuplicateIdError` on the `error` event, once per instance.
  */
 import { DuplicateIdError } from "../errors.js";
-import type { Logger } from "../logger.js";
+import type { PartContext } from "./context.js";
 import type { OrbitalisMessage } from "../../generated/protocol/index.js";
 
-export interface IdentityHost {
-  readonly id: string;
-  readonly logger: Logger;
+export interface IdentityHost extends Pick<PartContext, "id" | "logger" | "running"> {
   epoch(): string;
-  running(): boolean;
   /** Hands `error` to the orb's `error` listeners, if any (it is logged already). */
   notify(error: Error): void;
   /** Says `online` again, so another instance of our id learns of us. */

@@ -4,17 +4,13 @@
  * output for that long and have no work in flight, when their role lets them go (a core
  * keeps what its compliance needs).
  */
-import type { Clock, TimerHandle } from "../clock.js";
-import type { Logger } from "../logger.js";
+import type { TimerHandle } from "../clock.js";
+import type { PartContext } from "./context.js";
 import type { Connection } from "./connection.js";
 
-export interface IdleReaperHost {
-  readonly id: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
+export interface IdleReaperHost extends Pick<PartContext, "id" | "clock" | "logger" | "running"> {
   /** Close connections idle this long (0: never). */
   readonly idleMs: number;
-  running(): boolean;
   connections(): Iterable<Connection>;
   mayClose(connection: Connection): boolean;
   close(connection: Connection): void;

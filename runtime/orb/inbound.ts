@@ -17,17 +17,15 @@ import {
   type MessageKind,
   type OrbitalisMessage,
 } from "../../generated/protocol/index.js";
+import type { PartContext } from "./context.js";
 import type { InboundHandler, RoleInbound } from "./role-host.js";
 
-export interface InboundHost {
-  readonly id: string;
-  running(): boolean;
+export interface InboundHost extends Pick<PartContext, "id" | "running" | "reportError"> {
   stopping(): boolean;
   /** What the message says about its sender's liveness; false when it must be ignored. */
   witness(message: OrbitalisMessage): boolean;
   /** A message from this orb's own id (another epoch: another instance using our id). */
   sameId(message: OrbitalisMessage): void;
-  reportError(error: unknown, context: string): void;
   emitError(error: Error): void;
   /** Why a message must be dropped (message authentication), or undefined. */
   authenticate?(message: OrbitalisMessage): string | undefined;

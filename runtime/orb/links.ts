@@ -4,15 +4,11 @@
  * termination. It adds and removes connections, reads what each inbound message says about
  * its sender (life, or a new instance: see {@link RestartProbes}), and answers closes.
  */
-import type { Clock } from "../clock.js";
 import { ConnectionClosedError, type DuplicateIdError } from "../errors.js";
-import type { Logger } from "../logger.js";
 import {
   closeTopic,
   keepaliveTopic,
   type CloseMessage,
-  type MessageByKind,
-  type MessageKind,
   type OrbitalisMessage,
   type PresenceMessage,
   type StatusMessage,
@@ -25,29 +21,30 @@ import type {
   DisconnectionReason,
 } from "./connection.js";
 import { ConnectionTable } from "./connection-table.js";
+import type { PartContext } from "./context.js";
 import { PeerLiveness, type Peer, type PeerTopics } from "./liveness.js";
 import type { CloseOptions } from "./options.js";
 import { RestartProbes } from "./restart-probe.js";
 import type { RoleInbound } from "./role-host.js";
-import type { MessageFields } from "./envelope.js";
 import { Termination } from "./termination.js";
 
-export interface LinksHost {
-  readonly id: string;
-  readonly root: string;
-  readonly clock: Clock;
-  /** Random source of the keepalive jitter. */
-  readonly random: () => number;
-  readonly logger: Logger;
-  readonly deadAfterMs: number;
-  readonly gracefulCloseTimeoutMs: number;
+export interface LinksHost extends Pick<
+  PartContext,
+  | "id"
+  | "root"
+  | "clock"
+  | "random"
+  | "logger"
+  | "timing"
+  | "running"
+  | "message"
+  | "send"
+  | "post"
+  | "reportError"
+> {
   /** Whether closes say the sender's role (a hybrid). */
   readonly namesRole: boolean;
-  running(): boolean;
   busDisconnected(): boolean;
-  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
-  send(topic: string, message: OrbitalisMessage, to?: string): Promise<void>;
-  post(topic: string, message: OrbitalisMessage, to?: string): void;
   connected(info: ConnectionInfo): void;
   /**
    * Asks `remote`'s instance we are connected to for a sign of life (a keepalive-request:
@@ -65,7 +62,6 @@ export interface LinksHost {
   disconnected(connection: Connection, detail: DisconnectionDetail): void;
   /** A presence of another orb (for the roles: who is around). */
   presence(message: PresenceMessage): void;
-  reportError(error: unknown, context: string): void;
 }
 
 export class Links implements RoleInbound {
@@ -89,7 +85,7 @@ export class Links implements RoleInbound {
     this.peers = new PeerLiveness({
       clock: host.clock,
       random: host.random,
-      deadAfterMs: host.deadAfterMs,
+      deadAfterMs: host.timing.deadAfterMs,
       busDisconnected: () => host.busDisconnected(),
       sendKeepalive: (peer) => host.post(peer.keepaliveTo, host.message("keepalive", {}), peer.id),
       dead: (peer, silent) => {
@@ -102,7 +98,7 @@ export class Links implements RoleInbound {
     });
     this.probes = new RestartProbes({
       id: host.id,
-      deadAfterMs: host.deadAfterMs,
+      deadAfterMs: host.timing.deadAfterMs,
       running: () => host.running(),
       probe: (remote, timeoutMs) => host.probe(remote, timeoutMs),
     });
@@ -110,7 +106,7 @@ export class Links implements RoleInbound {
       id: host.id,
       clock: host.clock,
       logger: host.logger,
-      gracefulCloseTimeoutMs: host.gracefulCloseTimeoutMs,
+      gracefulCloseTimeoutMs: host.timing.gracefulCloseTimeoutMs,
       // Read when a close is sent: the orb's role is known only once it is constructed.
       get namesRole() {
         return host.namesRole;

@@ -6,31 +6,23 @@
  */
 import type { Bus, BusStatus, Subscription } from "../bus/bus.js";
 import { InvalidMessageError } from "../errors.js";
-import {
-  presenceFilter,
-  presenceTopic,
-  type MessageByKind,
-  type MessageKind,
-  type PresenceMessage,
-} from "../../generated/protocol/index.js";
+import { presenceFilter, presenceTopic, type PresenceMessage } from "../../generated/protocol/index.js";
 import type { OrbRole } from "./connection.js";
-import type { MessageFields } from "./envelope.js";
+import type { PartContext } from "./context.js";
 
 /** How long a broker keeps a retained will (MQTT 5): long enough for every peer to hear it. */
 const WILL_EXPIRY_SECONDS = 300;
 
-export interface MembershipHost {
-  readonly id: string;
-  readonly root: string;
+export interface MembershipHost extends Pick<
+  PartContext,
+  "id" | "root" | "running" | "message" | "reportError"
+> {
   readonly bus: Bus;
   role(): OrbRole;
-  running(): boolean;
-  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
   /** A decoded inbound value (not yet validated). */
   receive(topic: string, value: unknown): void;
   /** The bus status changed (after the membership did its part). */
   busStatus(status: BusStatus, error?: Error): void;
-  reportError(error: unknown, context: string): void;
   emitError(error: Error): void;
 }
 

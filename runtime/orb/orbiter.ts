@@ -1,32 +1,19 @@
 /**
- * The base of every orb: its identity, state and lifecycle on the bus, and the wiring of
- * its parts -- the envelope, inbound dispatch (a table from message kind to handler),
- * peer liveness, termination, the reply registry behind status() and ping(), the
- * connection table, the idle reaper -- and of its roles (core, plugin, or both).
+ * The base of every orb: its identity, state and lifecycle on the bus. Its parts -- the
+ * envelope, inbound dispatch, links (connections, peer liveness, termination), status and
+ * ping, the idle reaper -- are built and wired in {@link OrbParts} (wiring.ts); its roles
+ * (core, plugin, or both) are attached by the subclasses.
  */
 import type { Bus, BusStatus } from "../bus/bus.js";
 import { systemClock, type Clock } from "../clock.js";
 import { BusError, InternalError, NotRunningError, OrbitalisError, ThrownValueError } from "../errors.js";
 import { randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
-import type {
-  MessageByKind,
-  MessageKind,
-  OrbitalisMessage,
-  StatusMessage,
-} from "../../generated/protocol/index.js";
+import type { MessageByKind, MessageKind, StatusMessage } from "../../generated/protocol/index.js";
 import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
-import { Authenticator } from "./auth.js";
-import { Envelope } from "./envelope.js";
+import type { MessageFields } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
-import { IdleReaper } from "./idle-reaper.js";
-import { Identity } from "./identity.js";
-import { Inbound } from "./inbound.js";
-import { Membership } from "./membership.js";
-import { Outbox } from "./outbox.js";
-import { closedError, Links } from "./links.js";
-import type { PeerLiveness } from "./liveness.js";
 import type { OrbEvents, SkipReason } from "./orb-events.js";
 import {
   checkOrbOptions,
@@ -35,10 +22,8 @@ import {
   type TimingOptions,
   type WaitOptions,
 } from "./options.js";
-import { Queries } from "./queries.js";
 import type { Role, RoleHost } from "./role-host.js";
-import { Strays } from "./strays.js";
-import type { MessageFields } from "./envelope.js";
+import { OrbParts } from "./wiring.js";
 import { asError } from "../as-error.js";
 
 /**
@@ -58,25 +43,12 @@ export abstract class Orbiter<S extends string> {
   protected readonly logger: Logger;
   protected readonly events: TypedEmitter<OrbEvents<S>>;
   private currentState: S;
-  private readonly envelope: Envelope;
-  private readonly membership: Membership;
-  private readonly identity: Identity;
-  /** Connections, peer liveness and termination. */
-  private readonly links: Links;
+  /** The parts this orb is made of, wired. */
+  private readonly parts: OrbParts;
   /** Connections, indexed by remote, and by operation and role. */
   protected readonly table: ConnectionTable;
-  /** Liveness of the remotes this orb has connections with (one per remote, whatever the role). */
-  private readonly peers: PeerLiveness;
   /** Called with the error when a start() fails (so waits for its outcome end). */
   protected readonly startWaiters = new Set<(error: Error) => void>();
-  /** status() and ping(), and the answers to them. */
-  private readonly queries: Queries;
-  private readonly inbound: Inbound;
-  /** Every message this orb publishes leaves through it. */
-  private readonly outbox: Outbox;
-  private readonly reaper: IdleReaper;
-  /** Traffic for connections this orb does not hold, reported once per cause. */
-  private readonly strays: Strays;
   /** The roles this orb plays, by the role it has in their connections. */
   private readonly roles = new Map<ConnectionRole, Role>();
   /** What the roles get to work with. */
@@ -95,123 +67,40 @@ export abstract class Orbiter<S extends string> {
   protected abstract get running(): boolean;
 
   protected constructor(options: OrbOptions, initial: S) {
-    let random: () => number;
-    ({ id: this.id, bus: this.bus, root: this.root, timing: this.timing, random } = checkOrbOptions(options));
+    const checked = checkOrbOptions(options);
+    ({ id: this.id, bus: this.bus, root: this.root, timing: this.timing } = checked);
     this.clock = options.clock ?? systemClock;
     this.logger = resolveLogger(options.logger);
     this.events = new TypedEmitter<OrbEvents<S>>(() => this.logger);
-    const auth = options.auth === undefined ? undefined : new Authenticator(options.auth, this.clock);
-    this.envelope = new Envelope(this.id, this.clock, auth && ((m) => auth.sign(m)));
     this.currentState = initial;
-    const role = (): OrbRole => this.role;
-    // What every part may use: one view of this orb, extended per part below.
-    const common = {
-      id: this.id,
-      root: this.root,
-      clock: this.clock,
-      random,
-      logger: this.logger,
+    const base = { ...checked, clock: this.clock, logger: this.logger, auth: options.auth };
+    this.parts = new OrbParts(base, {
+      role: () => this.role,
+      state: () => this.currentState,
       running: () => this.running,
-      message: <K extends MessageKind>(kind: K, fields: MessageFields<K>) => this.message(kind, fields),
-      send: (topic: string, message: OrbitalisMessage, to?: string) => this.outbox.send(topic, message, to),
-      post: (topic: string, message: OrbitalisMessage, to?: string) => this.outbox.post(topic, message, to),
-      reportError: (error: unknown, context: string) => this.reportError(error, context),
+      stopping: () => this.currentState === this.stoppingState,
+      roles: this.roles,
       assertRunning: () => this.assertRunning(),
-    };
-    this.links = new Links({
-      ...common,
-      deadAfterMs: this.timing.deadAfterMs,
-      gracefulCloseTimeoutMs: this.timing.gracefulCloseTimeoutMs,
-      get namesRole() {
-        return role() === "hybrid";
-      },
-      busDisconnected: () => this.bus.status === "disconnected",
-      connected: (info) => this.events.emit("connection", ...([info] as OrbEvents<S>["connection"])),
-      disconnected: (c, detail) => {
-        this.events.emit("disconnection", ...([c.info(), detail] as OrbEvents<S>["disconnection"]));
-        this.roles.get(c.role)?.removed(c, detail);
-      },
-      // Not running (stopping): nothing to decide, assume it lives.
-      probe: (remote, timeoutMs) => this.queries.alive(remote, timeoutMs),
-      duplicate: (error) => this.identity.report(error),
-      presence: (message) => this.roles.forEach((role) => role.presence?.(message)),
-      // Handled after whatever released them is done (it may be inside another handler).
-      released: (messages) => queueMicrotask(() => messages.forEach((m) => this.inbound.receiveValid(m))),
-    });
-    this.table = this.links.table;
-    this.peers = this.links.peers;
-    this.outbox = new Outbox({ ...common, bus: this.bus, peers: this.peers });
-    this.membership = new Membership({
-      ...common,
-      bus: this.bus,
-      role,
-      receive: (topic, value) => this.inbound.receive(topic, value),
-      busStatus: (status, error) => this.onBusStatus(status, error),
+      reportError: (error, context) => this.reportError(error, context),
+      reportSkip: (remote, operation, reason, message) => this.reportSkip(remote, operation, reason, message),
       emitError: (error) => this.emitError(error),
-    });
-    this.identity = new Identity({
-      ...common,
-      epoch: () => this.epoch,
       notify: (error) => {
         if (this.events.listenerCount("error") > 0) this.emitError(error);
       },
-      announce: () => this.membership.announce(),
-    });
-    this.strays = new Strays({
-      ...common,
-      twin: () => this.identity.twin(),
-      closeStray: (remote, operation, as, reason) => this.links.stray(remote, operation, as, reason),
-    });
-    this.reaper = new IdleReaper({
-      ...common,
-      idleMs: this.timing.closeUnusedAfterMs,
-      connections: () => this.table.values(),
-      mayClose: (c) => this.roles.get(c.role)?.mayCloseUnused(c) ?? true,
-      close: (c) => this.links.closeUnused(c),
-    });
-    this.host = {
-      ...common,
-      timing: this.timing,
-      table: this.table,
-      epoch: () => this.epoch,
-      twin: () => this.identity.twin(),
-      addConnection: (c, epoch, topics) => this.links.add(c, epoch, topics),
-      removeConnection: (c, detail) => this.links.remove(c, detail),
+      connected: (info) => this.events.emit("connection", ...([info] as OrbEvents<S>["connection"])),
+      disconnected: (info, detail) =>
+        this.events.emit("disconnection", ...([info, detail] as OrbEvents<S>["disconnection"])),
+      busStatus: (status, error) => this.onBusStatus(status, error),
       close: (remote, operation, options) => this.close(remote, operation, options),
-      closeStray: (remote, operation, as, reason, closeTo) =>
-        this.links.stray(remote, operation, as, reason, closeTo),
-      closedError,
-      strayTraffic: (message, as) => this.strays.received(message, as),
-      reportSkip: (remote, operation, reason, message) => this.reportSkip(remote, operation, reason, message),
-    };
-    this.queries = new Queries({
-      ...common,
-      requestTimeoutMs: this.timing.requestTimeoutMs,
-      keepaliveTopicOf: (remote) => this.peers.get(remote)?.keepaliveTo,
-      describe: () => ({
-        role: this.role,
-        state: this.currentState,
-        offers: this.roles.get("plugin")?.operations() ?? [],
-        requires: this.roles.get("core")?.operations() ?? [],
-        connections: this.links.statusConnections(this.role === "hybrid"),
-      }),
     });
-    this.inbound = new Inbound({
-      ...common,
-      witness: (message) => this.links.witness(message),
-      sameId: (message) => this.identity.sameId(message),
-      ...(auth && { authenticate: (message: OrbitalisMessage) => auth.check(message) }),
-      emitError: (error) => this.emitError(error),
-      stopping: () => this.currentState === this.stoppingState,
-    });
-    this.inbound.register(this.queries, true);
-    this.inbound.register(this.links, true);
+    this.table = this.parts.links.table;
+    this.host = this.parts.roleHost;
   }
 
   /** Adds a role (in the subclass constructor): its filters and inbound handlers join the orb's. */
   protected attach(role: Role, as: ConnectionRole): void {
     this.roles.set(as, role);
-    this.inbound.register(role, true);
+    this.parts.inbound.register(role, true);
   }
 
   // ---- state ---------------------------------------------------------------------------
@@ -223,7 +112,7 @@ export abstract class Orbiter<S extends string> {
 
   /** Epoch of the current (or latest) start; empty before the first start. */
   get epoch(): string {
-    return this.envelope.epoch;
+    return this.parts.envelope.epoch;
   }
 
   protected setState(next: S): void {
@@ -271,11 +160,12 @@ export abstract class Orbiter<S extends string> {
   }
 
   private async doStart(): Promise<void> {
-    this.envelope.restart(randomId(12));
-    this.identity.reset();
-    this.strays.reset();
+    const { envelope, identity, strays, membership, reaper } = this.parts;
+    envelope.restart(randomId(12));
+    identity.reset();
+    strays.reset();
     try {
-      await this.membership.join([...this.roles.values()].flatMap((r) => r.filters()));
+      await membership.join([...this.roles.values()].flatMap((r) => r.filters()));
     } catch (error) {
       await this.leaveBus();
       const failure =
@@ -289,8 +179,8 @@ export abstract class Orbiter<S extends string> {
       throw failure;
     }
     this.setState(this.startedState());
-    this.identity.started();
-    this.reaper.start();
+    identity.started();
+    reaper.start();
     for (const role of this.roles.values()) role.started();
   }
 
@@ -324,25 +214,26 @@ export abstract class Orbiter<S extends string> {
         .map((r) => this.close(r, undefined, { graceful: true, reason: "stopping" }).catch(() => undefined)),
     );
     try {
-      await this.membership.offline();
+      await this.parts.membership.offline();
     } catch (error) {
       this.reportError(error, "could not publish offline presence");
     }
-    this.queries.cancelAll(new NotRunningError(`${this.id} stopped`));
-    this.reaper.stop();
+    this.parts.queries.cancelAll(new NotRunningError(`${this.id} stopped`));
+    this.parts.reaper.stop();
     await this.leaveBus();
     this.setState(this.stoppedState);
   }
 
   private async leaveBus(): Promise<void> {
-    this.peers.reset();
-    await this.membership.leave();
+    this.parts.links.peers.reset();
+    await this.parts.membership.leave();
   }
 
   private onBusStatus(status: BusStatus, error?: Error): void {
     // Peers cannot be heard during an outage: death waits until deadAfterMs after it ends.
-    if (status === "disconnected") this.peers.busLost();
-    else if (status === "reconnected") this.peers.busBack();
+    const peers = this.parts.links.peers;
+    if (status === "disconnected") peers.busLost();
+    else if (status === "reconnected") peers.busBack();
     this.events.emit("bus", ...((error === undefined ? [status] : [status, error]) as OrbEvents<S>["bus"]));
   }
 
@@ -350,7 +241,7 @@ export abstract class Orbiter<S extends string> {
 
   /** Builds a message of `kind` with a fresh envelope. */
   protected message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
-    return this.envelope.message(kind, fields);
+    return this.parts.envelope.message(kind, fields);
   }
 
   private emitError(error: Error): void {
@@ -387,7 +278,7 @@ export abstract class Orbiter<S extends string> {
    * AbortError when `signal` aborts first; NotRunningError when this orb is not running.
    */
   status(remote: string, options: WaitOptions = {}): Promise<StatusMessage> {
-    return this.queries.status(remote, options);
+    return this.parts.queries.status(remote, options);
   }
 
   /**
@@ -396,7 +287,7 @@ export abstract class Orbiter<S extends string> {
    * `signal` aborts first.
    */
   ping(remote: string, options: WaitOptions = {}): Promise<number> {
-    return this.queries.ping(remote, options);
+    return this.parts.queries.ping(remote, options);
   }
 
   // ---- connections ---------------------------------------------------------------------
@@ -406,7 +297,7 @@ export abstract class Orbiter<S extends string> {
    * in which this orb has `role` (a hybrid has both).
    */
   connections(filter: { remote?: string; operation?: string; role?: ConnectionRole } = {}): ConnectionInfo[] {
-    return this.links.infos(filter);
+    return this.parts.links.infos(filter);
   }
 
   // ---- termination ---------------------------------------------------------------------
@@ -418,6 +309,6 @@ export abstract class Orbiter<S extends string> {
    * `gracefulCloseTimeoutMs` closes gracelessly. Resolves once closed locally.
    */
   close(remote: string, operation?: string, options: CloseOptions = {}): Promise<void> {
-    return this.links.close(remote, operation, options, "closed");
+    return this.parts.links.close(remote, operation, options, "closed");
   }
 }

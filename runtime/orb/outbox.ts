@@ -3,19 +3,15 @@
  * asks for (reliable or not), counted as a sign of life towards the remote it is for.
  */
 import type { Bus } from "../bus/bus.js";
-import type { Logger } from "../logger.js";
 import type { OrbitalisMessage } from "../../generated/protocol/index.js";
 import { asError } from "../as-error.js";
+import type { PartContext } from "./context.js";
 import { deliveryOf } from "./delivery.js";
 import type { PeerLiveness } from "./liveness.js";
 
-export interface OutboxHost {
-  readonly id: string;
+export interface OutboxHost extends Pick<PartContext, "id" | "logger" | "running" | "reportError"> {
   readonly bus: Bus;
-  readonly logger: Logger;
   readonly peers: PeerLiveness;
-  running(): boolean;
-  reportError(error: unknown, context: string): void;
 }
 
 export class Outbox {

@@ -4,22 +4,15 @@
  * add and remove connections. The orb builds one host and hands it to each of its roles;
  * roles never see each other, only this.
  */
-import type { Clock } from "../clock.js";
 import type { ConnectionClosedError } from "../errors.js";
-import type { Logger } from "../logger.js";
-import type {
-  MessageByKind,
-  MessageKind,
-  OrbitalisMessage,
-  PresenceMessage,
-} from "../../generated/protocol/index.js";
+import type { MessageByKind, MessageKind, PresenceMessage } from "../../generated/protocol/index.js";
 import type { Connection, ConnectionRole, DisconnectionDetail } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
+import type { PartContext } from "./context.js";
 import type { PeerTopics } from "./liveness.js";
 import type { SkipReason } from "./orb-events.js";
-import type { CloseOptions, TimingOptions } from "./options.js";
+import type { CloseOptions } from "./options.js";
 import type { StrayMessage } from "./strays.js";
-import type { MessageFields } from "./envelope.js";
 
 /** Handles one validated inbound message of kind `K`. */
 export type InboundHandler<K extends MessageKind = MessageKind> = (message: MessageByKind[K]) => void;
@@ -49,29 +42,14 @@ export interface Role extends RoleInbound {
   presence?(message: PresenceMessage): void;
 }
 
-export interface RoleHost {
-  readonly id: string;
-  readonly root: string;
-  readonly timing: TimingOptions;
-  readonly clock: Clock;
-  /** Random source of timer jitter (`OrbOptions.random`). */
-  readonly random: () => number;
-  readonly logger: Logger;
+/** What a role sees of its orb: the shared {@link PartContext}, and its connections. */
+export interface RoleHost extends PartContext {
   /** The orb's connections (read; change them through add/remove). */
   readonly table: ConnectionTable;
-  /** True between a completed start and the beginning of stop. */
-  running(): boolean;
   /** Epoch of the current start. */
   epoch(): string;
   /** Another live instance of this orb's id seen since the latest start (its epoch), if any. */
   twin(): string | undefined;
-  /** @throws NotRunningError when the orb is not running. */
-  assertRunning(): void;
-  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
-  /** Publishes; resolves when the bus took it. Counts as life towards `to`. */
-  send(topic: string, message: OrbitalisMessage, to?: string): Promise<void>;
-  /** Publishes without awaiting; a failure is reported. */
-  post(topic: string, message: OrbitalisMessage, to?: string): void;
   addConnection(connection: Connection, remoteEpoch: string, topics: PeerTopics): void;
   removeConnection(connection: Connection, detail: DisconnectionDetail): void;
   /** Closes connections with `remote` (see `Orbiter.close`). */
@@ -85,6 +63,5 @@ export interface RoleHost {
   strayTraffic(message: StrayMessage, role: ConnectionRole): void;
   /** The error waiting callers of a removed connection get. */
   closedError(connection: Connection, detail: DisconnectionDetail): ConnectionClosedError;
-  reportError(error: unknown, context: string): void;
   reportSkip(remote: string, operation: string, reason: SkipReason, message: string): void;
 }

@@ -10,7 +10,7 @@
  * Later ones go to the log at debug level.
  */
 import { NoConnectionError } from "../errors.js";
-import type { Logger } from "../logger.js";
+import type { PartContext } from "./context.js";
 import type { ConnectionRole } from "./connection.js";
 
 /** Causes remembered (so each is reported once) at most; then forgotten all at once. */
@@ -24,14 +24,11 @@ export interface StrayMessage {
   readonly operation: string;
 }
 
-export interface StraysHost {
-  readonly id: string;
-  readonly logger: Logger;
+export interface StraysHost extends Pick<PartContext, "id" | "logger" | "reportError"> {
   /** Another live instance of this orb's id seen since the latest start (its epoch), if any. */
   twin(): string | undefined;
   /** Tells `remote` to drop a connection (ours in `role`) that we do not have. */
   closeStray(remote: string, operation: string, role: ConnectionRole, reason: string): void;
-  reportError(error: unknown, context: string): void;
 }
 
 export class Strays {

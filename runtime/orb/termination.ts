@@ -5,18 +5,17 @@
  * to closes from remotes, and the stray closes that tell a remote to drop a connection
  * this orb does not have.
  */
-import type { Clock, TimerHandle } from "../clock.js";
-import type { Logger } from "../logger.js";
-import type { CloseMessage, MessageByKind, MessageKind } from "../../generated/protocol/index.js";
+import type { TimerHandle } from "../clock.js";
+import type { CloseMessage } from "../../generated/protocol/index.js";
 import type { Connection, ConnectionRole, DisconnectionDetail } from "./connection.js";
-import type { MessageFields } from "./envelope.js";
+import type { PartContext } from "./context.js";
 import type { CloseOptions } from "./options.js";
 
 /** What termination needs from its orb. */
-export interface TerminationHost {
-  readonly id: string;
-  readonly clock: Clock;
-  readonly logger: Logger;
+export interface TerminationHost extends Pick<
+  PartContext,
+  "id" | "clock" | "logger" | "message" | "send" | "post" | "reportError"
+> {
   readonly gracefulCloseTimeoutMs: number;
   /**
    * Whether closes say the sender's role (a hybrid, which may hold connections in both
@@ -29,14 +28,8 @@ export interface TerminationHost {
   closeTopicOf(remote: string): string;
   /** Where this orb takes close-acks. */
   ownCloseTopic(): string;
-  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
-  /** Publishes; resolves when the bus took it. */
-  send(topic: string, message: MessageByKind[MessageKind], to: string): Promise<void>;
-  /** Publishes without awaiting; failures are reported. */
-  post(topic: string, message: MessageByKind[MessageKind], to: string): void;
   /** Removes a connection locally and tells listeners why. */
   remove(connection: Connection, detail: DisconnectionDetail): void;
-  reportError(error: unknown, context: string): void;
 }
 
 interface PendingClose {

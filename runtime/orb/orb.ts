@@ -64,8 +64,12 @@ export class Orb<C extends Contract = Untyped> extends RequiringOrb<C> {
     this.attach(this.lends, "plugin");
   }
 
+  /**
+   * Handled once the call that changed compliance returned: that call may be inside Links
+   * (a connection removed), and the plugin role's answer closes connections through Links.
+   */
   protected override complianceChanged(compliant: boolean): void {
-    this.lends.readinessChanged(compliant);
+    queueMicrotask(() => this.lends.readinessChanged(compliant));
   }
 
   /**

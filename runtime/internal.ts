@@ -1,11 +1,11 @@
 /**
- * Names the runtime shares between its own modules and its tests, but does not promise to
- * users: not re-exported by `runtime/index.ts`, and no entry point of the package (the
- * `exports` map of `packages/orbitalis/package.json` does not reach it).
+ * Names the repository's tests and tools may import but users may not rely on: helpers of
+ * the adapters, translations tested on their own. Not re-exported by `runtime/index.ts`,
+ * and no entry point of the package (its `exports` map does not reach this module).
  *
- * The rule: a name that users do not need (a helper of the adapters, a translation tested
- * on its own) is exported from its module and listed here, never from the index. The
- * public surface is recorded in `api/*.api.md` (`npm run api`; CI runs `npm run check:api`).
+ * The rule: a name users do not need never goes in the index; when a test needs it, it is
+ * listed here. The public surface is recorded in `api/*.api.md` (`npm run api`; CI runs
+ * `npm run check:api`).
  * @packageDocumentation
  */
 

@@ -113,10 +113,24 @@ function statementOf(decl) {
   return decl;
 }
 
-/** Declaration text without comments and without `export`/`declare` modifiers. */
+/**
+ * Declaration text without comments and without `export`/`declare` modifiers. A class is
+ * printed without its private members (they are not API, and would make every internal
+ * refactoring a change to the report); a private constructor stays (it says: no `new`).
+ */
 function declarationText(decl) {
-  const node = statementOf(decl);
-  const text = printer.printNode(ts.EmitHint.Unspecified, node, node.getSourceFile());
+  let node = statementOf(decl);
+  if (ts.isClassDeclaration(node)) {
+    node = ts.factory.updateClassDeclaration(
+      node,
+      node.modifiers,
+      node.name,
+      node.typeParameters,
+      node.heritageClauses,
+      node.members.filter((m) => ts.isConstructorDeclaration(m) || !isPrivate(m)),
+    );
+  }
+  const text = printer.printNode(ts.EmitHint.Unspecified, node, decl.getSourceFile());
   return text.replace(/^(export\s+)?(default\s+)?(declare\s+)?/, "");
 }
 

@@ -65,7 +65,7 @@ function privateOrbMembers(): string[] {
       continue; // moved by a refactor: the others still count
     }
     for (const m of text.matchAll(
-      /\b(?:private|protected)\s+(?:(?:readonly|abstract|static|override)\s+)*(?:get\s+|set\s+)?#?(\w+)/g,
+      /\b(?:private|protected)\s+(?:(?:readonly|abstract|static|override|async)\s+)*(?:get\s+|set\s+)?#?(\w+)/g,
     ))
       names.add(m[1]!);
     for (const m of text.matchAll(/^\s+#(\w+)/gm)) names.add(m[1]!);
@@ -103,9 +103,13 @@ describe("test hygiene", () => {
 
   it("no indexing of an orb's private or protected members by name", () => {
     const members = privateOrbMembers();
-    expect(members).toEqual(expect.arrayContaining(["links", "table", "host", "lends"]));
+    expect(members.length).toBeGreaterThan(10); // the sources were read (whatever refactors move)
+    expect(members).not.toContain("async");
     // On a value (a lowercase name or a closing parenthesis), not a type's indexed access (`Options["role"]`).
     const pattern = new RegExp(`(?:\\b[a-z]\\w*|\\))\\[\\s*["'\`](?:${members.join("|")})["'\`]\\s*\\]`);
+    expect(pattern.test(`plugin["${members[0]}"]`)).toBe(true);
+    expect(pattern.test(`(core as Core)["${members[0]}"]`)).toBe(true);
+    expect(pattern.test(`Options["${members[0]}"]`)).toBe(false);
     expect(findAll(pattern)).toEqual([]);
   });
 

@@ -1,8 +1,8 @@
 /**
  * The core role: discovering plugins for what is still needed, choosing among their offers
- * (mandatory and preferred first, within maximum), requesting and confirming connections,
- * and keeping compliance up to date. What the core does with its connections is in
- * {@link CoreCalls}; whether its requirements are met, in {@link Compliance}.
+ * (mandatory and preferred first, within maximum: {@link chooseOffers}), requesting and
+ * confirming connections, and keeping compliance up to date. What the core does with its
+ * connections is in {@link CoreCalls}; whether its requirements are met, in {@link Compliance}.
  */
 import type { TimerHandle } from "../clock.js";
 import { CompiledSpec, type WireSchemaSpec } from "../schema-spec.js";
@@ -26,7 +26,8 @@ import {
 import { Compliance, type CoreSkipReason } from "./compliance.js";
 import { Connection, type DisconnectionDetail } from "./connection.js";
 import { CoreCalls } from "./core-calls.js";
-import { count, rank } from "./policy.js";
+import { chooseOffers, type ChoiceView } from "./offer-choice.js";
+import { count } from "./policy.js";
 import type { Requirement } from "./requirements.js";
 import type { Role, RoleHost, RoleInbound } from "./role-host.js";
 
@@ -58,6 +59,13 @@ export class CoreRole implements Role {
   private offerWindow: TimerHandle | undefined;
   private discoverTimer: TimerHandle | undefined;
   private discoverSoonTimer: TimerHandle | undefined;
+  /** What offer choice reads of this role. */
+  private readonly choice: ChoiceView = {
+    acceptable: (req, offer, input, output) => this.acceptable(req, offer, input, output),
+    connected: (operation) => this.compliance.connectionsOf(operation),
+    pending: (operation) => this.pendingFor(operation),
+    skip: (plugin, operation, reason, message) => this.skip(plugin, operation, reason, message),
+  };
 
   /** @throws ConfigError naming the field when a requirement is invalid. */
   constructor(
@@ -250,7 +258,7 @@ export class CoreRole implements Role {
     const offers = this.bufferedOffers.splice(0);
     const chosen = new Set<string>(); // `${offer.id}\0${op}`
     for (const req of this.compliance.requirements.values()) {
-      for (const offer of this.choose(req, offers)) chosen.add(`${offer.id}\u0000${req.name}`);
+      for (const offer of chooseOffers(req, offers, this.choice)) chosen.add(`${offer.id}\u0000${req.name}`);
     }
     for (const offer of offers) {
       for (const op of offer.operations) {
@@ -263,50 +271,6 @@ export class CoreRole implements Role {
           );
       }
     }
-  }
-
-  /** The offers to take for `req`: acceptable ones, mandatory then preferred first, within maximum. */
-  private choose(req: Requirement, offers: readonly OfferMessage[]): OfferMessage[] {
-    const candidates: { offer: OfferMessage; order: number }[] = [];
-    offers.forEach((offer, order) => {
-      const op = offer.operations.find((o) => o.name === req.name);
-      if (op && this.acceptable(req, offer, op.input, op.output)) candidates.push({ offer, order });
-    });
-    if (candidates.length === 0) return [];
-    const mandatory = (id: string): number => (req.mandatory.includes(id) ? 0 : 1);
-    candidates.sort(
-      (a, b) =>
-        mandatory(a.offer.from) - mandatory(b.offer.from) ||
-        rank(req.prefer, a.offer.from) - rank(req.prefer, b.offer.from) ||
-        a.order - b.order,
-    );
-    const conns = this.compliance.connectionsOf(req.name);
-    const connected = new Set(conns.map((c) => c.remote));
-    const pending = this.pendingFor(req.name);
-    for (const p of pending) connected.add(p.plugin);
-    let free = req.maximum === undefined ? Infinity : req.maximum - conns.length - pending.length;
-    let mandatoryHeld = req.mandatory.filter((p) => !connected.has(p)).length;
-    const picked = new Map<string, OfferMessage>();
-    for (const { offer } of candidates) {
-      if (picked.has(offer.from)) continue;
-      const isMandatory = req.mandatory.includes(offer.from);
-      // Keep room for mandatory plugins that are not connected yet.
-      if (free <= 0 || (!isMandatory && free - mandatoryHeld <= 0)) {
-        this.skip(
-          offer.from,
-          req.name,
-          "maximum-reached",
-          free <= 0
-            ? `requires.${req.name}.maximum ${req.maximum} reached (connected or connecting)`
-            : `the last free slots of requires.${req.name}.maximum ${req.maximum} are kept for mandatory ${req.mandatory.join(", ")}`,
-        );
-        continue;
-      }
-      if (isMandatory) mandatoryHeld--;
-      free--;
-      picked.set(offer.from, offer);
-    }
-    return [...picked.values()];
   }
 
   /** Whether an offered operation may be taken at all (before counting slots). */

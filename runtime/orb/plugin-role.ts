@@ -1,9 +1,9 @@
 /**
  * The plugin role: declaring operations, announcing them, answering discovers with offers
- * within its limits (maxCores in total and per operation, allow and block lists,
- * preferred cores first), holding a reservation per offer until the core requests or
- * rejects it or `holdMs` passes, and confirming connections. Running the handlers is
- * {@link PluginServing}'s.
+ * within its limits (maxCores in total and per operation, counted by {@link PluginCapacity};
+ * allow and block lists, preferred cores first), holding a reservation per offer until the
+ * core requests or rejects it or `holdMs` passes, and confirming connections. Running the
+ * handlers is {@link PluginServing}'s.
  */
 import type { TimerHandle } from "../clock.js";
 import { ConfigError } from "../errors.js";
@@ -28,6 +28,7 @@ import { Connection, type DisconnectionDetail } from "./connection.js";
 import type { PeerTopics } from "./liveness.js";
 import type { SkipReason } from "./orb-events.js";
 import type { OperationHandler, OperationOptions, PluginOptions } from "./plugin-options.js";
+import { PluginCapacity } from "./plugin-capacity.js";
 import { PluginServing, type OfferWhen, type Operation } from "./plugin-serving.js";
 import { Access, count, idList, rank } from "./policy.js";
 import { Reservations } from "./reservations.js";
@@ -49,11 +50,12 @@ export class PluginRole implements Role {
   /** Stopping: inputs still get an answer (CLOSING), so graceful closes finish at once. */
   readonly whileStopping: readonly MessageKind[] = ["input"];
   readonly serving: PluginServing;
-  private readonly maxCores: number | undefined;
   private readonly access: Access;
   private readonly prefer: readonly string[];
   private readonly declared = new Map<string, Operation>();
   private readonly reservations: Reservations;
+  /** Whether a core can have one more slot of an operation (maxCores). */
+  private readonly capacity: PluginCapacity;
   private readonly bufferedDiscovers: DiscoverMessage[] = [];
   private discoverWindow: TimerHandle | undefined;
 
@@ -63,7 +65,7 @@ export class PluginRole implements Role {
     private readonly options: PluginRoleOptions,
   ) {
     const limits = options.limits;
-    this.maxCores = count(limits.maxCores, "maxCores", 1);
+    const maxCores = count(limits.maxCores, "maxCores", 1);
     this.access = Access.from(limits, "plugin");
     this.prefer = idList(limits.prefer, "prefer") ?? [];
     this.serving = new PluginServing(host, this.declared);
@@ -77,6 +79,7 @@ export class PluginRole implements Role {
           `${host.id}: maxReservations reached: the reservation of ${r.operation} for ${r.core} gave way`,
         ),
     );
+    this.capacity = new PluginCapacity(this.reservations, host.table, maxCores);
     this.handlers = {
       discover: (m) => this.onDiscover(m),
       request: (m) => this.onRequest(m),
@@ -184,30 +187,6 @@ export class PluginRole implements Role {
 
   removed(_connection: Connection, _detail: DisconnectionDetail): void {
     // Slots free up by themselves: capacity is computed from the table.
-  }
-
-  // ---- capacity ------------------------------------------------------------------------
-
-  /**
-   * Which limit keeps `core` from a new slot of `op` now, in words, or undefined. When only
-   * reservations fill it, a core that is not a suspect takes over the oldest one that may
-   * be taken over (see {@link Reservations}).
-   */
-  private full(op: Operation, core: string): string | undefined {
-    const r = this.reservations;
-    const mayTakeOver = !r.isSuspect(core);
-    if (op.maxCores !== undefined && r.usage(op.name) >= op.maxCores) {
-      if (!(mayTakeOver && r.takeOver((x) => x.operation === op.name && x.core !== core)))
-        return `operation(${JSON.stringify(op.name)}).policy.maxCores ${op.maxCores} reached (connected or reserved)`;
-    }
-    if (this.maxCores !== undefined) {
-      const served = r.servedCores();
-      if (served.has(core) || served.size < this.maxCores) return undefined;
-      const table = this.host.table;
-      if (!(mayTakeOver && r.takeOver((x) => x.core !== core && !table.hasRemote(x.core, "plugin"))))
-        return `maxCores ${this.maxCores} reached (connected or reserved)`;
-    }
-    return undefined;
   }
 
   // ---- the handshake -------------------------------------------------------------------
@@ -319,7 +298,7 @@ export class PluginRole implements Role {
     for (const need of discover.operations) {
       const op = this.declared.get(need.name);
       if (!op || !this.canServe(op, need, core)) continue;
-      const full = this.full(op, core);
+      const full = this.capacity.full(op, core);
       if (full !== undefined) {
         host.reportSkip(core, op.name, "no-free-slot", full);
         continue;
@@ -381,7 +360,7 @@ export class PluginRole implements Role {
     if (!this.access.permits(core) || !op.access.permits(core)) return unavailable("not allowed");
     const existing = host.table.find(core, op.name, "plugin");
     if (existing && existing.remoteEpoch === request.epoch) return unavailable("already connected");
-    if (!held && this.full(op, core) !== undefined) return unavailable("no free slot");
+    if (!held && this.capacity.full(op, core) !== undefined) return unavailable("no free slot");
     const topics: PeerTopics = held
       ? reservation.topics
       : {

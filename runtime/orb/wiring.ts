@@ -87,26 +87,11 @@ export class OrbParts {
     this.envelope = new Envelope(base.id, base.clock, auth && ((m) => auth.sign(m)));
     this.context = partContext(base, this, orb);
     this.links = linksOf(this, base.bus, orb);
-    this.outbox = new Outbox({ ...this.context, bus: base.bus, peers: this.links.peers });
+    this.outbox = outboxOf(this, base.bus);
     this.membership = membershipOf(this, base.bus, orb);
-    this.identity = new Identity({
-      ...this.context,
-      epoch: () => this.envelope.epoch,
-      notify: (error) => orb.notify(error),
-      announce: () => this.membership.announce(),
-    });
-    this.strays = new Strays({
-      ...this.context,
-      twin: () => this.identity.twin(),
-      closeStray: (remote, operation, as, reason) => this.links.stray(remote, operation, as, reason),
-    });
-    this.reaper = new IdleReaper({
-      ...this.context,
-      idleMs: base.timing.closeUnusedAfterMs,
-      connections: () => this.links.table.values(),
-      mayClose: (c) => orb.roles.get(c.role)?.mayCloseUnused(c) ?? true,
-      close: (c) => this.links.closeUnused(c),
-    });
+    this.identity = identityOf(this, orb);
+    this.strays = straysOf(this);
+    this.reaper = reaperOf(this, orb);
     this.roleHost = roleHostOf(this, orb);
     this.queries = queriesOf(this, orb);
     this.inbound = inboundOf(this, auth, orb);
@@ -154,6 +139,37 @@ function linksOf(parts: OrbParts, bus: Bus, orb: OrbSide): Links {
   });
 }
 
+function outboxOf(parts: OrbParts, bus: Bus): Outbox {
+  return new Outbox({ ...parts.context, bus, peers: parts.links.peers });
+}
+
+function identityOf(parts: OrbParts, orb: OrbSide): Identity {
+  return new Identity({
+    ...parts.context,
+    epoch: () => parts.envelope.epoch,
+    notify: (error) => orb.notify(error),
+    announce: () => parts.membership.announce(),
+  });
+}
+
+function straysOf(parts: OrbParts): Strays {
+  return new Strays({
+    ...parts.context,
+    twin: () => parts.identity.twin(),
+    closeStray: (remote, operation, as, reason) => parts.links.stray(remote, operation, as, reason),
+  });
+}
+
+function reaperOf(parts: OrbParts, orb: OrbSide): IdleReaper {
+  return new IdleReaper({
+    ...parts.context,
+    idleMs: parts.context.timing.closeUnusedAfterMs,
+    connections: () => parts.links.table.values(),
+    mayClose: (c) => orb.roles.get(c.role)?.mayCloseUnused(c) ?? true,
+    close: (c) => parts.links.closeUnused(c),
+  });
+}
+
 function membershipOf(parts: OrbParts, bus: Bus, orb: OrbSide): Membership {
   return new Membership({
     ...parts.context,
@@ -166,17 +182,16 @@ function membershipOf(parts: OrbParts, bus: Bus, orb: OrbSide): Membership {
 }
 
 function roleHostOf(parts: OrbParts, orb: OrbSide): RoleHost {
-  const links = parts.links;
   return {
     ...parts.context,
-    table: links.table,
+    table: parts.links.table,
     epoch: () => parts.envelope.epoch,
     twin: () => parts.identity.twin(),
-    addConnection: (c, epoch, topics) => links.add(c, epoch, topics),
-    removeConnection: (c, detail) => links.remove(c, detail),
+    addConnection: (c, epoch, topics) => parts.links.add(c, epoch, topics),
+    removeConnection: (c, detail) => parts.links.remove(c, detail),
     close: (remote, operation, options) => orb.close(remote, operation, options),
     closeStray: (remote, operation, as, reason, closeTo) =>
-      links.stray(remote, operation, as, reason, closeTo),
+      parts.links.stray(remote, operation, as, reason, closeTo),
     closedError,
     strayTraffic: (message, as) => parts.strays.received(message, as),
     reportSkip: (remote, operation, reason, message) => orb.reportSkip(remote, operation, reason, message),

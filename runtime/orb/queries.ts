@@ -3,23 +3,21 @@
  * answered with a status) and `ping()` (a keepalive-request, answered with a keepalive).
  * Their answers are matched by the reply registry, by the id of the question.
  */
-import type { Clock } from "../clock.js";
 import { TimeoutError, type NotRunningError } from "../errors.js";
 import { checkId } from "../ids.js";
 import {
   keepaliveTopic,
   statusReplyTopic,
   statusTopic,
-  type MessageByKind,
   type MessageKind,
   type OrbitalisMessage,
   type StatusMessage,
 } from "../../generated/protocol/index.js";
 import { abortError, checkSignal } from "./abort.js";
+import type { PartContext } from "./context.js";
 import { checkTimeoutMs, type WaitOptions } from "./options.js";
 import { ReplyRegistry } from "./replies.js";
 import type { RoleInbound } from "./role-host.js";
-import type { MessageFields } from "./envelope.js";
 import { asError } from "../as-error.js";
 
 /** What a status says about an orb (a hybrid's also lists what it offers and requires). */
@@ -31,16 +29,11 @@ export interface StatusFacts {
   readonly connections: StatusMessage["connections"];
 }
 
-export interface QueriesHost {
-  readonly id: string;
-  readonly root: string;
-  readonly clock: Clock;
+export interface QueriesHost extends Pick<
+  PartContext,
+  "id" | "root" | "clock" | "message" | "send" | "post" | "assertRunning" | "running"
+> {
   readonly requestTimeoutMs: number;
-  message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K];
-  send(topic: string, message: OrbitalisMessage, to?: string): Promise<void>;
-  post(topic: string, message: OrbitalisMessage, to?: string): void;
-  assertRunning(): void;
-  running(): boolean;
   /** Where a connected remote takes keepalives, if it said. */
   keepaliveTopicOf(remote: string): string | undefined;
   /** What this orb's status says. */

@@ -115,6 +115,56 @@ describe("what every orb is given", () => {
   });
 });
 
+describe("configuration errors say what is wrong", () => {
+  const bus = new LocalHub().bus();
+  it.each([
+    [
+      () => checkTiming({ holdMs: 0 }),
+      "timing.holdMs: must be a number of milliseconds from 1 to 86400000, found 0",
+    ],
+    [
+      () => checkTiming({ holdMS: 5 } as never),
+      "timing.holdMS: unknown timing option (known: discoverIntervalMs, holdMs, deadAfterMs, gracefulCloseTimeoutMs, requestTimeoutMs, closeUnusedAfterMs, offerWindowMs)",
+    ],
+    [() => checkTimeoutMs(0), "timeoutMs: must be a number of milliseconds from 1 to 2147483647, found 0"],
+    [() => checkRoot("a/+"), 'root: "a/+" is not a usable topic root (non-empty levels, no + or #)'],
+    [() => checkOrbOptions(null as never), "options: an options object is required"],
+    [
+      () => checkOrbOptions({ id: "a", bus: {} as never }),
+      "bus: a Bus is required (e.g. new LocalHub().bus(), new MqttBus({ url }))",
+    ],
+    [
+      () => checkOrbOptions({ id: "a", bus, random: 0.5 as never }),
+      "random: must be a function returning a number in [0, 1), as Math.random",
+    ],
+    [
+      () => Access.from({ allow: ["a"], block: ["b"] }, "plugin"),
+      "plugin: allow and block lists exclude each other: give one of them",
+    ],
+    [() => Access.from({ allow: ["a", "a"] }, "plugin"), 'plugin.allow[1]: "a" is listed twice'],
+    [() => Access.from({ block: ["b", "b"] }, "plugin"), 'plugin.block[1]: "b" is listed twice'],
+    [
+      () => compileRequirement("op", { minimum: 3, maximum: 2 }),
+      "requires.op.minimum: minimum 3 is above maximum 2",
+    ],
+    [
+      () => compileRequirement("op", { mandatory: ["a", "b"], maximum: 1 }),
+      "requires.op.mandatory: 2 mandatory plugins do not fit in maximum 1",
+    ],
+    [
+      () => compileRequirement("op", { outputs: [] }),
+      "requires.op.outputs: must be a non-empty array of schema specs",
+    ],
+  ])("%#: %s", (fn, message) => {
+    expect(configError(fn).message).toBe(message);
+  });
+
+  it("a missing entry in a requirement's specs is none", () => {
+    const req = compileRequirement("op", { inputs: [undefined as never] });
+    expect(req.inputs.map((s) => s.wire)).toEqual(["none"]);
+  });
+});
+
 describe("a requirement's counts and lists", () => {
   const compile = (req: RequirementOptions) => compileRequirement("op", req);
 

@@ -149,8 +149,10 @@ describe("identity: another instance of our id", () => {
 });
 
 describe("strays: traffic for a connection this orb does not hold", () => {
-  function strays(twin?: string) {
+  function strays(twin?: string | (() => string | undefined)) {
     const closes: string[] = [];
+    const reasons: string[] = [];
+    const contexts: string[] = [];
     const errors: unknown[] = [];
     const warnings: string[] = [];
     const debugs: string[] = [];
@@ -162,11 +164,17 @@ describe("strays: traffic for a connection this orb does not hold", () => {
         warn: (m: string) => warnings.push(m),
         error() {},
       },
-      twin: () => twin,
-      closeStray: (remote, operation) => closes.push(`${remote}/${operation}`),
-      reportError: (e) => errors.push(e),
+      twin: typeof twin === "function" ? twin : () => twin,
+      closeStray: (remote, operation, _role, reason) => {
+        closes.push(`${remote}/${operation}`);
+        reasons.push(reason);
+      },
+      reportError: (e, context) => {
+        errors.push(e);
+        contexts.push(context);
+      },
     });
-    return { s, closes, errors, warnings, debugs };
+    return { s, closes, reasons, errors, contexts, warnings, debugs };
   }
   const message = (from: string, operation = "echo", epoch = "e1"): StrayMessage => ({
     kind: "input",
@@ -186,6 +194,24 @@ describe("strays: traffic for a connection this orb does not hold", () => {
     s.received(message("core-a", "sum"), "plugin");
     s.received(message("core-a", "echo", "e2"), "plugin");
     expect(errors).toHaveLength(3);
+  });
+
+  it("the close says why and the error where it was dropped", () => {
+    const { s, reasons, contexts } = strays();
+    s.received(message("core-a"), "plugin");
+    expect(reasons).toEqual(["no connection"]);
+    expect(contexts).toEqual(["dropped"]);
+  });
+
+  it("one warning per twin instance: another epoch of the twin warns again", () => {
+    let twin = "T1";
+    const { s, warnings } = strays(() => twin);
+    s.received(message("core-a"), "plugin");
+    s.received(message("core-b"), "plugin");
+    expect(warnings).toHaveLength(1);
+    twin = "T2";
+    s.received(message("core-a"), "plugin");
+    expect(warnings).toHaveLength(2);
   });
 
   it("with a twin, one warning for all of them, no error", () => {

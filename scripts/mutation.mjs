@@ -13,7 +13,7 @@
 /* global process, console */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -83,7 +83,7 @@ if (run) {
   }
 }
 
-const path = join(root, reportFile);
+const path = resolve(root, reportFile);
 if (!existsSync(path)) {
   console.error(`mutation: no report at ${relative(root, path)} (run npm run mutation first)`);
   process.exit(2);

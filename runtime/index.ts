@@ -86,4 +86,5 @@ export { ID_PATTERN, RESERVED_ORB_IDS } from "./ids.js";
 /** What `status()` resolves with (the protocol's status message). */
 export type { StatusMessage } from "../generated/protocol/index.js";
 export * from "./errors.js";
+export type { Candidate, CandidateReason, UnmetRequirement } from "./orb/unmet.js";
 export * from "./bus/index.js";

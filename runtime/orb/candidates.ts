@@ -7,7 +7,7 @@
  * that is all a core can say of them. Bounded: a few notes per operation, a list of
  * running plugins.
  */
-import type { Candidate, CandidateReason } from "../errors.js";
+import type { Candidate, CandidateReason } from "./unmet.js";
 import type { PresenceMessage } from "../../generated/protocol/index.js";
 
 /** Notes kept per operation (the oldest goes first). */

@@ -4,7 +4,8 @@
  * which plugins can never be connected (lists, schemas), and which idle connections
  * compliance can spare.
  */
-import { ConfigError, type CandidateReason, type UnmetRequirement } from "../errors.js";
+import { ConfigError } from "../errors.js";
+import type { CandidateReason, UnmetRequirement } from "./unmet.js";
 import { CompiledSpec, matchesAny, type WireSchemaSpec } from "../schema-spec.js";
 import type { Connection } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";

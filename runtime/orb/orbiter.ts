@@ -9,10 +9,9 @@ import { systemClock, type Clock } from "../clock.js";
 import { BusError, InternalError, NotRunningError, OrbitalisError, ThrownValueError } from "../errors.js";
 import { randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
-import type { MessageByKind, MessageKind, StatusMessage } from "../../generated/protocol/index.js";
+import type { StatusMessage } from "../../generated/protocol/index.js";
 import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
-import type { MessageFields } from "./envelope.js";
 import { TypedEmitter } from "./events.js";
 import type { OrbEvents, SkipReason } from "./orb-events.js";
 import {
@@ -238,11 +237,6 @@ export abstract class Orbiter<S extends string> {
   }
 
   // ---- sending -------------------------------------------------------------------------
-
-  /** Builds a message of `kind` with a fresh envelope. */
-  protected message<K extends MessageKind>(kind: K, fields: MessageFields<K>): MessageByKind[K] {
-    return this.parts.envelope.message(kind, fields);
-  }
 
   private emitError(error: Error): void {
     this.events.emit("error", ...([error] as OrbEvents<S>["error"]));

@@ -44,6 +44,7 @@ export type { Orbiter } from "./orb/orbiter.js";
 export type { RequiringOrb } from "./orb/requiring-orb.js";
 export type { OrbRole } from "./orb/connection.js";
 export type {
+  ConnectionFilter,
   ConnectionInfo,
   ConnectionRole,
   ConnectionState,

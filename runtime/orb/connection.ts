@@ -27,6 +27,16 @@ export type DisconnectionReason =
   | "timeout" // a graceful close got no ack in time and fell back to graceless
   | "unused"; // closeUnusedAfterMs elapsed without traffic
 
+/** Which connections `connections()` lists: every one, or only those matching each field given. */
+export interface ConnectionFilter {
+  /** The remote orb's id. */
+  readonly remote?: string;
+  /** The operation. */
+  readonly operation?: string;
+  /** The role this orb has in the connection (a hybrid has both). */
+  readonly role?: ConnectionRole;
+}
+
 /** A read-only view of a connection, as returned by `connections()` and events. */
 export interface ConnectionInfo {
   /** Id of the orb at the other end. */

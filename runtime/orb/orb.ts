@@ -67,6 +67,7 @@ export class Orb<C extends Contract = Untyped> extends RequiringOrb<C> {
   /**
    * Handled once the call that changed compliance returned: that call may be inside Links
    * (a connection removed), and the plugin role's answer closes connections through Links.
+   * @internal
    */
   protected override complianceChanged(compliant: boolean): void {
     queueMicrotask(() => this.lends.readinessChanged(compliant));

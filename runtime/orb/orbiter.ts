@@ -10,7 +10,7 @@ import { BusError, InternalError, NotRunningError, OrbitalisError, ThrownValueEr
 import { randomId } from "../ids.js";
 import { resolveLogger, type Logger } from "../logger.js";
 import type { StatusMessage } from "../../generated/protocol/index.js";
-import type { ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
+import type { ConnectionFilter, ConnectionInfo, ConnectionRole, OrbRole } from "./connection.js";
 import type { ConnectionTable } from "./connection-table.js";
 import { TypedEmitter } from "./events.js";
 import type { OrbEvents, SkipReason } from "./orb-events.js";
@@ -40,17 +40,18 @@ export abstract class Orbiter<S extends string> {
   readonly timing: TimingOptions;
   protected readonly clock: Clock;
   protected readonly logger: Logger;
+  /** @internal */
   protected readonly events: TypedEmitter<OrbEvents<S>>;
   private currentState: S;
   /** The parts this orb is made of, wired. */
   private readonly parts: OrbParts;
-  /** Connections, indexed by remote, and by operation and role. */
+  /** Connections, indexed by remote, and by operation and role. @internal */
   protected readonly table: ConnectionTable;
-  /** Called with the error when a start() fails (so waits for its outcome end). */
+  /** Called with the error when a start() fails (so waits for its outcome end). @internal */
   protected readonly startWaiters = new Set<(error: Error) => void>();
   /** The roles this orb plays, by the role it has in their connections. */
   private readonly roles = new Map<ConnectionRole, Role>();
-  /** What the roles get to work with. */
+  /** What the roles get to work with. @internal */
   protected readonly host: RoleHost;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -96,7 +97,7 @@ export abstract class Orbiter<S extends string> {
     this.host = this.parts.roleHost;
   }
 
-  /** Adds a role (in the subclass constructor): its filters and inbound handlers join the orb's. */
+  /** Adds a role (in the subclass constructor): its filters and inbound handlers join the orb's. @internal */
   protected attach(role: Role, as: ConnectionRole): void {
     this.roles.set(as, role);
     this.parts.inbound.register(role, true);
@@ -114,6 +115,7 @@ export abstract class Orbiter<S extends string> {
     return this.parts.envelope.epoch;
   }
 
+  /** @internal */
   protected setState(next: S): void {
     const previous = this.currentState;
     if (previous === next) return;
@@ -242,7 +244,7 @@ export abstract class Orbiter<S extends string> {
     this.events.emit("error", ...([error] as OrbEvents<S>["error"]));
   }
 
-  /** Reports an error on the `error` event (or the logger when nobody listens). */
+  /** Reports an error on the `error` event (or the logger when nobody listens). @internal */
   protected reportError(error: unknown, context: string): void {
     const err = asError(error);
     this.emitError(
@@ -252,7 +254,10 @@ export abstract class Orbiter<S extends string> {
     );
   }
 
-  /** Says why this orb did not connect with `remote` for `operation`: a `skipped` event and a debug line. */
+  /**
+   * Says why this orb did not connect with `remote` for `operation`: a `skipped` event and a debug line.
+   * @internal
+   */
   protected reportSkip(remote: string, operation: string, reason: SkipReason, message: string): void {
     this.logger.debug(`${this.id}: not connecting ${operation} with ${remote}: ${message}`);
     this.events.emit("skipped", ...([{ remote, operation, reason, message }] as OrbEvents<S>["skipped"]));
@@ -260,6 +265,7 @@ export abstract class Orbiter<S extends string> {
 
   // ---- receiving -----------------------------------------------------------------------
 
+  /** @internal */
   protected assertRunning(): void {
     if (!this.running) throw new NotRunningError(`${this.id} is ${this.state}: start() it first`);
   }
@@ -290,7 +296,7 @@ export abstract class Orbiter<S extends string> {
    * Connections of this orb, optionally only those with `remote`, for `operation`, and/or
    * in which this orb has `role` (a hybrid has both).
    */
-  connections(filter: { remote?: string; operation?: string; role?: ConnectionRole } = {}): ConnectionInfo[] {
+  connections(filter: ConnectionFilter = {}): ConnectionInfo[] {
     return this.parts.links.infos(filter);
   }
 

@@ -44,7 +44,7 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
   protected readonly transitions = TRANSITIONS;
   protected readonly stoppingState = "stopping" as const;
   protected readonly stoppedState = "stopped" as const;
-  /** The core role: discovery, offers, connections, compliance, calls. */
+  /** The core role: discovery, offers, connections, compliance, calls. @internal */
   protected readonly uses: CoreRole;
 
   /** @throws ConfigError naming the field when the configuration is invalid or contradictory. */
@@ -82,7 +82,7 @@ export abstract class RequiringOrb<C extends Contract = Untyped> extends Orbiter
     if (this.state !== before) this.complianceChanged(this.state === "compliant");
   }
 
-  /** Compliance changed while running (a hybrid's plugin side follows it). */
+  /** Compliance changed while running (a hybrid's plugin side follows it). @internal */
   protected complianceChanged(_compliant: boolean): void {}
 
   /**

@@ -8,6 +8,8 @@
 //   npm run mutation -- --changed <rev>     only the files of both folders changed since <rev>
 //                                           (git diff, working tree included); its own
 //                                           reports in reports/mutation/changed/
+//   npm run mutation -- --full              every mutant again (Stryker's --force: the
+//                                           incremental file is rewritten, not read)
 //   npm run mutation -- --report-only       print the scores of the last run, run nothing
 //   npm run mutation -- --report <file>     print the scores of that JSON report, run nothing
 /* global process, console */
@@ -24,14 +26,16 @@ const MINIMUM = { "runtime/orb": 80 };
 const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 
-const usage = "usage: npm run mutation -- [--changed <git-rev>] [--report-only | --report <file>]";
+const usage = "usage: npm run mutation -- [--changed <git-rev>] [--full] [--report-only | --report <file>]";
 const args = process.argv.slice(2);
 let changed;
 let reportFile;
 let run = true;
+let full = false;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i];
   if (arg === "--changed" && args[i + 1] && !args[i + 1].startsWith("--")) changed = args[++i];
+  else if (arg === "--full") full = true;
   else if (arg === "--report-only") run = false;
   else if (arg === "--report" && args[i + 1]) {
     reportFile = args[++i];
@@ -70,6 +74,7 @@ if (run) {
     console.log(`mutation: ${files.length} file(s) changed since ${changed}: ${files.join(" ")}`);
     stryker.push("--mutate", files.join(","));
   }
+  if (full) stryker.push("--force");
   const started = Date.now();
   const result = spawnSync("npx", stryker, {
     cwd: root,

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, Core, LocalHub, Plugin, type CoreOptions } from "../../../runtime/index.js";
+import { Core, LocalHub, Plugin, type CoreOptions } from "../../../runtime/index.js";
+import { configError } from "../../helpers/errors.js";
 
 const hub = new LocalHub();
 const core = (requires: CoreOptions["requires"], extra: Partial<CoreOptions> = {}): Core =>
   new Core({ id: "c", bus: hub.bus(), requires, ...extra });
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("configuration errors name the field, at construction", () => {
   it.each([

@@ -5,9 +5,10 @@
  * replayWindowMs, signWith).
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError, ManualClock, type AuthOptions } from "../../../runtime/index.js";
+import { ManualClock, type AuthOptions } from "../../../runtime/index.js";
 import { Authenticator } from "../../../runtime/orb/auth.js";
 import type { OrbitalisMessage } from "../../../generated/protocol/index.js";
+import { configError } from "../../helpers/errors.js";
 
 const KEY = "a shared secret of 32 characters";
 const auth: AuthOptions = { keys: { k1: KEY }, replayWindowMs: 1000 };
@@ -27,16 +28,6 @@ function setup(options: AuthOptions = auth) {
       ...fields,
     });
   return { clock, message, receiver: new Authenticator(options, clock) };
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
 }
 
 describe("the replay window (AUTH-4)", () => {

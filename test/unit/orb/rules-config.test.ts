@@ -6,7 +6,7 @@
  * what a core's discover says of them.
  */
 import { describe, expect, it } from "vitest";
-import { ConfigError, Core, LocalHub, ManualClock, silentLogger } from "../../../runtime/index.js";
+import { Core, LocalHub, ManualClock, silentLogger } from "../../../runtime/index.js";
 import { checkOrbOptions, checkRoot, checkTimeoutMs, checkTiming } from "../../../runtime/orb/options.js";
 import { Access, count, idList, rank } from "../../../runtime/orb/policy.js";
 import {
@@ -17,17 +17,7 @@ import {
 import { discoverFilter, type DiscoverMessage } from "../../../generated/protocol/index.js";
 import { RawOrb } from "../../helpers/raw.js";
 import { withTimeout } from "../../helpers/wait.js";
-
-/** The ConfigError `fn` throws (fails when it throws nothing, or something else). */
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { configError } from "../../helpers/errors.js";
 
 describe("timing options: milliseconds from 1 (closeUnusedAfterMs: 0) to 86,400,000", () => {
   it.each([

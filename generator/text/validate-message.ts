@@ -13,7 +13,12 @@ import { ContractError } from "orbitalis";
 import { formats } from "orbitalis/validation";
 import { buildContractModel } from "../model/contract-model.js";
 import { loadSpec, type LoadedSpec } from "../load/load-spec.js";
-import { buildProtocolModel, combinedSchema, SCHEMA_ID, type ProtocolModel } from "../model/protocol-model.js";
+import {
+  buildProtocolModel,
+  combinedSchema,
+  SCHEMA_ID,
+  type ProtocolModel,
+} from "../model/protocol-model.js";
 import { shortJson } from "./schema-text.js";
 import { errorLines, formatErrorLine } from "./validation-text.js";
 
